@@ -1,0 +1,1 @@
+"""The cancellation desk: Yandex Market DBS cancellation requests, settled in Telegram."""

@@ -1,0 +1,50 @@
+"""`python -m bot` runs the desk; `python -m bot check` tries every connection."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from bot.config import SettingsError, load_settings
+from bot.logs import configure_logging
+
+USAGE = "usage: python -m bot [run|check]"
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "run"
+    if command not in {"run", "check"} or len(argv) > 1:
+        print(USAGE, file=sys.stderr)
+        return 2
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"Setting error: {error}", file=sys.stderr)
+        return 2
+    configure_logging(settings.log_level, [settings.telegram_bot_token, settings.market_api_key])
+    if command == "check":
+        from bot.check import run_checks
+
+        return asyncio.run(run_checks(settings))
+
+    from bot.app import run
+    from storage.lock import AlreadyRunning, DatabaseLock
+    from storage.store import Store
+
+    lock = DatabaseLock(settings.database_path)
+    try:
+        lock.acquire()
+    except AlreadyRunning as error:
+        print(f"Cannot start: {error}", file=sys.stderr)
+        return 3
+    store = Store(settings.database_path)
+    try:
+        run(settings, store)
+    finally:
+        store.close()
+        lock.release()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,92 @@
+"""Wiring: the Application, the desk's loops, startup and shutdown. No logic lives here."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, Defaults
+
+from bot import handlers
+from bot.config import Settings
+from bot.decider import Decider
+from bot.desk import Desk
+from bot.market import MarketClient
+from bot.poller import Poller
+from bot.publisher import Publisher
+from bot.ratelimit import GroupRateLimiter
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def build_application(settings: Settings, store: Store) -> Application:
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.telegram_api_url)
+        .rate_limiter(GroupRateLimiter(settings.telegram_group_rate))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .post_init(_on_start)
+        .post_stop(_on_stop)
+        .post_shutdown(_on_shutdown)
+        .build()
+    )
+    market = MarketClient(settings.market_api_url, settings.market_api_key)
+    desk = Desk(settings, store, market, application.bot)
+    application.bot_data.update(desk=desk, decider=Decider(desk), tasks=[])
+    handlers.register(application)
+    return application
+
+
+async def _on_start(application: Application) -> None:
+    desk: Desk = application.bot_data["desk"]
+    for request_id, lead in desk.store.unconfirmed_reminders():
+        desk.store.release_reminder(request_id, lead)  # may not have reached staff: resend
+    try:
+        await application.bot.set_my_commands(handlers.commands(desk))
+    except TelegramError as error:
+        log.warning("Could not register the commands with Telegram: %s", error)
+    publisher = Publisher(desk)
+    poller = Poller(desk, application.bot_data["decider"])
+    application.bot_data["tasks"] = [
+        asyncio.create_task(publisher.run(), name="publisher"),
+        asyncio.create_task(poller.run(), name="poller"),
+    ]
+    log.info(
+        "Desk started: staff chat %s, campaigns %s, polling every %ss",
+        desk.chat_id,
+        ",".join(map(str, desk.settings.market_campaign_ids)),
+        desk.settings.poll_interval.total_seconds(),
+    )
+
+
+async def _on_stop(application: Application) -> None:
+    tasks: list[asyncio.Task] = application.bot_data["tasks"]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def _on_shutdown(application: Application) -> None:
+    desk: Desk = application.bot_data["desk"]
+    await desk.market.close()
+    log.info("Desk stopped")
+
+
+def run(settings: Settings, store: Store) -> None:
+    """Poll Telegram until SIGINT/SIGTERM; returns after a clean shutdown."""
+    application = build_application(settings, store)
+    application.run_polling(
+        allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
+        drop_pending_updates=False,
+        close_loop=False,
+    )

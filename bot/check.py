@@ -1,0 +1,134 @@
+"""`python -m bot check`: a first-run doctor, one line per item with a hint when it fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
+
+from bot.config import Settings
+from bot.market import MarketClient, MarketError, MarketHTTPError
+
+DECIDING_SCOPES = {"INVENTORY_AND_ORDER_PROCESSING", "ALL_METHODS"}
+POSTING_STATUSES = {"creator", "administrator", "member"}
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    ok: bool
+    item: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{'✓' if self.ok else '✗'} {self.item}: {self.detail}"
+
+
+async def check_telegram(settings: Settings) -> list[CheckLine]:
+    bot = Bot(settings.telegram_bot_token, base_url=settings.telegram_api_url)
+    lines: list[CheckLine] = []
+    try:
+        async with bot:
+            me = await bot.get_me()
+            lines.append(CheckLine(True, "Telegram token", f"bot @{me.username}"))
+            lines.append(await _check_chat(bot, settings.staff_chat_id, me.id))
+    except (InvalidToken, Forbidden) as error:
+        lines.append(
+            CheckLine(False, "Telegram token", f"rejected ({error}); copy it again from @BotFather")
+        )
+    except TelegramError as error:
+        lines.append(
+            CheckLine(False, "Telegram", f"{error}; check the network and TELEGRAM_API_URL")
+        )
+    return lines
+
+
+async def _check_chat(bot: Bot, chat_id: int, bot_id: int) -> CheckLine:
+    item = f"staff chat {chat_id}"
+    try:
+        chat = await bot.get_chat(chat_id)
+        member = await bot.get_chat_member(chat_id, bot_id)
+    except (BadRequest, Forbidden) as error:
+        return CheckLine(
+            False,
+            item,
+            f"{error}; add the bot to the staff group and check STAFF_CHAT_ID "
+            "(group ids are negative, supergroups start with -100)",
+        )
+    can_post = member.status in POSTING_STATUSES or (
+        member.status == "restricted" and getattr(member, "can_send_messages", False)
+    )
+    if not can_post:
+        return CheckLine(False, item, f"the bot is '{member.status}' there and cannot post")
+    return CheckLine(True, item, f"“{chat.title or chat.id}”, the bot is {member.status}")
+
+
+async def check_market(settings: Settings) -> list[CheckLine]:
+    market = MarketClient(settings.market_api_url, settings.market_api_key)
+    lines: list[CheckLine] = []
+    try:
+        try:
+            info = await market.token_info()
+        except MarketHTTPError as error:
+            hint = "the key is wrong or revoked" if error.status == 401 else "see the message"
+            lines.append(CheckLine(False, "Market Api-Key", f"{error.describe()}; {hint}"))
+        except MarketError as error:
+            lines.append(CheckLine(False, "Market Api-Key", f"{error}; check MARKET_API_URL"))
+            return lines
+        else:
+            scopes = ", ".join(sorted(info.scopes)) or "none"
+            if info.scopes & DECIDING_SCOPES:
+                lines.append(CheckLine(True, "Market Api-Key", f"“{info.name}”, scopes: {scopes}"))
+            else:
+                lines.append(
+                    CheckLine(
+                        False,
+                        "Market Api-Key",
+                        f"scopes {scopes} cannot send decisions; give the key "
+                        "“Order processing and inventory” (inventory-and-order-processing)",
+                    )
+                )
+        for campaign_id in settings.market_campaign_ids:
+            lines.append(await _check_campaign(market, campaign_id, settings.market_business_id))
+    finally:
+        await market.close()
+    return lines
+
+
+async def _check_campaign(
+    market: MarketClient, campaign_id: int, business_id: int | None
+) -> CheckLine:
+    item = f"campaign {campaign_id}"
+    try:
+        campaign = await market.get_campaign(campaign_id)
+    except MarketHTTPError as error:
+        hint = (
+            "use the campaign id from “Modules and APIs”, not the store id"
+            if error.status == 404
+            else "the key's cabinet may not own this campaign"
+        )
+        return CheckLine(False, item, f"{error.describe()}; {hint}")
+    except MarketError as error:
+        return CheckLine(False, item, str(error))
+    problems = []
+    if campaign.placement_type != "DBS":
+        problems.append(f"it is {campaign.placement_type}, the desk serves DBS only")
+    if campaign.api_availability != "AVAILABLE":
+        problems.append(f"API {campaign.api_availability}")
+    if business_id is not None and business_id != campaign.business_id:
+        problems.append(
+            f"it belongs to business {campaign.business_id}, not MARKET_BUSINESS_ID={business_id}"
+        )
+    detail = f"“{campaign.name}”, business {campaign.business_id} ({campaign.business_name})"
+    if problems:
+        return CheckLine(False, item, f"{detail}: " + "; ".join(problems))
+    return CheckLine(True, item, f"{detail}, DBS, API available")
+
+
+async def run_checks(settings: Settings) -> int:
+    lines = await check_telegram(settings) + await check_market(settings)
+    for line in lines:
+        print(line, flush=True)
+    failed = sum(not line.ok for line in lines)
+    print("All checks passed." if not failed else f"{failed} check(s) failed.")
+    return 0 if not failed else 1

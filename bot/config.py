@@ -1,0 +1,278 @@
+"""Settings from the environment and `.env`, validated up front.
+
+Every problem is reported as one `SettingsError` naming the setting, so the owner who
+deploys the desk learns what to fix without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+from bot.durations import parse_duration
+
+DECISION_WINDOW = timedelta(hours=48)
+MARKET_NETWORKS = "5.45.207.0/25,141.8.142.0/25,5.255.253.0/25"
+
+T = TypeVar("T")
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; `str()` is the one line shown to the owner."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.name = name
+
+
+@dataclass(frozen=True)
+class GroupRate:
+    """At most `messages` per `window` in the staff chat."""
+
+    messages: int
+    window: timedelta
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_bot_token: str
+    staff_chat_id: int
+    staff_user_ids: frozenset[int]
+    market_api_key: str
+    market_campaign_ids: tuple[int, ...]
+    market_business_id: int | None
+    poll_interval: timedelta
+    reminder_lead_times: tuple[timedelta, ...]
+    confirm_decisions: bool
+    database_path: Path
+    language: str
+    timezone: ZoneInfo
+    telegram_api_url: str
+    market_api_url: str
+    telegram_group_rate: GroupRate
+    log_level: int
+    http_port: int | None
+    http_host: str
+    notification_allowed_networks: tuple[Network, ...]
+    trusted_proxies: tuple[Network, ...]
+
+    def is_staff_user(self, user_id: int) -> bool:
+        """Whether this user may decide when the staff list restricts it."""
+        return not self.staff_user_ids or user_id in self.staff_user_ids
+
+    def __repr__(self) -> str:  # never print secrets
+        return f"Settings(staff_chat_id={self.staff_chat_id}, campaigns={self.market_campaign_ids})"
+
+
+def _int_list(text: str, *, what: str) -> list[int]:
+    values = []
+    for part in text.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"[0-9]+", part) or int(part) < 1:
+            raise ValueError(
+                f"{part!r} is not a {what} (expected comma-separated positive numbers)"
+            )
+        values.append(int(part))
+    return values
+
+
+def _campaign_ids(text: str) -> tuple[int, ...]:
+    ids = _int_list(text, what="campaign id")
+    if not ids:
+        raise ValueError("no campaign ids given")
+    if len(set(ids)) != len(ids):
+        raise ValueError("a campaign id is listed twice")
+    return tuple(ids)
+
+
+def _chat_id(text: str) -> int:
+    if not re.fullmatch(r"-?[0-9]+", text.strip()) or int(text) == 0:
+        raise ValueError(f"{text!r} is not a chat id (e.g. -1001234567890)")
+    return int(text)
+
+
+def _positive_int(text: str) -> int:
+    if not re.fullmatch(r"[0-9]+", text.strip()) or int(text) < 1:
+        raise ValueError(f"{text!r} is not a positive whole number")
+    return int(text)
+
+
+def _token(text: str) -> str:
+    if not re.fullmatch(r"[0-9]+:[A-Za-z0-9_-]{10,}", text.strip()):
+        raise ValueError("does not look like a bot token from @BotFather (digits:letters)")
+    return text.strip()
+
+
+def _api_key(text: str) -> str:
+    text = text.strip()
+    if text.lower().startswith("bearer "):
+        raise ValueError("give the Api-Key alone, without the 'Bearer' prefix")
+    if not text or any(ch.isspace() for ch in text):
+        raise ValueError("the Api-Key must be one word without spaces")
+    return text
+
+
+def _poll_interval(text: str) -> timedelta:
+    interval = parse_duration(text)
+    if interval < timedelta(seconds=1):
+        raise ValueError("must be at least 1 second")
+    return interval
+
+
+def _lead_times(text: str) -> tuple[timedelta, ...]:
+    if text.strip().lower() in {"none", "off"}:
+        return ()
+    leads = {parse_duration(part) for part in text.split(",") if part.strip()}
+    for lead in leads:
+        if lead >= DECISION_WINDOW:
+            raise ValueError("every lead time must be shorter than the 48h decision window")
+        if lead.total_seconds() != int(lead.total_seconds()):
+            raise ValueError("lead times are whole seconds")
+    return tuple(sorted(leads, reverse=True))
+
+
+def _boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"{text!r} is not true or false")
+
+
+def _language(text: str) -> str:
+    if text.strip().lower() not in {"ru", "en"}:
+        raise ValueError(f"{text!r} is not supported; use ru or en")
+    return text.strip().lower()
+
+
+def _timezone(text: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(text.strip())
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(f"{text!r} is not an IANA time zone like Europe/Moscow") from None
+
+
+def _url(text: str) -> str:
+    parsed = urlparse(text.strip())
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+        raise ValueError(f"{text!r} is not an http(s) URL")
+    return text.strip()
+
+
+def _group_rate(text: str) -> GroupRate:
+    match = re.fullmatch(r"\s*([0-9]+)\s*/\s*(\S+)\s*", text)
+    if not match or int(match.group(1)) < 1:
+        raise ValueError(f"{text!r} is not a rate like 20/60s")
+    return GroupRate(int(match.group(1)), parse_duration(match.group(2)))
+
+
+def _log_level(text: str) -> int:
+    names = {"DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARNING": logging.WARNING}
+    names["ERROR"] = logging.ERROR
+    if text.strip().upper() not in names:
+        raise ValueError(f"{text!r} is not one of {', '.join(names)}")
+    return names[text.strip().upper()]
+
+
+def _port(text: str) -> int:
+    if not re.fullmatch(r"[0-9]+", text.strip()) or not 1 <= int(text) <= 65535:
+        raise ValueError(f"{text!r} is not a TCP port (1-65535)")
+    return int(text)
+
+
+def _networks(text: str) -> tuple[Network, ...]:
+    networks = []
+    for part in text.split(","):
+        if part.strip():
+            try:
+                networks.append(ipaddress.ip_network(part.strip(), strict=False))
+            except ValueError:
+                raise ValueError(f"{part.strip()!r} is not a network like 10.0.0.0/8") from None
+    return tuple(networks)
+
+
+class _Reader:
+    """Looks settings up in one mapping and wraps parse errors with the setting's name."""
+
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._values = values
+
+    def raw(self, name: str) -> str | None:
+        value = self._values.get(name)
+        return None if value is None or not value.strip() else value
+
+    def required(self, name: str, parse: Callable[[str], T]) -> T:
+        raw = self.raw(name)
+        if raw is None:
+            raise SettingsError(name, "is required but not set (see .env.example)")
+        return self._parse(name, raw, parse)
+
+    def optional(self, name: str, parse: Callable[[str], T], default: str | None) -> T | None:
+        raw = self.raw(name)
+        if raw is None:
+            raw = default
+        return None if raw is None else self._parse(name, raw, parse)
+
+    @staticmethod
+    def _parse(name: str, raw: str, parse: Callable[[str], T]) -> T:
+        try:
+            return parse(raw)
+        except ValueError as error:
+            raise SettingsError(name, str(error)) from None
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = None
+) -> Settings:
+    """Read settings; the process environment wins over `.env`."""
+    env_file = env_file if env_file is not None else Path(".env")
+    values: dict[str, str] = {}
+    if env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    environment = os.environ if environ is None else environ
+    values.update({key: value for key, value in environment.items() if value.strip()})
+    read = _Reader(values)
+
+    return Settings(
+        telegram_bot_token=read.required("TELEGRAM_BOT_TOKEN", _token),
+        staff_chat_id=read.required("STAFF_CHAT_ID", _chat_id),
+        staff_user_ids=frozenset(
+            read.optional("STAFF_USER_IDS", lambda t: _int_list(t, what="user id"), "") or ()
+        ),
+        market_api_key=read.required("MARKET_API_KEY", _api_key),
+        market_campaign_ids=read.required("MARKET_CAMPAIGN_IDS", _campaign_ids),
+        market_business_id=read.optional("MARKET_BUSINESS_ID", _positive_int, None),
+        poll_interval=read.optional("POLL_INTERVAL", _poll_interval, "60"),
+        reminder_lead_times=read.optional("REMINDER_LEAD_TIMES", _lead_times, "24h,6h,1h"),
+        confirm_decisions=read.optional("CONFIRM_DECISIONS", _boolean, "true"),
+        database_path=Path(read.optional("DATABASE_PATH", str, "data/desk.db")),
+        language=read.optional("LANGUAGE", _language, "ru"),
+        timezone=read.optional("TIMEZONE", _timezone, "Europe/Moscow"),
+        telegram_api_url=read.optional("TELEGRAM_API_URL", _url, "https://api.telegram.org/bot"),
+        market_api_url=read.optional(
+            "MARKET_API_URL", _url, "https://api.partner.market.yandex.ru"
+        ).rstrip("/"),
+        telegram_group_rate=read.optional("TELEGRAM_GROUP_RATE", _group_rate, "20/60s"),
+        log_level=read.optional("LOG_LEVEL", _log_level, "INFO"),
+        http_port=read.optional("HTTP_PORT", _port, None) or read.optional("PORT", _port, None),
+        http_host=read.optional("HTTP_HOST", str, "0.0.0.0").strip(),
+        notification_allowed_networks=read.optional(
+            "NOTIFICATION_ALLOWED_NETWORKS", _networks, MARKET_NETWORKS
+        ),
+        trusted_proxies=read.optional("TRUSTED_PROXIES", _networks, ""),
+    )

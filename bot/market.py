@@ -1,0 +1,259 @@
+"""Async client for the few Market Partner API methods the desk uses.
+
+Results are typed; every failure is a `MarketError` so callers branch on one tree:
+`MarketNetworkError` (no answer), `MarketHTTPError` (an answer with an error status, with
+the Market's own `code` and `message`), `MarketRateLimited` (420, with when to retry) and
+`MarketResponseError` (a 200 whose body makes no sense).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from bot.decisions import Decision
+from bot.orders import Order, OrderFormatError, parse_business_order
+
+log = logging.getLogger(__name__)
+
+PAGE_LIMIT = 50  # the Market's maximum for getBusinessOrders and for id/campaign filters
+PARALLEL_REQUESTS = 2  # the lowest of the documented parallel limits
+
+
+class MarketError(Exception):
+    """Any failure talking to the Market."""
+
+    retryable = True
+
+    def describe(self) -> str:
+        return str(self)
+
+
+class MarketNetworkError(MarketError):
+    """The Market did not answer (connection refused, timeout, broken response)."""
+
+
+class MarketResponseError(MarketError):
+    """The Market answered 200 with a body the desk cannot read."""
+
+
+class MarketHTTPError(MarketError):
+    """The Market answered with an error status."""
+
+    def __init__(self, status: int, code: str | None, message: str | None, operation: str) -> None:
+        self.status, self.code, self.message, self.operation = status, code, message, operation
+        super().__init__(f"{operation}: HTTP {status} {code or ''} {message or ''}".strip())
+
+    @property
+    def retryable(self) -> bool:  # type: ignore[override]
+        return self.status >= 500 or self.status in (420, 423, 429)
+
+    def describe(self) -> str:
+        return " ".join(str(part) for part in (self.status, self.code, self.message) if part)
+
+
+class MarketRateLimited(MarketHTTPError):
+    """420: a Market limit was hit; `retry_at` is from `X-RateLimit-Resource-Until`."""
+
+    def __init__(self, *args: Any, retry_at: datetime | None) -> None:
+        super().__init__(*args)
+        self.retry_at = retry_at
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: int
+    name: str
+    business_id: int
+    business_name: str
+    placement_type: str
+    api_availability: str
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    name: str
+    scopes: frozenset[str]
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """Creation dates, `start` inclusive and `end` exclusive, at most 30 days apart."""
+
+    start: date
+    end: date
+
+    def as_filter(self) -> dict[str, str]:
+        return {"creationDateFrom": self.start.isoformat(), "creationDateTo": self.end.isoformat()}
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day < self.end
+
+
+def _chunks(values: Sequence[int], size: int = PAGE_LIMIT) -> Iterable[list[int]]:
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
+
+
+def _retry_at(headers: httpx.Headers) -> datetime | None:
+    value = headers.get("X-RateLimit-Resource-Until")
+    if not value:
+        return None
+    try:
+        return parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _error_fields(response: httpx.Response) -> tuple[str | None, str | None]:
+    try:
+        errors = response.json().get("errors") or []
+        first = errors[0]
+        return first.get("code"), first.get("message")
+    except (ValueError, AttributeError, IndexError, TypeError):
+        return None, response.reason_phrase or None
+
+
+class MarketClient:
+    """One instance per process; `close()` it on shutdown."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        timeout: float = 20.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._http = httpx.AsyncClient(
+            base_url=base_url,
+            headers={"Api-Key": api_key, "Accept": "application/json"},
+            timeout=httpx.Timeout(timeout, connect=5.0),
+            transport=transport,
+        )
+        self._parallel = asyncio.Semaphore(PARALLEL_REQUESTS)
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def _call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        async with self._parallel:
+            try:
+                response = await self._http.request(method, path, params=params, json=json)
+            except httpx.HTTPError as error:
+                raise MarketNetworkError(f"{operation}: {type(error).__name__}") from error
+        if response.status_code != 200:
+            code, message = _error_fields(response)
+            log.warning(
+                "Market %s answered %s %s %s", operation, response.status_code, code, message
+            )
+            if response.status_code == 420:
+                raise MarketRateLimited(
+                    420, code, message, operation, retry_at=_retry_at(response.headers)
+                )
+            raise MarketHTTPError(response.status_code, code, message, operation)
+        try:
+            return response.json()
+        except ValueError as error:
+            raise MarketResponseError(f"{operation}: the answer is not JSON") from error
+
+    async def get_campaign(self, campaign_id: int) -> Campaign:
+        data = await self._call("getCampaign", "GET", f"/v2/campaigns/{campaign_id}")
+        try:
+            campaign = data["campaign"]
+            business = campaign.get("business") or {}
+            return Campaign(
+                id=int(campaign.get("id", campaign_id)),
+                name=str(campaign.get("domain") or campaign_id),
+                business_id=int(business["id"]),
+                business_name=str(business.get("name") or ""),
+                placement_type=str(campaign.get("placementType") or "UNKNOWN"),
+                api_availability=str(campaign.get("apiAvailability") or "UNKNOWN"),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise MarketResponseError(f"getCampaign: unexpected answer ({error!r})") from error
+
+    async def token_info(self) -> TokenInfo:
+        data = await self._call("getAuthTokenInfo", "POST", "/v2/auth/token")
+        try:
+            api_key = data["result"]["apiKey"]
+            return TokenInfo(str(api_key.get("name") or ""), frozenset(api_key["authScopes"]))
+        except (KeyError, TypeError, AttributeError) as error:
+            raise MarketResponseError(f"getAuthTokenInfo: unexpected answer ({error!r})") from error
+
+    async def _orders(self, business_id: int, body: dict[str, Any]) -> AsyncIterator[Order]:
+        """Every order matching `body`, over all pages, one request per page."""
+        page_token: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": PAGE_LIMIT}
+            if page_token:
+                params["page_token"] = page_token
+            data = await self._call(
+                "getBusinessOrders",
+                "POST",
+                f"/v1/businesses/{business_id}/orders",
+                params=params,
+                json=body,
+            )
+            orders = data.get("orders") if isinstance(data, dict) else None
+            if not isinstance(orders, list):
+                raise MarketResponseError("getBusinessOrders: no orders list in the answer")
+            for raw in orders:
+                try:
+                    yield parse_business_order(raw)
+                except OrderFormatError as error:
+                    log.warning("Skipping an unreadable order from the Market: %s", error)
+            page_token = (data.get("paging") or {}).get("nextPageToken")
+            if not page_token or not orders:
+                return
+
+    async def list_pending(
+        self, business_id: int, campaign_ids: Sequence[int], window: DateWindow | None = None
+    ) -> list[Order]:
+        """Orders awaiting a cancellation decision; `window=None` is the API's last 30 days."""
+        found: list[Order] = []
+        for chunk in _chunks(campaign_ids):
+            body: dict[str, Any] = {
+                "waitingForCancellationApprove": True,
+                "campaignIds": chunk,
+                "programTypes": ["DBS"],
+            }
+            if window is not None:
+                body["dates"] = window.as_filter()
+            found.extend([order async for order in self._orders(business_id, body)])
+        return found
+
+    async def get_orders(
+        self, business_id: int, order_ids: Sequence[int], window: DateWindow | None = None
+    ) -> list[Order]:
+        """Orders by id; those outside the creation window (default: 30 days) are absent."""
+        found: list[Order] = []
+        for chunk in _chunks(sorted(set(order_ids))):
+            body: dict[str, Any] = {"orderIds": chunk}
+            if window is not None:
+                body["dates"] = window.as_filter()
+            found.extend([order async for order in self._orders(business_id, body)])
+        return found
+
+    async def send_decision(self, campaign_id: int, order_id: int, decision: Decision) -> None:
+        await self._call(
+            "acceptOrderCancellation",
+            "PUT",
+            f"/v2/campaigns/{campaign_id}/orders/{order_id}/cancellation/accept",
+            json=decision.body,
+        )

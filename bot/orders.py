@@ -1,0 +1,199 @@
+"""What staff need to see of a Market order, read from a `BusinessOrderDTO`.
+
+Parsing is tolerant: enums grow over time and optional blocks go missing, so an unknown
+value is kept as text and a missing block becomes `None` rather than an error. Only the
+fields the desk cannot work without (`orderId`, `campaignId`) are required.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from bot.market_time import parse_market_date, parse_market_datetime
+
+DECIDABLE_STATUSES = frozenset({"DELIVERY", "PICKUP"})
+
+
+class OrderFormatError(ValueError):
+    """The Market sent an order the desk cannot identify."""
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __add__(self, other: Money) -> Money:
+        if other.currency != self.currency:
+            raise ValueError("cannot add different currencies")
+        return Money(self.amount + other.amount, self.currency)
+
+
+@dataclass(frozen=True)
+class OrderItem:
+    name: str
+    offer_id: str
+    count: int
+    price: Money | None  # total for all units of the line, as the Market gives it
+
+
+@dataclass(frozen=True)
+class Order:
+    order_id: int
+    campaign_id: int
+    status: str
+    substatus: str
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    items: tuple[OrderItem, ...] = ()
+    total: Money | None = None
+    delivery_type: str | None = None
+    delivery_service: str | None = None
+    region: str | None = None
+    delivery_from: date | None = None
+    delivery_to: date | None = None
+    payment_type: str | None = None
+    payment_method: str | None = None
+    cancel_requested: bool | None = None
+    fake: bool = False
+    external_id: str | None = None
+
+    @property
+    def awaits_decision(self) -> bool:
+        """Whether the Market still expects the shop to answer a cancellation request."""
+        return bool(self.cancel_requested) and self.status in DECIDABLE_STATUSES
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), default=str, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Order:
+        data = json.loads(text)
+        data["items"] = tuple(
+            OrderItem(
+                name=item["name"],
+                offer_id=item["offer_id"],
+                count=item["count"],
+                price=_money_from_json(item["price"]),
+            )
+            for item in data["items"]
+        )
+        data["total"] = _money_from_json(data["total"])
+        for key in ("created_at", "updated_at"):
+            data[key] = datetime.fromisoformat(data[key]) if data[key] else None
+        for key in ("delivery_from", "delivery_to"):
+            data[key] = date.fromisoformat(data[key]) if data[key] else None
+        return cls(**data)
+
+
+def _money_from_json(data: dict[str, str] | None) -> Money | None:
+    return Money(Decimal(data["amount"]), data["currency"]) if data else None
+
+
+def _money(data: Any) -> Money | None:
+    if not isinstance(data, dict):
+        return None
+    try:
+        amount = Decimal(str(data["value"]))
+    except (KeyError, InvalidOperation):
+        return None
+    if not amount.is_finite():
+        return None
+    return Money(amount, str(data.get("currencyId") or "RUR"))
+
+
+def _sum(*parts: Money | None) -> Money | None:
+    present = [part for part in parts if part is not None]
+    if not present:
+        return None
+    if len({part.currency for part in present}) > 1:
+        return None  # no honest single total; the items still show their prices
+    total = present[0]
+    for part in present[1:]:
+        total += part
+    return total
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _when(value: Any) -> datetime | None:
+    try:
+        return parse_market_datetime(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _day(value: Any) -> date | None:
+    try:
+        return parse_market_date(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _item(data: Any) -> OrderItem | None:
+    if not isinstance(data, dict):
+        return None
+    prices = _dict(data.get("prices"))
+    count = data.get("count")
+    return OrderItem(
+        name=_text(data.get("offerName")) or _text(data.get("offerId")) or "?",
+        offer_id=_text(data.get("offerId")) or "",
+        count=count if isinstance(count, int) and not isinstance(count, bool) else 0,
+        price=_sum(_money(prices.get("payment")), _money(prices.get("cashback"))),
+    )
+
+
+def _region(delivery: dict[str, Any]) -> str | None:
+    for block in ("courier", "pickup"):
+        region = _dict(_dict(delivery.get(block)).get("region"))
+        if _text(region.get("name")):
+            return _text(region.get("name"))
+    return None
+
+
+def parse_business_order(data: Any) -> Order:
+    """Read one `BusinessOrderDTO`; raises OrderFormatError only without ids."""
+    if not isinstance(data, dict):
+        raise OrderFormatError(f"order is not an object: {type(data).__name__}")
+    order_id, campaign_id = data.get("orderId"), data.get("campaignId")
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (order_id, campaign_id)):
+        raise OrderFormatError("order without orderId or campaignId")
+    prices = _dict(data.get("prices"))
+    delivery = _dict(data.get("delivery"))
+    dates = _dict(delivery.get("dates"))
+    raw_items = data.get("items") if isinstance(data.get("items"), list) else []
+    cancel_requested = data.get("cancelRequested")
+    return Order(
+        order_id=order_id,
+        campaign_id=campaign_id,
+        status=_text(data.get("status")) or "UNKNOWN",
+        substatus=_text(data.get("substatus")) or "UNKNOWN",
+        created_at=_when(data.get("creationDate")),
+        updated_at=_when(data.get("updateDate")),
+        items=tuple(item for item in map(_item, raw_items) if item is not None),
+        total=_sum(
+            _money(prices.get("payment")),
+            _money(prices.get("cashback")),
+            _money(_dict(prices.get("delivery")).get("payment")),
+        ),
+        delivery_type=_text(delivery.get("type")),
+        delivery_service=_text(delivery.get("serviceName")),
+        region=_region(delivery),
+        delivery_from=_day(dates.get("fromDate")),
+        delivery_to=_day(dates.get("toDate")) or _day(dates.get("fromDate")),
+        payment_type=_text(data.get("paymentType")),
+        payment_method=_text(data.get("paymentMethod")),
+        cancel_requested=cancel_requested if isinstance(cancel_requested, bool) else None,
+        fake=data.get("fake") is True,
+        external_id=_text(data.get("externalOrderId")),
+    )

@@ -1,0 +1,121 @@
+"""The polling loop: a sync every POLL_INTERVAL, backing off while the Market is down.
+
+A 420 pauses until the Market's limit resets; other failures retry sooner, doubling up to
+the poll interval. Three failed cycles in a row tell staff once, and recovery tells them
+again, so a long outage never passes unseen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime, timedelta
+from html import escape
+
+from telegram.error import TelegramError
+
+from bot.backoff import Backoff
+from bot.decider import Decider
+from bot.desk import Desk
+from bot.market import MarketError, MarketRateLimited
+from bot.sync import OLD_SWEEP_EVERY, sync_once
+from storage.store import PollRecord
+
+log = logging.getLogger(__name__)
+
+ALERT_AFTER_FAILURES = 3
+POLL_HISTORY = timedelta(days=7)
+
+
+class Poller:
+    def __init__(self, desk: Desk, decider: Decider) -> None:
+        self.desk = desk
+        self.decider = decider
+        self.failures = 0
+        self.alerted = False
+        interval = desk.settings.poll_interval.total_seconds()
+        self.backoff = Backoff(initial=min(1.0, interval), cap=interval)
+        self.last_sweep = desk.store.last_full_sweep()
+        self.last_prune = desk.clock() - POLL_HISTORY
+
+    async def run(self) -> None:
+        while True:
+            await asyncio.sleep(await self.cycle())
+
+    async def cycle(self) -> float:
+        """One poll; returns how long to wait before the next."""
+        desk = self.desk
+        interval = desk.settings.poll_interval.total_seconds()
+        began = time.monotonic()
+        started_at = desk.clock()
+        try:
+            businesses = await desk.ensure_businesses()
+            await self.decider.recover()
+            sweep_old = self.last_sweep is None or started_at - self.last_sweep >= OLD_SWEEP_EVERY
+            outcome = await sync_once(
+                desk.market,
+                desk.store,
+                businesses,
+                now=desk.clock,
+                poll_interval=desk.settings.poll_interval,
+                sweep_old=sweep_old,
+            )
+        except MarketError as error:
+            return await self._failed(error, started_at, began)
+        if outcome.swept_old:
+            self.last_sweep = started_at
+        log.info(
+            "Poll: %d pending at the Market, %d new, %d resolved elsewhere%s, %.0f ms",
+            outcome.found,
+            len(outcome.new),
+            len(outcome.resolved),
+            " (with the 30-60 day sweep)" if outcome.swept_old else "",
+            (time.monotonic() - began) * 1000,
+        )
+        if outcome.new or outcome.resolved:
+            desk.wake_publisher()
+        if self.alerted:
+            await self._tell_staff(desk.texts("alert.recovered", what=desk.texts("what.market")))
+        self.failures, self.alerted = 0, False
+        self.backoff.reset()
+        if started_at - self.last_prune >= timedelta(days=1):
+            desk.store.prune_polls(POLL_HISTORY, started_at)
+            self.last_prune = started_at
+        return max(0.0, interval - (time.monotonic() - began))
+
+    async def _failed(self, error: MarketError, started_at: datetime, began: float) -> float:
+        desk = self.desk
+        self.failures += 1
+        desk.store.record_failed_poll(
+            PollRecord(started_at=started_at, finished_at=desk.clock(), ok=False, error=str(error))
+        )
+        if isinstance(error, MarketRateLimited) and error.retry_at is not None:
+            delay = max(1.0, (error.retry_at - desk.clock()).total_seconds())
+        else:
+            delay = self.backoff.next()
+        log.warning(
+            "Poll failed (%d in a row, %.0f ms): %s; next try in %.0fs",
+            self.failures,
+            (time.monotonic() - began) * 1000,
+            error,
+            delay,
+        )
+        if self.failures >= ALERT_AFTER_FAILURES and not self.alerted:
+            self.alerted = await self._tell_staff(
+                desk.texts(
+                    "alert.outage",
+                    what=desk.texts("what.market"),
+                    count=self.failures,
+                    error=escape(error.describe()),
+                )
+            )
+        return delay
+
+    async def _tell_staff(self, text: str) -> bool:
+        try:
+            await self.desk.bot.send_message(chat_id=self.desk.chat_id, text=text)
+        except TelegramError as error:
+            log.warning("Could not tell staff about the Market's state: %s", error)
+            return False
+        return True

@@ -1,0 +1,198 @@
+"""Everything the desk shows in the staff chat, sent from the database as an outbox.
+
+One loop sends one thing at a time, most urgent first: edits of existing posts (outcomes
+staff wait for), then new posts by nearest deadline, then due reminders. Because state
+changes are stored before they are shown, a Telegram outage or a restart only delays
+what staff see; nothing is lost and nothing is posted twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from datetime import timedelta
+
+from telegram import ReplyParameters
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot.backoff import Backoff
+from bot.deadlines import crossed_lead_times
+from bot.desk import Desk
+from bot.render import render_post, render_reminder
+from storage.store import Request
+
+log = logging.getLogger(__name__)
+
+IDLE_CHECK = 30.0  # seconds; also bounds how late a reminder can be after a clock jump
+GONE_MESSAGES = (
+    "message to edit not found",
+    "message to be replied not found",
+    "message_id_invalid",
+)
+
+
+def _is_gone(error: BadRequest) -> bool:
+    return any(text in error.message.lower() for text in GONE_MESSAGES)
+
+
+class Publisher:
+    def __init__(self, desk: Desk) -> None:
+        self.desk = desk
+        self.backoff = Backoff(initial=1.0, cap=60.0)
+
+    async def run(self) -> None:
+        while True:
+            try:
+                worked = await self.publish_next()
+            except RetryAfter as error:
+                delay = _seconds(error.retry_after)
+                log.warning("Telegram asks to wait %.0fs before sending more", delay)
+                await asyncio.sleep(delay)
+                continue
+            except (Forbidden, NetworkError) as error:
+                self.desk.telegram_ok = False
+                delay = self.backoff.next()
+                log.warning("Telegram unavailable (%s); retrying in %.0fs", error, delay)
+                await asyncio.sleep(delay)
+                continue
+            self.desk.telegram_ok = True
+            self.backoff.reset()
+            if not worked:
+                await self.desk.wait_for_work(self._idle_timeout())
+
+    def _idle_timeout(self) -> float:
+        leads = [int(lead.total_seconds()) for lead in self.desk.settings.reminder_lead_times]
+        due = self.desk.store.next_reminder_due(leads)
+        if due is None:
+            return IDLE_CHECK
+        return min(IDLE_CHECK, max(0.05, (due - self.desk.clock()).total_seconds()))
+
+    async def publish_next(self) -> bool:
+        """Send the most urgent thing; False when there is nothing to do."""
+        store = self.desk.store
+        for request in store.dirty_posts(limit=1):
+            await self._guard(request, self._edit(request))
+            return True
+        for request in store.unposted(limit=1):
+            await self._guard(request, self._post(request))
+            return True
+        return await self._remind_next()
+
+    async def _guard(self, request: Request, action: Awaitable[None]) -> None:
+        """Handle the Telegram answers that concern one post, not the connection."""
+        store = self.desk.store
+        try:
+            await action
+        except ChatMigrated as error:
+            self.desk.follow_migration(error.new_chat_id)
+        except BadRequest as error:
+            if "not modified" in error.message.lower() and request.post:
+                store.mark_clean(request.id, request.post)
+            elif _is_gone(error):
+                log.warning(
+                    "The post of order %s is gone from the chat; %s",
+                    request.order_id,
+                    "posting it again" if request.state == "pending" else "nothing left to show",
+                )
+                store.forget_post(request.id)
+            else:
+                log.error("Telegram refused the post of order %s: %s", request.order_id, error)
+                if request.post:  # an edit: give up on it, the post still stands
+                    store.mark_clean(request.id, request.post)
+                else:  # e.g. "chat not found": nothing can be posted until it is fixed
+                    raise NetworkError(f"post refused: {error.message}") from error
+
+    async def _edit(self, request: Request) -> None:
+        desk, post = self.desk, request.post
+        assert post is not None
+        rendered = render_post(
+            request,
+            desk.store.last_decision(request.id),
+            desk.shop_name(request.campaign_id),
+            desk.clock(),
+            desk.style,
+        )
+        await desk.bot.edit_message_text(
+            chat_id=post.chat_id,
+            message_id=post.message_id,
+            text=rendered.text,
+            reply_markup=rendered.keyboard,
+        )
+        desk.store.mark_clean(request.id, post)
+        log.info("Updated the post of order %s (%s)", request.order_id, request.state)
+
+    async def _post(self, request: Request) -> None:
+        desk = self.desk
+        now = desk.clock()
+        rendered = render_post(
+            request,
+            desk.store.last_decision(request.id),
+            desk.shop_name(request.campaign_id),
+            now,
+            desk.style,
+        )
+        chat_id = desk.chat_id
+        message = await desk.bot.send_message(
+            chat_id=chat_id, text=rendered.text, reply_markup=rendered.keyboard
+        )
+        shown = crossed_lead_times(request.deadline, desk.settings.reminder_lead_times, now)
+        desk.store.save_post(request.id, chat_id, message.message_id, now, shown)
+        log.info(
+            "Posted order %s (campaign %s), deadline %s%s",
+            request.order_id,
+            request.campaign_id,
+            request.deadline.isoformat(timespec="seconds"),
+            " (estimated)" if request.request_time.estimated else "",
+        )
+
+    async def _remind_next(self) -> bool:
+        desk = self.desk
+        leads = [int(lead.total_seconds()) for lead in desk.settings.reminder_lead_times]
+        now = desk.clock()
+        for request_id, crossed in desk.store.due_reminders(leads, now).items():
+            nearest, *merged = sorted(crossed)
+            if not desk.store.claim_reminder(request_id, nearest, merged, now):
+                continue
+            request = desk.store.request(request_id)
+            assert request is not None and request.post is not None
+            try:
+                message = await desk.bot.send_message(
+                    chat_id=request.post.chat_id,
+                    text=render_reminder(request, now, desk.style),
+                    reply_parameters=ReplyParameters(message_id=request.post.message_id),
+                )
+            except ChatMigrated as error:
+                desk.store.release_reminder(request_id, nearest)
+                desk.follow_migration(error.new_chat_id)
+                return True
+            except BadRequest as error:
+                if _is_gone(error):
+                    desk.store.release_reminder(request_id, nearest)
+                    log.warning("The post of order %s is gone; posting it again", request.order_id)
+                    desk.store.forget_post(request_id)
+                else:  # the claim stays: this reminder is not retried
+                    log.error("Telegram refused a reminder for %s: %s", request.order_id, error)
+                return True
+            except TelegramError:
+                desk.store.release_reminder(request_id, nearest)
+                raise
+            desk.store.reminder_sent(request_id, nearest, message.message_id, desk.clock())
+            log.info(
+                "Reminded about order %s: %s before the deadline",
+                request.order_id,
+                timedelta(seconds=nearest),
+            )
+            return True
+        return False
+
+
+def _seconds(value: int | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

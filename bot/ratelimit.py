@@ -1,0 +1,83 @@
+"""python-telegram-bot's AIORateLimiter with a sliding window per group.
+
+aiolimiter's leaky bucket lets a full burst through and then one message per
+window/N, so a chat limited to N messages in any window of W seconds would answer 429 to
+the message after the burst. The window here counts a message from when Telegram
+answered it, so no window Telegram can measure ever holds more than N of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from types import TracebackType
+
+from telegram.ext import AIORateLimiter
+
+from bot.config import GroupRate
+
+OVERALL_PER_SECOND = 30  # Telegram's documented bot-wide limit
+
+
+class SlidingWindow:
+    """At most `max_rate` uses in any `time_period` seconds; an async context manager."""
+
+    def __init__(self, max_rate: int, time_period: float) -> None:
+        self.max_rate, self.time_period = max_rate, time_period
+        self._done: deque[float] = deque()
+        self._in_flight = 0
+        self._lock = asyncio.Lock()
+
+    def _expire(self, now: float) -> None:
+        while self._done and self._done[0] <= now - self.time_period:
+            self._done.popleft()
+
+    def has_capacity(self, amount: float = 1) -> bool:
+        self._expire(time.monotonic())
+        return len(self._done) + self._in_flight + amount <= self.max_rate
+
+    async def __aenter__(self) -> None:
+        async with self._lock:  # first come, first served
+            while True:
+                now = time.monotonic()
+                self._expire(now)
+                if len(self._done) + self._in_flight < self.max_rate:
+                    self._in_flight += 1
+                    return
+                if self._done:
+                    await asyncio.sleep(self._done[0] + self.time_period - now)
+                else:  # every slot is in flight: wait for one to finish
+                    await asyncio.sleep(0.01)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._in_flight -= 1
+        self._done.append(time.monotonic())
+
+
+class GroupRateLimiter(AIORateLimiter):
+    """AIORateLimiter whose per-group limiter is a sliding window of `TELEGRAM_GROUP_RATE`."""
+
+    def __init__(self, rate: GroupRate, max_retries: int = 3) -> None:
+        window = rate.window.total_seconds()
+        super().__init__(
+            overall_max_rate=OVERALL_PER_SECOND,
+            overall_time_period=1,
+            group_max_rate=rate.messages,
+            group_time_period=window,
+            max_retries=max_retries,
+        )
+        self._windows: dict[str | int | bool, SlidingWindow] = {}
+        self._rate = rate
+
+    def _get_group_limiter(self, group_id: str | int | bool) -> SlidingWindow:  # type: ignore[override]
+        if group_id not in self._windows:
+            self._windows[group_id] = SlidingWindow(
+                self._rate.messages, self._rate.window.total_seconds()
+            )
+        return self._windows[group_id]

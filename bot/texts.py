@@ -1,0 +1,225 @@
+"""Every text the desk shows, in Russian (default) and English.
+
+Values are `str.format` templates; callers escape Market strings before filling them in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+RU: dict[str, str] = {
+    "post.title": "🛑 <b>Запрос на отмену · заказ №{order_id}</b>",
+    "post.test_order": "🧪 <b>Тестовый заказ</b>",
+    "post.shop": "Магазин: {shop}",
+    "post.status": "Статус: {status}",
+    "post.items": "Товары:",
+    "post.item": "• {name} × {count} — {price}",
+    "post.item_no_price": "• {name} × {count}",
+    "post.total": "Итого: <b>{total}</b>",
+    "post.delivery": "Доставка: {delivery}",
+    "post.payment": "Оплата: {payment}",
+    "post.requested": "Запрос: {when}",
+    "post.requested_estimated": "Запрос: ~{when} <i>(оценка)</i>",
+    "post.requested_poll": "Запрос: между {earliest} и {when}",
+    "post.deadline": "Ответить до: <b>{when}</b> · осталось {left}",
+    "post.deadline_estimated": "Ответить до: <b>~{when}</b> <i>(оценка)</i> · осталось {left}",
+    "post.deadline_passed": "Ответить до: <b>{when}</b> · <b>срок истёк</b>",
+    "post.urgent": "⏰ <b>До срока меньше {lead}</b>",
+    "post.confirm_prompt": "❓ Подтвердите: <b>{action}</b>. Решение уйдёт в Маркет.",
+    "post.sending": "⏳ {who} отправляет решение: <b>{action}</b>…",
+    "post.decided": "✅ <b>{outcome}</b>\n{who}, {when}",
+    "post.failed": "⚠️ Маркет не принял решение «{action}» ({who}): {error}",
+    "post.failed_retry": "Можно попробовать ещё раз.",
+    "post.failed_retry_at": "Можно попробовать ещё раз после {when}.",
+    "post.unknown": (
+        "⚠️ Решение «{action}» ({who}) могло не дойти до Маркета: бот перезапустился, "
+        "не получив ответа. Заказ всё ещё ждёт решения — выберите снова."
+    ),
+    "post.not_pending": "ℹ️ Заказ больше не ждёт решения: {status}.",
+    "post.resolved_elsewhere": "ℹ️ <b>Запрос закрыт без решения здесь</b>: {status}.",
+    "post.resolved_unknown": "статус заказа неизвестен",
+    "post.resolved_expired": "{status} — вероятно, отменён автоматически через 48 ч",
+    "button.accept": "✅ Принять отмену",
+    "button.reject_delivered": "📦 Отказать — уже доставлен",
+    "button.reject_in_delivery": "🚚 Отказать — у курьера",
+    "button.confirm": "✔️ Подтвердить",
+    "button.back": "↩️ Назад",
+    "action.a": "принять отмену",
+    "action.d": "отказать — заказ уже доставлен",
+    "action.c": "отказать — заказ у курьера",
+    "outcome.a": "Отмена подтверждена",
+    "outcome.d": "В отмене отказано: заказ уже доставлен",
+    "outcome.c": "В отмене отказано: заказ у курьера",
+    "answer.confirm": "Нажмите «Подтвердить», чтобы отправить решение",
+    "answer.back": "Отменено",
+    "answer.sending": "Отправляю решение в Маркет…",
+    "answer.already": "Уже решено: {who}",
+    "answer.in_flight": "Решение уже отправляется: {who}",
+    "answer.closed": "Запрос уже закрыт",
+    "answer.stale": "Кнопка устарела — посмотрите на сообщение ещё раз",
+    "answer.not_staff": "Решать могут только сотрудники из списка",
+    "answer.unknown": "Неизвестная кнопка",
+    "reminder": "⏰ До срока ответа по заказу №{order_id} осталось {left} (до {when}).",
+    "reminder.estimated": (
+        "⏰ До срока ответа по заказу №{order_id} осталось ~{left} (до ~{when}, оценка)."
+    ),
+    "pending.empty": "Запросов на отмену, ждущих решения, нет 🎉",
+    "pending.title": "<b>Ждут решения: {count}</b> (ближайший срок — первым)",
+    "pending.line": '{n}. <a href="{link}">№{order_id}</a> · {shop} · осталось {left}',
+    "pending.line_nolink": "{n}. №{order_id} · {shop} · осталось {left} (ещё не опубликован)",
+    "pending.estimated": " (оценка)",
+    "pending.expired": "срок истёк",
+    "help": (
+        "<b>Стол отмен</b> следит за запросами покупателей на отмену заказов DBS, "
+        "которые уже у курьера или в пункте выдачи. На каждый запрос нужно ответить "
+        "в течение 48 часов, иначе Маркет отменит заказ и вернёт деньги.\n\n"
+        "Под каждым запросом три кнопки:\n"
+        "• <b>Принять отмену</b> — доставку ещё можно остановить;\n"
+        "• <b>Отказать — уже доставлен</b> — покупатель уже получил заказ;\n"
+        "• <b>Отказать — у курьера</b> — заказ уже передан курьеру.\n"
+        "{confirm_note}\n"
+        "Бот напомнит о сроке ({leads}).\n\n"
+        "/pending — все запросы, ждущие решения\n/help — эта справка"
+    ),
+    "help.confirm": "После выбора нужно нажать «Подтвердить».",
+    "help.no_confirm": "Решение уходит в Маркет сразу после нажатия.",
+    "help.no_reminders": "напоминания выключены",
+    "start": "Здравствуйте! Я публикую запросы на отмену заказов и передаю решения в Маркет.",
+    "private.refused": "Этот бот работает только для сотрудников магазина.",
+    "command.pending": "запросы, ждущие решения",
+    "command.help": "как пользоваться ботом",
+    "command.start": "начать",
+    "alert.outage": "⚠️ Не удаётся {what} уже {count} раз подряд: {error}. Продолжаю попытки.",
+    "alert.recovered": "✅ Связь восстановлена: {what} снова работает.",
+    "what.market": "получить запросы из Маркета",
+    "status.DELIVERY": "передан в доставку (у курьера)",
+    "status.PICKUP": "в пункте выдачи",
+    "status.DELIVERED": "доставлен",
+    "status.CANCELLED": "отменён",
+    "status.PROCESSING": "в обработке",
+    "delivery.DELIVERY": "курьером",
+    "delivery.PICKUP": "самовывоз",
+    "delivery.POST": "почтой",
+    "delivery.DIGITAL": "цифровой товар",
+    "payment.PREPAID": "предоплата",
+    "payment.POSTPAID": "при получении",
+    "left.days": "{d} д {h} ч",
+    "left.hours": "{h} ч {m} мин",
+    "left.minutes": "{m} мин",
+}
+
+EN: dict[str, str] = {
+    "post.title": "🛑 <b>Cancellation request · order #{order_id}</b>",
+    "post.test_order": "🧪 <b>Test order</b>",
+    "post.shop": "Shop: {shop}",
+    "post.status": "Status: {status}",
+    "post.items": "Items:",
+    "post.item": "• {name} × {count} — {price}",
+    "post.item_no_price": "• {name} × {count}",
+    "post.total": "Total: <b>{total}</b>",
+    "post.delivery": "Delivery: {delivery}",
+    "post.payment": "Payment: {payment}",
+    "post.requested": "Requested: {when}",
+    "post.requested_estimated": "Requested: ~{when} <i>(estimated)</i>",
+    "post.requested_poll": "Requested: between {earliest} and {when}",
+    "post.deadline": "Answer by: <b>{when}</b> · {left} left",
+    "post.deadline_estimated": "Answer by: <b>~{when}</b> <i>(estimated)</i> · {left} left",
+    "post.deadline_passed": "Answer by: <b>{when}</b> · <b>deadline passed</b>",
+    "post.urgent": "⏰ <b>Less than {lead} left</b>",
+    "post.confirm_prompt": "❓ Confirm: <b>{action}</b>. The decision goes to the Market.",
+    "post.sending": "⏳ {who} is sending the decision: <b>{action}</b>…",
+    "post.decided": "✅ <b>{outcome}</b>\n{who}, {when}",
+    "post.failed": "⚠️ The Market did not take the decision “{action}” ({who}): {error}",
+    "post.failed_retry": "You can try again.",
+    "post.failed_retry_at": "You can try again after {when}.",
+    "post.unknown": (
+        "⚠️ The decision “{action}” ({who}) may not have reached the Market: the bot "
+        "restarted before the answer came. The order still awaits a decision — choose again."
+    ),
+    "post.not_pending": "ℹ️ The order no longer awaits a decision: {status}.",
+    "post.resolved_elsewhere": "ℹ️ <b>Request closed without a decision here</b>: {status}.",
+    "post.resolved_unknown": "order status unknown",
+    "post.resolved_expired": "{status} — probably cancelled automatically after 48 h",
+    "button.accept": "✅ Accept cancellation",
+    "button.reject_delivered": "📦 Reject — already delivered",
+    "button.reject_in_delivery": "🚚 Reject — with the courier",
+    "button.confirm": "✔️ Confirm",
+    "button.back": "↩️ Back",
+    "action.a": "accept the cancellation",
+    "action.d": "reject — already delivered",
+    "action.c": "reject — with the courier",
+    "outcome.a": "Cancellation accepted",
+    "outcome.d": "Cancellation rejected: already delivered",
+    "outcome.c": "Cancellation rejected: with the courier",
+    "answer.confirm": "Tap Confirm to send the decision",
+    "answer.back": "Cancelled",
+    "answer.sending": "Sending the decision to the Market…",
+    "answer.already": "Already decided: {who}",
+    "answer.in_flight": "A decision is already being sent: {who}",
+    "answer.closed": "This request is already closed",
+    "answer.stale": "This button is out of date — look at the message again",
+    "answer.not_staff": "Only listed staff may decide",
+    "answer.unknown": "Unknown button",
+    "reminder": "⏰ Order #{order_id}: {left} left to answer (until {when}).",
+    "reminder.estimated": (
+        "⏰ Order #{order_id}: ~{left} left to answer (until ~{when}, estimated)."
+    ),
+    "pending.empty": "No cancellation requests are waiting 🎉",
+    "pending.title": "<b>Waiting: {count}</b> (nearest deadline first)",
+    "pending.line": '{n}. <a href="{link}">#{order_id}</a> · {shop} · {left} left',
+    "pending.line_nolink": "{n}. #{order_id} · {shop} · {left} left (not posted yet)",
+    "pending.estimated": " (estimated)",
+    "pending.expired": "deadline passed",
+    "help": (
+        "<b>The cancellation desk</b> watches buyers' requests to cancel DBS orders that are "
+        "already with the courier or at a pickup point. Each must be answered within 48 hours, "
+        "or the Market cancels the order and refunds the buyer.\n\n"
+        "Each request has three buttons:\n"
+        "• <b>Accept cancellation</b> — delivery can still be stopped;\n"
+        "• <b>Reject — already delivered</b> — the buyer has the order;\n"
+        "• <b>Reject — with the courier</b> — the courier already has it.\n"
+        "{confirm_note}\n"
+        "The bot reminds you of the deadline ({leads}).\n\n"
+        "/pending — every request waiting for a decision\n/help — this help"
+    ),
+    "help.confirm": "After choosing, tap Confirm.",
+    "help.no_confirm": "The decision goes to the Market as soon as you tap.",
+    "help.no_reminders": "reminders are off",
+    "start": "Hello! I post cancellation requests and pass your decisions to the Market.",
+    "private.refused": "This bot serves the shop's staff only.",
+    "command.pending": "requests waiting for a decision",
+    "command.help": "how to use the bot",
+    "command.start": "start",
+    "alert.outage": "⚠️ Cannot {what} for {count} attempts in a row: {error}. Still trying.",
+    "alert.recovered": "✅ Back to normal: {what} works again.",
+    "what.market": "fetch requests from the Market",
+    "status.DELIVERY": "with the courier",
+    "status.PICKUP": "at the pickup point",
+    "status.DELIVERED": "delivered",
+    "status.CANCELLED": "cancelled",
+    "status.PROCESSING": "processing",
+    "delivery.DELIVERY": "courier",
+    "delivery.PICKUP": "pickup",
+    "delivery.POST": "post",
+    "delivery.DIGITAL": "digital",
+    "payment.PREPAID": "prepaid",
+    "payment.POSTPAID": "on delivery",
+    "left.days": "{d} d {h} h",
+    "left.hours": "{h} h {m} min",
+    "left.minutes": "{m} min",
+}
+
+_LANGUAGES = {"ru": RU, "en": EN}
+
+
+@dataclass(frozen=True)
+class Texts:
+    """Lookup in one language; a missing key falls back to the raw value given."""
+
+    language: str
+
+    def __call__(self, key: str, **values: object) -> str:
+        return _LANGUAGES[self.language][key].format(**values)
+
+    def get(self, key: str, fallback: str) -> str:
+        return _LANGUAGES[self.language].get(key, fallback)

@@ -1,0 +1,96 @@
+"""Versioned schema: each migration is one SQL script run atomically, in order.
+
+The version lives in `PRAGMA user_version`; SQLite's DDL is transactional, so a crash in
+the middle of a migration leaves the previous version intact.
+"""
+
+import sqlite_utils
+
+V1 = """
+CREATE TABLE requests (
+    id INTEGER PRIMARY KEY,
+    campaign_id INTEGER NOT NULL,
+    order_id INTEGER NOT NULL,
+    business_id INTEGER NOT NULL,
+    state TEXT NOT NULL,                -- pending | decided | closed
+    order_json TEXT NOT NULL,           -- what staff see, as last fetched
+    order_created_on TEXT,              -- Moscow date: which listing window covers the order
+    first_seen TEXT NOT NULL,
+    requested_at TEXT NOT NULL,
+    request_basis TEXT NOT NULL,        -- notification | poll | estimated
+    deadline TEXT NOT NULL,
+    closed_at TEXT,
+    closed_status TEXT                  -- STATUS/SUBSTATUS when it left the pending set
+);
+CREATE INDEX requests_by_state ON requests(state, deadline);
+CREATE UNIQUE INDEX one_open_request ON requests(campaign_id, order_id) WHERE state != 'closed';
+
+CREATE TABLE posts (
+    request_id INTEGER PRIMARY KEY REFERENCES requests(id),
+    chat_id INTEGER NOT NULL,
+    message_id INTEGER NOT NULL,
+    posted_at TEXT NOT NULL,
+    confirming TEXT,                    -- decision code waiting for Confirm
+    dirty INTEGER NOT NULL DEFAULT 0    -- >0: staff see an outdated post; counts changes
+);
+CREATE INDEX posts_dirty ON posts(dirty);
+
+CREATE TABLE decisions (
+    id INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES requests(id),
+    decision TEXT NOT NULL,             -- a | d | c (bot.decisions.Decision)
+    user_id INTEGER NOT NULL,
+    user_name TEXT NOT NULL,
+    username TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    result TEXT,                        -- null in flight; ok | failed | not_pending | unknown
+    http_status INTEGER,
+    error_code TEXT,
+    error_message TEXT,
+    retry_at TEXT
+);
+CREATE INDEX decisions_by_request ON decisions(request_id, id);
+CREATE UNIQUE INDEX one_decision_in_flight ON decisions(request_id) WHERE result IS NULL;
+CREATE UNIQUE INDEX one_decision_accepted ON decisions(request_id) WHERE result = 'ok';
+
+CREATE TABLE reminders (
+    request_id INTEGER NOT NULL REFERENCES requests(id),
+    lead_seconds INTEGER NOT NULL,
+    kind TEXT NOT NULL,                 -- sent | shown_in_post | merged
+    created_at TEXT NOT NULL,
+    sent_at TEXT,                       -- null: claimed, not yet confirmed by Telegram
+    message_id INTEGER,
+    PRIMARY KEY (request_id, lead_seconds)
+);
+
+CREATE TABLE polls (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    ok INTEGER NOT NULL,
+    covered_from TEXT,                  -- creation dates listed, from inclusive
+    covered_to TEXT,                    -- to exclusive
+    found INTEGER,
+    new INTEGER,
+    resolved INTEGER,
+    error TEXT
+);
+CREATE INDEX polls_by_time ON polls(ok, started_at);
+
+CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+MIGRATIONS: list[str] = [V1]
+
+
+def migrate(db: sqlite_utils.Database) -> int:
+    """Bring the database to the latest version; returns that version."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise RuntimeError(
+            f"the database is version {version}, newer than this desk knows ({len(MIGRATIONS)})"
+        )
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        db.conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    return len(MIGRATIONS)

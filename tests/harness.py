@@ -1,0 +1,83 @@
+"""Runs the real desk (`python -m bot`) as a child process against the loopback fakes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class DeskProcess:
+    """One `python -m bot` process; its output goes to a log file the test can read."""
+
+    def __init__(self, env: dict[str, str], workdir: Path, name: str = "desk") -> None:
+        self.env = env
+        self.workdir = workdir
+        self.log_path = workdir / f"{name}.log"
+        self.proc: subprocess.Popen | None = None
+        self._log_file = None
+
+    def start(self, *args: str) -> DeskProcess:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("TELEGRAM_", "MARKET_", "STAFF_", "HTTP_", "PORT"))
+        }
+        env.update(self.env)
+        env["PYTHONPATH"] = str(ROOT)
+        env["PYTHONUNBUFFERED"] = "1"
+        self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed in wait()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            cwd=self.workdir,
+            env=env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+        )
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def wait(self, timeout: float = 15.0) -> int:
+        assert self.proc is not None
+        try:
+            code = self.proc.wait(timeout=timeout)
+        finally:
+            if self._log_file:
+                self._log_file.close()
+                self._log_file = None
+        return code
+
+    def terminate(self, timeout: float = 15.0) -> int:
+        """SIGTERM and wait: the exit code of a clean stop is 0."""
+        assert self.proc is not None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.wait(timeout)
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.kill()
+        self.wait()
+
+
+def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02, message: str = ""):
+    """Poll `predicate` until it returns something truthy; fail loudly on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message or predicate}")
+        time.sleep(interval)
