@@ -42,6 +42,7 @@ def store(tmp_path: Path):
     finally:
         db.close()
 
+
 STAFF = {111: ("Анна", "anna"), 222: ("Борис", "boris")}
 OUTSIDER = 999
 
