@@ -1,0 +1,78 @@
+"""`python -m bot` as the owner runs it: settings errors, `check`, one desk per database."""
+
+from __future__ import annotations
+
+from tests.conftest import CAMPAIGN
+from tests.harness import DeskProcess, wait_until
+
+
+def run(tmp_path, env: dict[str, str], *args: str, timeout: float = 30) -> tuple[int, str]:
+    name = f"cli{len(list(tmp_path.glob('cli*.log')))}"
+    process = DeskProcess(env, tmp_path, name=name).start(*args)
+    code = process.wait(timeout)
+    return code, process.log()
+
+
+def test_without_settings_exits_2_naming_the_first_missing_one(tmp_path):
+    code, output = run(tmp_path, {})
+    assert code == 2
+    assert output.strip() == (
+        "Setting error: TELEGRAM_BOT_TOKEN: is required but not set (see .env.example)"
+    )
+
+
+def test_malformed_setting_is_one_line_without_traceback(tmp_path, desk_env):
+    code, output = run(tmp_path, {**desk_env, "MARKET_CAMPAIGN_IDS": "12,abc"})
+    assert code == 2
+    assert output.strip().splitlines() == [
+        "Setting error: MARKET_CAMPAIGN_IDS: 'abc' is not a campaign id"
+        " (expected comma-separated positive numbers)"
+    ]
+    code, output = run(tmp_path, {**desk_env, "REMINDER_LEAD_TIMES": "soon"})
+    assert code == 2 and output.startswith("Setting error: REMINDER_LEAD_TIMES:")
+    assert "Traceback" not in output
+
+
+def test_settings_come_from_dotenv_in_the_working_directory(tmp_path, desk_env):
+    (tmp_path / ".env").write_text(
+        "\n".join(f"{k}={v}" for k, v in {**desk_env, "POLL_INTERVAL": "never"}.items())
+    )
+    code, output = run(tmp_path, {})
+    assert code == 2 and "POLL_INTERVAL" in output
+
+
+def test_check_passes_against_working_services(tmp_path, desk_env):
+    code, output = run(tmp_path, desk_env, "check")
+    lines = output.strip().splitlines()
+    assert code == 0, output
+    assert lines[0].startswith("✓ Telegram token: bot @desk_bot")
+    assert lines[1].startswith("✓ staff chat -1001234567890")
+    assert lines[2].startswith("✓ Market Api-Key") and "INVENTORY_AND_ORDER_PROCESSING" in lines[2]
+    assert lines[3].startswith(f"✓ campaign {CAMPAIGN}") and "business 5001" in lines[3]
+    assert lines[-1] == "All checks passed."
+
+
+def test_check_names_each_problem_with_a_hint(tmp_path, desk_env, market, telegram):
+    market.add_campaign(2002, business_id=5001, placement="FBS")
+    env = {
+        **desk_env,
+        "STAFF_CHAT_ID": "-1009999",
+        "MARKET_API_KEY": "wrong-key",
+        "MARKET_CAMPAIGN_IDS": f"{CAMPAIGN},2002,3003",
+    }
+    code, output = run(tmp_path, env, "check")
+    assert code == 1
+    assert "✗ staff chat -1009999" in output and "add the bot to the staff group" in output
+    assert "✗ Market Api-Key: 401" in output and "wrong or revoked" in output
+    assert output.count("✗ campaign") == 3
+    assert "4 check(s) failed." in output or "5 check(s) failed." in output
+    assert "wrong-key" not in output.replace("MARKET_API_KEY", "")
+
+
+def test_a_second_desk_on_the_same_database_refuses_to_start(tmp_path, start_desk, telegram):
+    first = start_desk()
+    wait_until(lambda: "Poll:" in first.log(), message="the first desk polling")
+    code, output = run(tmp_path, first.env)
+    assert code == 3
+    assert "already used by a running desk" in output
+    assert first.running
