@@ -29,6 +29,7 @@ def build_application(settings: Settings, store: Store) -> Application:
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_url)
         .rate_limiter(GroupRateLimiter(settings.telegram_group_rate))
+        .concurrent_updates(True)  # a tap is never stuck behind a long /pending reply
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

@@ -41,7 +41,14 @@ class Poller:
 
     async def run(self) -> None:
         while True:
-            await asyncio.sleep(await self.cycle())
+            try:
+                delay = await self.cycle()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bug must not stop polling: log it and go on
+                delay = self.backoff.next()
+                log.exception("Poll crashed unexpectedly; next try in %.0fs", delay)
+            await asyncio.sleep(delay)
 
     async def cycle(self) -> float:
         """One poll; returns how long to wait before the next."""

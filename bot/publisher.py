@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable
 from datetime import timedelta
 
@@ -32,6 +33,7 @@ from storage.store import Request
 log = logging.getLogger(__name__)
 
 IDLE_CHECK = 30.0  # seconds; also bounds how late a reminder can be after a clock jump
+PROBE_AT_LEAST = 10.0  # seconds between checks that a pending post still exists
 GONE_MESSAGES = (
     "message to edit not found",
     "message to be replied not found",
@@ -47,11 +49,16 @@ class Publisher:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
         self.backoff = Backoff(initial=1.0, cap=60.0)
+        self.probe_every = max(PROBE_AT_LEAST, desk.settings.poll_interval.total_seconds())
+        self._next_probe = time.monotonic() + self.probe_every
+        self._probed_up_to = 0  # request id: probing goes round the pending posts
 
     async def run(self) -> None:
         while True:
             try:
                 worked = await self.publish_next()
+            except asyncio.CancelledError:
+                raise
             except RetryAfter as error:
                 delay = _seconds(error.retry_after)
                 log.warning("Telegram asks to wait %.0fs before sending more", delay)
@@ -63,6 +70,11 @@ class Publisher:
                 log.warning("Telegram unavailable (%s); retrying in %.0fs", error, delay)
                 await asyncio.sleep(delay)
                 continue
+            except Exception:  # a bug must not silence the desk: log it and go on
+                delay = self.backoff.next()
+                log.exception("Publishing failed unexpectedly; retrying in %.0fs", delay)
+                await asyncio.sleep(delay)
+                continue
             self.desk.telegram_ok = True
             self.backoff.reset()
             if not worked:
@@ -71,9 +83,10 @@ class Publisher:
     def _idle_timeout(self) -> float:
         leads = [int(lead.total_seconds()) for lead in self.desk.settings.reminder_lead_times]
         due = self.desk.store.next_reminder_due(leads)
+        timeout = min(IDLE_CHECK, max(0.05, self._next_probe - time.monotonic()))
         if due is None:
-            return IDLE_CHECK
-        return min(IDLE_CHECK, max(0.05, (due - self.desk.clock()).total_seconds()))
+            return timeout
+        return min(timeout, max(0.05, (due - self.desk.clock()).total_seconds()))
 
     async def publish_next(self) -> bool:
         """Send the most urgent thing; False when there is nothing to do."""
@@ -84,7 +97,42 @@ class Publisher:
         for request in store.unposted(limit=1):
             await self._guard(request, self._post(request))
             return True
-        return await self._remind_next()
+        return await self._remind_next() or await self._probe_next()
+
+    async def _probe_next(self) -> bool:
+        """When idle, check one pending post still exists, so a deleted one is reposted.
+
+        The Bot API tells no one about deleted messages; re-sending a post's own keyboard
+        answers "not modified" while it exists and "not found" once it is gone.
+        """
+        if time.monotonic() < self._next_probe:
+            return False
+        self._next_probe = time.monotonic() + self.probe_every
+        desk = self.desk
+        request = desk.store.next_posted_pending(after_id=self._probed_up_to)
+        if request is None:
+            request = desk.store.next_posted_pending(after_id=0)
+        if request is None or request.post is None:
+            return False
+        self._probed_up_to = request.id
+        rendered = render_post(
+            request,
+            desk.store.last_decision(request.id),
+            desk.shop_name(request.campaign_id),
+            desk.clock(),
+            desk.style,
+        )
+        if rendered.keyboard is None:  # a decision in flight: its edit follows
+            return False
+        await self._guard(
+            request,
+            desk.bot.edit_message_reply_markup(
+                chat_id=request.post.chat_id,
+                message_id=request.post.message_id,
+                reply_markup=rendered.keyboard,
+            ),
+        )
+        return True
 
     async def _guard(self, request: Request, action: Awaitable[None]) -> None:
         """Handle the Telegram answers that concern one post, not the connection."""

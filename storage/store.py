@@ -372,6 +372,14 @@ class Store:
         )
         return [_request(row) for row in rows]
 
+    def next_posted_pending(self, after_id: int) -> Request | None:
+        rows = self._rows(
+            _REQUEST_SELECT + " WHERE r.state = 'pending' AND p.request_id IS NOT NULL"
+            " AND r.id > ? ORDER BY r.id LIMIT 1",
+            [after_id],
+        )
+        return _request(rows[0]) if rows else None
+
     def dirty_posts(self, limit: int = 1) -> list[Request]:
         rows = self._rows(
             _REQUEST_SELECT + " WHERE p.dirty > 0 ORDER BY r.deadline, r.id LIMIT ?", [limit]

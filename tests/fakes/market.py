@@ -528,6 +528,8 @@ class FakeMarket:
         self._calls: list[Call] = []
         self._decisions: list[tuple[int, int, dict[str, Any]]] = []
         self._faults: list[_Fault] = []
+        self._holds: list[tuple[str, float]] = []
+        self._arrivals: list[str] = []
         self._outage: int | None = None
         self._rate_limited_until: datetime | None = None
         self._usage: dict[int, tuple[int, int]] = {}
@@ -806,6 +808,34 @@ class FakeMarket:
         with self._lock:
             self._faults.append(fault)
 
+    def hold_next(self, operation_id: str, seconds: float) -> None:
+        """Let the next call of `operation_id` wait `seconds` before it is processed.
+
+        `arrivals()` shows it at once, so a test can kill the client while it waits; with a
+        `fail_next(..., DROP)` queued the held call is then dropped unapplied, otherwise it
+        is applied after the wait as the real Market would.
+        """
+        with self._lock:
+            self._holds.append((operation_id, seconds))
+
+    def arrivals(self, operation_id: str | None = None) -> list[str]:
+        """Operation ids of calls as they arrive, before any hold or processing."""
+        with self._lock:
+            return [op for op in self._arrivals if operation_id in (None, op)]
+
+    def _take_hold(self, req: _Incoming) -> float:
+        template = self._spec.match(req.path)
+        op = self._spec.operation(template, req.method.lower()) if template else None
+        if op is None:
+            return 0.0
+        with self._lock:
+            self._arrivals.append(op.operation_id)
+            for index, (operation_id, seconds) in enumerate(self._holds):
+                if operation_id == op.operation_id:
+                    del self._holds[index]
+                    return seconds
+        return 0.0
+
     def set_outage(self, status: int | None) -> None:
         """Answer every valid call with `status` (DROP: close the connection); None ends it."""
         if status is not None:
@@ -857,6 +887,9 @@ class FakeMarket:
             body=body,
             json=parsed,
         )
+        hold = self._take_hold(incoming)
+        if hold:
+            await asyncio.sleep(hold)
         try:
             outcome = self._process(incoming)
         except Exception:  # a bug of the fake: make it loud
