@@ -212,3 +212,39 @@ async def test_network_failure_is_a_typed_error(client, store, market):
     with pytest.raises(MarketNetworkError):
         await sync(client, store)
     assert store.count_requests() == 0
+
+
+def desk_for(market, store, client, **extra):
+    from pathlib import Path
+
+    from telegram import Bot
+
+    from bot.config import load_settings
+    from bot.desk import Desk
+
+    env = {
+        "TELEGRAM_BOT_TOKEN": "123456:TEST-token-abc",
+        "STAFF_CHAT_ID": "-100123",
+        "MARKET_API_KEY": market.api_key,
+        "MARKET_CAMPAIGN_IDS": str(CAMPAIGN),
+        **extra,
+    }
+    settings = load_settings(env, env_file=Path("/nonexistent/.env"))
+    return Desk(settings, store, client, Bot(settings.telegram_bot_token))
+
+
+async def test_business_id_is_discovered_from_the_campaign(market, client, store):
+    desk = desk_for(market, store, client)
+
+    assert await desk.ensure_businesses() == {BUSINESS: [CAMPAIGN]}
+    assert desk.shop_name(CAMPAIGN) == "Ромашка & Co"
+    assert [c.path for c in market.calls("getCampaign")] == [f"/v2/campaigns/{CAMPAIGN}"]
+    await desk.ensure_businesses()  # remembered: no second look-up
+    assert len(market.calls("getCampaign")) == 1
+
+
+async def test_business_id_from_the_setting_wins(market, client, store):
+    desk = desk_for(market, store, client, MARKET_BUSINESS_ID="777")
+    market.fail_next("getCampaign", 500)
+
+    assert await desk.ensure_businesses() == {777: [CAMPAIGN]}
