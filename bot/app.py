@@ -14,6 +14,7 @@ from bot import handlers
 from bot.config import Settings
 from bot.decider import Decider
 from bot.desk import Desk
+from bot.http import HttpServer, HttpServerError
 from bot.market import MarketClient
 from bot.poller import Poller
 from bot.publisher import Publisher
@@ -56,6 +57,9 @@ async def _on_start(application: Application) -> None:
         await application.bot.set_my_commands(handlers.commands(desk))
     except TelegramError as error:
         log.warning("Could not register the commands with Telegram: %s", error)
+    http_server: HttpServer | None = application.bot_data.get("http")
+    if http_server is not None:  # Market notifications and /healthz
+        await http_server.start()
     publisher = Publisher(desk)
     poller = Poller(desk, application.bot_data["decider"])
     application.bot_data["tasks"] = [
@@ -71,13 +75,19 @@ async def _on_start(application: Application) -> None:
 
 
 async def _on_stop(application: Application) -> None:
+    """Stop taking notifications first, then the loops they wake."""
+    http_server: HttpServer | None = application.bot_data.pop("http", None)
+    if http_server is not None:
+        await http_server.stop()
     tasks: list[asyncio.Task] = application.bot_data["tasks"]
+    application.bot_data["tasks"] = []
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _on_shutdown(application: Application) -> None:
+    await _on_stop(application)  # no-op after a normal stop; cleans up a failed start
     desk: Desk = application.bot_data["desk"]
     await desk.market.close()
     log.info("Desk stopped")
@@ -86,6 +96,15 @@ async def _on_shutdown(application: Application) -> None:
 def run(settings: Settings, store: Store) -> None:
     """Poll Telegram until SIGINT/SIGTERM; returns after a clean shutdown."""
     application = build_application(settings, store)
+    # take the port before anything starts, so a taken port stops the desk in one line
+    if settings.http_port is not None:
+        http_server = HttpServer(application.bot_data["desk"])
+        try:
+            http_server.bind()
+        except HttpServerError as error:
+            log.error("Cannot start: %s", error)
+            raise SystemExit(2) from None
+        application.bot_data["http"] = http_server
     application.run_polling(
         allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
         drop_pending_updates=False,

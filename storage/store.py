@@ -254,13 +254,26 @@ class Store:
         if show:
             self._mark_dirty(request_id)
 
-    def close_request(self, request_id: int, order: Order | None, now: datetime) -> None:
-        """The request left the pending set: the post must say what became of the order."""
+    def close_request(
+        self, request_id: int, order: Order | None, now: datetime, *, show: bool = True
+    ) -> None:
+        """The request left the pending set; `show`: the post must say what became of it."""
         with self.transaction():
             if order is not None:
                 self._update_order(request_id, order)
             status = f"{order.status}/{order.substatus}" if order else None
-            self._close(request_id, status, now, show=True)
+            self._close(request_id, status, now, show=show)
+
+    def refresh_order(self, request: Request, order: Order) -> bool:
+        """Keep the snapshot current; True when staff would see a difference (post redone)."""
+        if order == request.order:
+            return False
+        visible = _visible_change(request.order, order)
+        with self.transaction():
+            self._update_order(request.id, order)
+            if visible:
+                self._mark_dirty(request.id)
+        return visible
 
     def correct_request_time(self, request_id: int, request_time: RequestTime) -> None:
         with self.transaction():
@@ -286,7 +299,13 @@ class Store:
     ) -> list[int]:
         """Record one successful cycle atomically; returns the ids of the new requests."""
         with self.transaction():
-            ids = [self._insert_request(item) for item in new]
+            # a notification may have stored one of them while the cycle was reading
+            fresh = [
+                item
+                for item in new
+                if self.open_request_for(item.order.campaign_id, item.order.order_id) is None
+            ]
+            ids = [self._insert_request(item) for item in fresh]
             for request, order in refreshed:
                 if order != request.order:
                     self._update_order(request.id, order)

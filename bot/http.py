@@ -1,0 +1,312 @@
+"""The desk's HTTP side: Market API notifications and `/healthz`.
+
+Served by uvicorn inside the bot's own event loop, so a notification reaches the same
+store, Market client and publisher as the poller, with no locking between processes. The
+bot keeps SIGINT/SIGTERM: the server never installs signal handlers and is stopped by
+`HttpServer.stop()` when the bot stops.
+
+Only the Market may notify (MARKET_API.md §6.1): the client address must be in
+`NOTIFICATION_ALLOWED_NETWORKS`. Behind a reverse proxy the address comes from
+`X-Forwarded-For`, believed only when the direct peer is in `TRUSTED_PROXIES`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+import socket
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.config import Network
+from bot.desk import Desk
+from bot.market import MarketError
+from bot.notifications import (
+    HANDLING_BUDGET,
+    PING,
+    MalformedNotification,
+    error_body,
+    handle,
+    ok_body,
+    parse_notification,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 64 * 1024
+STALE_AFTER_POLLS = 3  # /healthz turns 503 when the last good poll is this many intervals old
+START_TIMEOUT = 10.0  # seconds for uvicorn to start listening on the bound socket
+STOP_TIMEOUT = 10.0
+GRACEFUL_SHUTDOWN = 3  # seconds for notifications in progress to finish at stop
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class HttpServerError(Exception):
+    """The HTTP server could not start (port taken, address unknown, ...)."""
+
+
+# who is asking
+
+
+def parse_address(text: str | None) -> Address | None:
+    """An address as written by a peer or a proxy: `1.2.3.4`, `::1`, `[::1]:80`, `1.2.3.4:80`."""
+    if not text:
+        return None
+    text = text.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _within(address: Address, networks: Iterable[Network]) -> bool:
+    return any(address.version == net.version and address in net for net in networks)
+
+
+def client_address(
+    peer: str | None, forwarded_for: Sequence[str], trusted_proxies: Sequence[Network]
+) -> Address | None:
+    """Who sent the request: the peer, or behind trusted proxies the right-most untrusted hop.
+
+    `X-Forwarded-For` is read only when the peer itself is a trusted proxy; each proxy
+    appends the address it saw, so the right-most hop that is not a trusted proxy is the
+    first one no trusted party vouches for. An unreadable hop yields None (refused).
+    """
+    address = parse_address(peer)
+    if address is None or not _within(address, trusted_proxies):
+        return address
+    hops = [hop.strip() for header in forwarded_for for hop in header.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        hop_address = parse_address(hop)
+        if hop_address is None:
+            return None
+        if not _within(hop_address, trusted_proxies):
+            return hop_address
+        address = hop_address
+    return address  # only trusted proxies all along: the left-most one asked itself
+
+
+# the application
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_body(request: Request, limit: int = MAX_BODY) -> bytes:
+    declared = request.headers.get("content-length", "").strip()
+    if declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise _TooLarge
+    return bytes(body)
+
+
+def create_app(desk: Desk, started_at: datetime) -> Starlette:
+    settings = desk.settings
+
+    async def notification(request: Request) -> Response:
+        received = datetime.now(UTC)
+        began = time.monotonic()
+        peer = request.client.host if request.client else None
+        client = client_address(
+            peer, request.headers.getlist("x-forwarded-for"), settings.trusted_proxies
+        )
+        if client is None or not _within(client, settings.notification_allowed_networks):
+            log.warning(
+                "Refused a notification from %s (peer %s): not in NOTIFICATION_ALLOWED_NETWORKS",
+                client or "an unreadable address",
+                peer,
+            )
+            return JSONResponse(error_body("UNKNOWN", "forbidden"), status_code=403)
+        try:
+            body = await _read_body(request)
+        except _TooLarge:
+            log.warning("Refused a notification from %s: body over %d bytes", client, MAX_BODY)
+            return JSONResponse(error_body("UNKNOWN", "body too large"), status_code=413)
+        except ClientDisconnect:
+            log.warning("A notification from %s broke off before its body ended", client)
+            return Response(status_code=400)
+        try:
+            note = parse_notification(body)
+        except MalformedNotification as error:
+            log.warning("Malformed notification from %s: %s", client, error)
+            log.debug("The malformed notification began: %r", body[:300])
+            return JSONResponse(error_body("WRONG_EVENT_FORMAT", str(error)), status_code=400)
+        if note.type == PING:
+            log.info("Notification PING from %s: answered", client)
+            return JSONResponse(ok_body(received))
+
+        where = f"campaign {note.campaign_id or '?'}, order {note.order_id or '?'}"
+        try:
+            outcome = await asyncio.wait_for(handle(desk, note), HANDLING_BUDGET)
+        except TimeoutError:
+            log.warning(
+                "Notification %s (%s): the Market did not answer within %.0fs; answered 500",
+                note.type,
+                where,
+                HANDLING_BUDGET,
+            )
+            return JSONResponse(error_body("UNKNOWN", "timed out, retry"), status_code=500)
+        except MarketError as error:
+            log.warning("Notification %s (%s): %s; answered 500", note.type, where, error)
+            return JSONResponse(error_body("UNKNOWN", "Market unavailable, retry"), status_code=500)
+        except Exception:
+            log.exception("Notification %s (%s) failed; answered 500", note.type, where)
+            return JSONResponse(error_body("UNKNOWN", "internal error"), status_code=500)
+        log.info(
+            "Notification %s (%s): %s, %.0f ms",
+            note.type,
+            where,
+            outcome,
+            (time.monotonic() - began) * 1000,
+        )
+        return JSONResponse(ok_body(received))
+
+    async def healthz(request: Request) -> Response:
+        now = desk.clock()
+        limit = STALE_AFTER_POLLS * settings.poll_interval
+        last_poll = desk.store.last_successful_poll()
+        # no poll yet: the desk has `limit` from its start to make one
+        healthy = now - (last_poll if last_poll is not None else started_at) <= limit
+        body = {
+            "status": "ok" if healthy else "stale",
+            "last_poll_age_seconds": (
+                round((now - last_poll).total_seconds(), 1) if last_poll is not None else None
+            ),
+            "poll_interval_seconds": settings.poll_interval.total_seconds(),
+            "telegram_ok": desk.telegram_ok,
+            "pending_requests": desk.store.count_requests("pending"),
+            "uptime_seconds": round((now - started_at).total_seconds(), 1),
+        }
+        return JSONResponse(body, status_code=200 if healthy else 503)
+
+    return Starlette(
+        routes=[
+            Route("/", notification, methods=["POST"]),
+            Route("/notification", notification, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ]
+    )
+
+
+# the server
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield  # SIGINT/SIGTERM belong to python-telegram-bot, which stops us in turn
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except OSError as error:
+        raise HttpServerError(
+            f"HTTP_HOST {host!r} is not an address to listen on: {error}"
+        ) from None
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+    except OSError as error:
+        sock.close()
+        reason = error.strerror or str(error)
+        raise HttpServerError(
+            f"cannot listen on {host}:{port} (HTTP_HOST, HTTP_PORT): {reason}"
+        ) from None
+    return sock
+
+
+def _ended(task: asyncio.Task[None], server: _Server) -> None:
+    if not task.cancelled() and not server.should_exit:
+        log.error("The HTTP server stopped unexpectedly: %r", task.exception())
+
+
+class HttpServer:
+    """uvicorn serving `create_app` on HTTP_HOST:HTTP_PORT as a task of the running loop."""
+
+    def __init__(self, desk: Desk) -> None:
+        settings = desk.settings
+        assert settings.http_port is not None
+        self.host, self.port = settings.http_host, settings.http_port
+        self.app = create_app(desk, started_at=desk.clock())
+        self._socket: socket.socket | None = None
+        self._server: _Server | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def bind(self) -> None:
+        """Take the port now, or raise HttpServerError saying why not."""
+        if self._socket is None:
+            self._socket = _bind(self.host, self.port)
+
+    async def start(self) -> None:
+        """Serve on the bound port (binding it first if need be) until `stop()`."""
+        self.bind()
+        sock, self._socket = self._socket, None
+        assert sock is not None
+        config = uvicorn.Config(
+            self.app,
+            lifespan="off",
+            log_config=None,  # our handlers (and secret redaction) apply to uvicorn's lines too
+            log_level="warning",
+            access_log=False,  # one line per notification comes from the handler
+            proxy_headers=False,  # X-Forwarded-For is judged against TRUSTED_PROXIES here
+            server_header=False,
+            http="h11",
+            ws="none",
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
+        )
+        server = self._server = _Server(config)
+        self._task = asyncio.create_task(server.serve(sockets=[sock]), name="http")
+        deadline = time.monotonic() + START_TIMEOUT
+        while not server.started:
+            if self._task.done() or time.monotonic() > deadline:
+                await self.stop()
+                sock.close()
+                raise HttpServerError(f"the HTTP server on {self.host}:{self.port} did not start")
+            await asyncio.sleep(0.01)
+        self._task.add_done_callback(lambda task: _ended(task, server))
+        log.info(
+            "Serving Market notifications on http://%s:%s (POST / and /notification, GET /healthz)",
+            self.host,
+            self.port,
+        )
+
+    async def stop(self) -> None:
+        """Stop listening, let notifications in progress finish (briefly), and return."""
+        server, task = self._server, self._task
+        self._server = self._task = None
+        if server is None or task is None:
+            return
+        server.should_exit = True
+        try:
+            await asyncio.wait_for(task, STOP_TIMEOUT)
+        except TimeoutError:
+            log.warning("The HTTP server did not stop within %.0fs; cancelled", STOP_TIMEOUT)
+        except Exception:
+            log.exception("The HTTP server failed while stopping")
+        log.info("HTTP server stopped")

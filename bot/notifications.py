@@ -1,0 +1,276 @@
+"""Market API notifications (MARKET_API.md §6): what each one changes for staff.
+
+A notification is a trigger, not a source of truth: the order is fetched from the Market
+before anything staff see changes. The one fact only a notification carries is
+`requestedAt`, the exact time of a cancellation request, which makes the deadline exact.
+
+Everything here finishes before the HTTP answer: storage is written, then the publisher
+is woken and posts from its outbox, so a slow Telegram never delays the answer. A Market
+failure raises (`MarketError`) and writes nothing, so the endpoint answers 500 and the
+Market sends the notification again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import Any
+
+from bot.deadlines import Basis, RequestTime, from_notification
+from bot.desk import Desk
+from bot.market_time import moscow_today, parse_market_datetime
+from bot.orders import Order
+from bot.sync import Windows
+from storage.store import NewRequest, Request
+
+log = logging.getLogger(__name__)
+
+NAME = "cancellation-desk"
+HANDLING_BUDGET = 8.0  # seconds for the Market lookups; the Market waits 10 for an answer
+
+PING = "PING"
+CANCELLATION_REQUEST = "ORDER_CANCELLATION_REQUEST"
+CANCELLED = "ORDER_CANCELLED"
+STATUS_UPDATED = "ORDER_STATUS_UPDATED"
+ORDER_TYPES = frozenset({CANCELLATION_REQUEST, CANCELLED, STATUS_UPDATED})
+
+
+def _version() -> str:
+    try:
+        return metadata.version(NAME)
+    except metadata.PackageNotFoundError:
+        return "0.1.0"
+
+
+VERSION = _version()
+
+
+class MalformedNotification(ValueError):
+    """The body is not a notification the desk can read: answered 400 WRONG_EVENT_FORMAT."""
+
+
+@dataclass(frozen=True)
+class Notification:
+    type: str
+    campaign_id: int | None = None  # set for the order types the desk handles
+    order_id: int | None = None
+    requested_at: datetime | None = None  # ORDER_CANCELLATION_REQUEST only
+
+
+def utc_stamp(moment: datetime) -> str:
+    """ISO 8601 in UTC with milliseconds, as the Market's own examples write it."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def ok_body(now: datetime) -> dict[str, str]:
+    """The answer to every notification processed or deliberately ignored (§6.2, §6.7)."""
+    return {"version": VERSION, "name": NAME, "time": utc_stamp(now)}
+
+
+def error_body(error_type: str, message: str) -> dict[str, Any]:
+    return {"error": {"type": error_type, "message": message}}
+
+
+def _int64(data: dict[str, Any], field: str) -> int:
+    value = data.get(field)
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        if value is None:
+            raise MalformedNotification(f"{field} is missing")
+        raise MalformedNotification(f"{field} is not a number")
+    if not 0 < value < 2**63:
+        raise MalformedNotification(f"{field} is out of range")
+    return value
+
+
+def parse_notification(body: bytes) -> Notification:
+    """Read a notification; raises MalformedNotification for what the Market should fix."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedNotification("the body is not JSON") from None
+    if not isinstance(data, dict):
+        raise MalformedNotification("the body is not a JSON object")
+    kind = data.get("notificationType")
+    if not isinstance(kind, str) or not kind.strip():
+        raise MalformedNotification("notificationType is missing")
+    if kind not in ORDER_TYPES:
+        return Notification(kind, *_lenient_ids(data))  # PING, or a type the desk ignores
+    campaign_id, order_id = _int64(data, "campaignId"), _int64(data, "orderId")
+    requested_at = None
+    if kind == CANCELLATION_REQUEST:
+        raw = data.get("requestedAt")
+        if not isinstance(raw, str):
+            raise MalformedNotification("requestedAt is missing")
+        try:
+            requested_at = parse_market_datetime(raw)
+        except ValueError:
+            raise MalformedNotification("requestedAt is not an ISO 8601 date-time") from None
+    return Notification(kind, campaign_id, order_id, requested_at)
+
+
+def _lenient_ids(data: dict[str, Any]) -> tuple[int | None, int | None]:
+    """Ids of a notification the desk ignores, for the log line only."""
+    ids = []
+    for field in ("campaignId", "orderId"):
+        try:
+            ids.append(_int64(data, field))
+        except MalformedNotification:
+            ids.append(None)
+    return ids[0], ids[1]
+
+
+async def handle(desk: Desk, notification: Notification) -> str:
+    """Act on an order notification; returns what happened, for the log line.
+
+    Raises `MarketError` when the Market could not be asked (nothing is written then).
+    """
+    if notification.type not in ORDER_TYPES:
+        return "ignored (type not handled)"
+    assert notification.campaign_id is not None and notification.order_id is not None
+    if notification.campaign_id not in desk.settings.market_campaign_ids:
+        return "ignored (campaign not configured)"
+    if notification.type == CANCELLATION_REQUEST:
+        assert notification.requested_at is not None
+        return await _cancellation_requested(
+            desk,
+            notification.campaign_id,
+            notification.order_id,
+            from_notification(notification.requested_at),
+        )
+    return await _order_changed(desk, notification.campaign_id, notification.order_id)
+
+
+# ORDER_CANCELLATION_REQUEST
+
+
+async def _cancellation_requested(
+    desk: Desk, campaign_id: int, order_id: int, exact: RequestTime
+) -> str:
+    store = desk.store
+    known = store.open_request_for(campaign_id, order_id)
+    if known is not None and known.state == "pending":
+        return _correct(desk, known, exact)
+    if known is not None and not _after_decision(desk, known, exact):
+        return "ignored (already decided here)"
+
+    business_id = await _business_of(desk, campaign_id)
+    order = await _find_order(desk, business_id, campaign_id, order_id)
+    if order is None:
+        log.warning(
+            "The Market does not list order %s of campaign %s; the next poll will look again",
+            order_id,
+            campaign_id,
+        )
+        return "order not found at the Market"
+    if not order.awaits_decision:
+        return f"ignored (the order no longer awaits a decision: {order.status}/{order.substatus})"
+
+    # the lookups above awaited: the poller may have stored the request meanwhile
+    known = store.open_request_for(campaign_id, order_id)
+    if known is not None and known.state == "pending":
+        return _correct(desk, known, exact)
+    if known is not None:
+        if not _after_decision(desk, known, exact):
+            return "ignored (already decided here)"
+        _close_quietly(desk, known, order)  # decided here before this new request was made
+    new = NewRequest(business_id, order, first_seen=desk.clock(), request_time=exact)
+    try:
+        store.add_request(new)
+    except sqlite3.IntegrityError:  # stored by a poll between the check and the insert
+        known = store.open_request_for(campaign_id, order_id)
+        if known is None:
+            raise
+        return _correct(desk, known, exact)
+    desk.wake_publisher()
+    return f"new request, deadline {exact.deadline.isoformat(timespec='seconds')}"
+
+
+def _correct(desk: Desk, request: Request, exact: RequestTime) -> str:
+    """A request already stored: make its deadline exact, once."""
+    current = request.request_time
+    if current.basis is Basis.NOTIFICATION and current.at <= exact.at:
+        return "duplicate, nothing changed" if current.at == exact.at else "ignored (later time)"
+    desk.store.correct_request_time(request.id, exact)
+    desk.wake_publisher()
+    return (
+        f"deadline corrected from {current.deadline.isoformat(timespec='seconds')}"
+        f" ({current.basis.value}) to {exact.deadline.isoformat(timespec='seconds')}"
+    )
+
+
+def _after_decision(desk: Desk, request: Request, exact: RequestTime) -> bool:
+    """Whether a request for an order decided here came after that decision (a new one)."""
+    decision = desk.store.last_decision(request.id)
+    if decision is None or decision.result != "ok":
+        return False
+    return exact.at > (decision.finished_at or decision.started_at)
+
+
+def _close_quietly(desk: Desk, request: Request, order: Order) -> None:
+    """Close a decided request without editing its post, as a poll does."""
+    desk.store.close_request(request.id, order, desk.clock(), show=False)
+
+
+async def _business_of(desk: Desk, campaign_id: int) -> int:
+    businesses = await desk.ensure_businesses()
+    for business_id, campaign_ids in businesses.items():
+        if campaign_id in campaign_ids:
+            return business_id
+    raise LookupError(f"campaign {campaign_id} has no business")  # cannot happen: configured
+
+
+async def _find_order(
+    desk: Desk, business_id: int, campaign_id: int, order_id: int
+) -> Order | None:
+    """The order by id: in the Market's default 30 days, else 30 to 60 days back."""
+    old = Windows.for_day(moscow_today(desk.clock())).old
+    for window in (None, old):
+        for order in await desk.market.get_orders(business_id, [order_id], window):
+            if order.campaign_id == campaign_id and order.order_id == order_id:
+                return order
+    return None
+
+
+# ORDER_CANCELLED, ORDER_STATUS_UPDATED
+
+
+async def _order_changed(desk: Desk, campaign_id: int, order_id: int) -> str:
+    """Re-check a tracked order at once, as the next poll would."""
+    store = desk.store
+    request = store.open_request_for(campaign_id, order_id)
+    if request is None:
+        return "ignored (no open request for the order)"
+    if _decision_in_flight(desk, request.id):
+        return "left to the decision being sent"
+    order = await desk.fetch_order(request)
+
+    request = store.request(request.id)  # re-read: it may have moved during the lookup
+    if request is None or request.state == "closed":
+        return "already closed"
+    if _decision_in_flight(desk, request.id):
+        return "left to the decision being sent"
+    if order is None:
+        return "order not found at the Market; left to the next poll"
+    if order.awaits_decision:
+        if request.state != "pending":
+            return "decided here; the Market still lists the request"
+        if store.refresh_order(request, order):
+            desk.wake_publisher()
+            return f"still awaits a decision, post updated ({order.status}/{order.substatus})"
+        return "still awaits a decision, nothing to show"
+    if request.state == "pending":
+        store.close_request(request.id, order, desk.clock())
+        desk.wake_publisher()
+        return f"closed without a decision here ({order.status}/{order.substatus})"
+    _close_quietly(desk, request, order)
+    return f"closed after the decision here ({order.status}/{order.substatus})"
+
+
+def _decision_in_flight(desk: Desk, request_id: int) -> bool:
+    return any(d.request_id == request_id for d in desk.store.unfinished_decisions())

@@ -1,0 +1,517 @@
+"""Market API notifications and /healthz: real HTTP to the running desk (`python -m bot`).
+
+Requests come from 127.0.0.1, so tests that expect them through allow 127.0.0.0/8, and
+the refusals are tested with the Market's own networks.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from bot.deadlines import Basis, RequestTime, from_notification
+from bot.decisions import Decision
+from bot.http import client_address, parse_address
+from bot.notifications import (
+    CANCELLATION_REQUEST,
+    MalformedNotification,
+    Notification,
+    handle,
+    parse_notification,
+)
+from tests.conftest import BUSINESS, CAMPAIGN, STAFF_CHAT
+from tests.harness import wait_until
+
+LOOPBACK = "127.0.0.0/8"
+MARKET_NET = "5.45.207.0/25"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Endpoint:
+    def __init__(self, port: int) -> None:
+        self.url = f"http://127.0.0.1:{port}"
+        self.client = httpx.Client(base_url=self.url, timeout=15)
+
+    def post(self, body, path: str = "/notification", headers: dict | None = None):
+        if isinstance(body, bytes):
+            return self.client.post(path, content=body, headers=headers)
+        return self.client.post(path, json=body, headers=headers)
+
+    def health(self) -> httpx.Response:
+        return self.client.get("/healthz")
+
+    def reachable(self) -> bool:
+        try:
+            httpx.get(self.url + "/healthz", timeout=5)
+        except httpx.TransportError:
+            return False
+        return True
+
+
+@pytest.fixture
+def start_http_desk(start_desk):
+    """Start a desk serving HTTP on a free loopback port; returns (process, endpoint)."""
+
+    endpoints: list[Endpoint] = []
+
+    def start(port_variable: str = "HTTP_PORT", **overrides: str):
+        port = free_port()
+        desk = start_desk(**{port_variable: str(port), "HTTP_HOST": "127.0.0.1", **overrides})
+        endpoint = Endpoint(port)
+        endpoints.append(endpoint)
+        wait_until(endpoint.reachable, 15, message="the desk's HTTP server")
+        return desk, endpoint
+
+    yield start
+    for endpoint in endpoints:
+        endpoint.client.close()
+
+
+def first_poll(market, desk) -> None:
+    wait_until(lambda: "Poll:" in desk.log(), 15, message="the first poll")
+
+
+def request_body(order_id: int, requested_at: datetime, campaign: int = CAMPAIGN) -> dict:
+    return {
+        "notificationType": CANCELLATION_REQUEST,
+        "campaignId": campaign,
+        "orderId": order_id,
+        "requestedAt": requested_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
+
+
+def post_of(telegram, order_id: int, timeout: float = 10.0):
+    return wait_until(
+        lambda: next(iter(order_posts(telegram, order_id)), None),
+        timeout,
+        message=f"the post of order {order_id}",
+    )
+
+
+def order_posts(telegram, order_id: int) -> list:
+    return [
+        m
+        for m in telegram.messages(STAFF_CHAT)
+        if m.reply_to_message_id is None
+        and m.text.splitlines()
+        and m.text.splitlines()[0].endswith(f"#{order_id}")
+    ]
+
+
+def shown(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%d.%m %H:%M")
+
+
+def market_lookups(market) -> int:
+    return len(market.calls("getBusinessOrders"))
+
+
+# --- end to end --------------------------------------------------------------------------
+
+
+def test_ping_is_answered_at_once_and_bad_requests_are_refused(market, telegram, start_http_desk):
+    desk, http = start_http_desk(NOTIFICATION_ALLOWED_NETWORKS=LOOPBACK, POLL_INTERVAL="300")
+    first_poll(market, desk)
+    lookups = market_lookups(market)
+
+    for path in ("/notification", "/"):
+        began = time.monotonic()
+        answer = http.post({"notificationType": "PING", "time": "2025-01-16T10:09:49.759Z"}, path)
+        elapsed = time.monotonic() - began
+        assert answer.status_code == 200 and elapsed < 0.5
+        assert answer.headers["content-type"] == "application/json"
+        body = answer.json()
+        assert set(body) == {"version", "name", "time"}
+        assert body["name"] == "cancellation-desk" and body["version"]
+        assert abs(datetime.fromisoformat(body["time"]) - datetime.now(UTC)) < timedelta(seconds=5)
+
+    malformed = [
+        b"{not json",
+        b"[1, 2]",
+        b'{"time": "2025-01-16T10:09:49Z"}',
+        {"notificationType": CANCELLATION_REQUEST, "campaignId": CAMPAIGN},
+        {"notificationType": CANCELLATION_REQUEST, "campaignId": CAMPAIGN, "orderId": 5},
+        {**request_body(5, datetime.now(UTC)), "requestedAt": "yesterday"},
+        {**request_body(5, datetime.now(UTC)), "orderId": "five"},
+        {"notificationType": "ORDER_CANCELLED", "orderId": 5},
+    ]
+    for body in malformed:
+        answer = http.post(body)
+        assert answer.status_code == 400, body
+        assert answer.json()["error"]["type"] == "WRONG_EVENT_FORMAT"
+        assert answer.json()["error"]["message"]
+
+    ignored = [
+        {"notificationType": "CHAT_CREATED", "chatId": 1, "businessId": 5001},
+        {"notificationType": "ORDER_CREATED", "campaignId": CAMPAIGN, "orderId": 5},
+        request_body(5, datetime.now(UTC), campaign=9999),  # not a configured campaign
+        {"notificationType": "ORDER_CANCELLED", "campaignId": CAMPAIGN, "orderId": 5},  # untracked
+    ]
+    for body in ignored:
+        answer = http.post(body)
+        assert answer.status_code == 200, body
+        assert set(answer.json()) == {"version", "name", "time"}
+
+    assert http.post(b"{" + b" " * (64 * 1024) + b"}").status_code == 413
+    assert http.client.get("/notification").status_code == 405
+    health = http.health()
+    assert health.status_code == 200
+    assert health.json()["pending_requests"] == 0 and health.json()["status"] == "ok"
+    assert health.json()["last_poll_age_seconds"] is not None
+
+    assert market_lookups(market) == lookups  # nothing above needed the Market
+    log = desk.log()
+    assert "Notification CHAT_CREATED" in log and "campaign not configured" in log
+    assert log.count("Notification PING") == 2
+    assert desk.terminate() == 0
+    assert not http.reachable()
+
+
+def test_request_is_posted_at_once_with_the_exact_deadline(market, telegram, start_http_desk):
+    desk, http = start_http_desk(
+        NOTIFICATION_ALLOWED_NETWORKS=LOOPBACK, POLL_INTERVAL="300", TIMEZONE="UTC"
+    )
+    first_poll(market, desk)
+    market.add_order(50, CAMPAIGN, cancel_requested=True)
+    requested_at = (datetime.now(UTC) - timedelta(hours=2, minutes=17)).replace(microsecond=0)
+
+    began = time.monotonic()
+    answer = http.post(request_body(50, requested_at))
+    assert answer.status_code == 200 and time.monotonic() - began < 5
+    post = post_of(telegram, 50)
+
+    assert f"Requested: {shown(requested_at)}" in post.text
+    assert f"Answer by: {shown(requested_at + timedelta(hours=48))}" in post.text
+    assert "estimated" not in post.text and "between" not in post.text
+    assert len(post.buttons) == 3
+    assert desk.log().count("Poll:") == 1  # posted without waiting for a poll
+
+    lookups = market_lookups(market)
+    assert http.post(request_body(50, requested_at), path="/").status_code == 200
+    assert http.post(request_body(50, requested_at)).status_code == 200
+    wait_until(lambda: desk.log().count("duplicate, nothing changed") == 2)
+    time.sleep(0.3)  # time for a wrong edit or second post to show up
+    assert len(order_posts(telegram, 50)) == 1
+    assert telegram.message(STAFF_CHAT, post.message_id).edits == 0
+    assert market_lookups(market) == lookups  # a duplicate is recognised without the Market
+    assert http.health().json()["pending_requests"] == 1
+
+
+def test_a_request_known_from_polling_gets_its_exact_deadline(market, telegram, start_http_desk):
+    now = datetime.now(UTC)
+    market.add_order(
+        51,
+        CAMPAIGN,
+        cancel_requested=True,
+        created_at=now - timedelta(days=3),
+        updated_at=now - timedelta(hours=5),
+    )
+    desk, http = start_http_desk(
+        NOTIFICATION_ALLOWED_NETWORKS=LOOPBACK, POLL_INTERVAL="300", TIMEZONE="UTC"
+    )
+    post = post_of(telegram, 51)
+    assert "(estimated)" in post.text
+    requested_at = (now - timedelta(hours=7, minutes=3)).replace(microsecond=0)
+
+    assert http.post(request_body(51, requested_at)).status_code == 200
+    exact = wait_until(
+        lambda: (m := telegram.message(STAFF_CHAT, post.message_id)).edits == 1 and m
+    )
+
+    assert f"Requested: {shown(requested_at)}" in exact.text
+    assert f"Answer by: {shown(requested_at + timedelta(hours=48))}" in exact.text
+    assert "estimated" not in exact.text
+    assert len(exact.buttons) == 3
+
+    assert http.post(request_body(51, requested_at)).status_code == 200
+    wait_until(lambda: "duplicate, nothing changed" in desk.log())
+    time.sleep(0.3)
+    assert telegram.message(STAFF_CHAT, post.message_id).edits == 1
+    assert len(order_posts(telegram, 51)) == 1
+
+
+def test_order_cancelled_closes_a_tracked_post_at_once(market, telegram, start_http_desk):
+    market.add_order(52, CAMPAIGN, cancel_requested=True)
+    desk, http = start_http_desk(NOTIFICATION_ALLOWED_NETWORKS=LOOPBACK, POLL_INTERVAL="300")
+    post = post_of(telegram, 52)
+    market.set_order(52, status="CANCELLED", substatus="USER_CHANGED_MIND", cancel_requested=False)
+
+    answer = http.post(
+        {
+            "notificationType": "ORDER_CANCELLED",
+            "campaignId": CAMPAIGN,
+            "orderId": 52,
+            "cancelledAt": datetime.now(UTC).isoformat(),
+            "items": [{"offerId": "SKU-1", "count": 1}],
+        }
+    )
+    assert answer.status_code == 200
+    closed = wait_until(
+        lambda: (m := telegram.message(STAFF_CHAT, post.message_id)).edits == 1 and m
+    )
+
+    assert "closed without a decision here" in closed.text
+    assert "cancelled (USER_CHANGED_MIND)" in closed.text
+    assert closed.buttons == []
+    assert desk.log().count("Poll:") == 1
+    assert http.health().json()["pending_requests"] == 0
+
+
+def test_market_down_answers_500_and_telegram_down_does_not_delay(
+    market, telegram, start_http_desk
+):
+    desk, http = start_http_desk(NOTIFICATION_ALLOWED_NETWORKS=LOOPBACK, POLL_INTERVAL="300")
+    first_poll(market, desk)
+    market.add_order(53, CAMPAIGN, cancel_requested=True)
+    body = request_body(53, datetime.now(UTC) - timedelta(minutes=3))
+
+    market.set_outage(500)
+    answer = http.post(body)
+    assert answer.status_code == 500
+    assert answer.json()["error"]["type"] == "UNKNOWN"
+    assert http.health().json()["pending_requests"] == 0  # nothing stored: the Market retries
+
+    market.set_outage(None)
+    telegram.set_down(True)
+    began = time.monotonic()
+    assert http.post(body).status_code == 200  # stored; posting waits for Telegram
+    assert time.monotonic() - began < 3
+    assert http.health().json()["pending_requests"] == 1
+    assert order_posts(telegram, 53) == []
+
+    telegram.set_down(False)
+    post_of(telegram, 53, timeout=15)
+
+
+def test_only_the_market_may_notify(market, telegram, start_http_desk):
+    desk, http = start_http_desk(POLL_INTERVAL="300")  # the Market's networks by default
+    first_poll(market, desk)
+    market.add_order(54, CAMPAIGN, cancel_requested=True)
+    lookups = market_lookups(market)
+
+    assert http.post({"notificationType": "PING"}).status_code == 403
+    spoofed = http.post(
+        request_body(54, datetime.now(UTC)), headers={"X-Forwarded-For": "5.45.207.9"}
+    )
+    assert spoofed.status_code == 403  # the peer is no trusted proxy: the header is not believed
+    assert http.health().status_code == 200  # health checks are open to all
+
+    assert "Refused a notification from 127.0.0.1" in desk.log()
+    assert market_lookups(market) == lookups
+    time.sleep(0.3)
+    assert order_posts(telegram, 54) == []
+
+
+def test_forwarded_for_is_believed_only_from_a_trusted_proxy(market, telegram, start_http_desk):
+    desk, http = start_http_desk(
+        "PORT",  # as platforms set it
+        TRUSTED_PROXIES="127.0.0.1/32",
+        NOTIFICATION_ALLOWED_NETWORKS=MARKET_NET,
+        POLL_INTERVAL="300",
+    )
+    ping = {"notificationType": "PING"}
+
+    def status(forwarded: str | None) -> int:
+        headers = {"X-Forwarded-For": forwarded} if forwarded is not None else None
+        return http.post(ping, headers=headers).status_code
+
+    assert status(None) == 403  # the proxy itself is not the Market
+    assert status("5.45.207.9") == 200
+    assert status("10.1.1.1, 5.45.207.9") == 200  # what the client wrote itself is ignored
+    assert status("5.45.207.9, 127.0.0.1") == 200  # trusted hops are skipped
+    assert status("5.45.207.9, 10.1.1.1") == 403  # the right-most untrusted hop decides
+    assert status("garbage") == 403
+    assert "Refused a notification from 10.1.1.1" in desk.log()
+
+
+def test_healthz_turns_503_when_the_market_is_down(market, telegram, start_http_desk):
+    desk, http = start_http_desk(POLL_INTERVAL="1")
+    healthy = wait_until(
+        lambda: (r := http.health()).json()["last_poll_age_seconds"] is not None and r
+    )
+    assert healthy.status_code == 200 and healthy.json()["status"] == "ok"
+
+    market.set_outage(500)
+    stale = wait_until(lambda: (r := http.health()).status_code == 503 and r, 10, interval=0.2)
+    assert stale.json()["status"] == "stale" and stale.json()["last_poll_age_seconds"] > 3
+
+    market.set_outage(None)
+    wait_until(lambda: http.health().status_code == 200, 10, interval=0.2)
+    assert desk.terminate() == 0
+
+
+# --- units ---------------------------------------------------------------------------------
+
+TRUSTED = (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("10.0.0.0/8"))
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "client"),
+    [
+        ("5.45.207.9", [], "5.45.207.9"),
+        ("5.45.207.9", ["1.1.1.1"], "5.45.207.9"),  # untrusted peer: the header is not read
+        ("127.0.0.1", [], "127.0.0.1"),
+        ("127.0.0.1", ["5.45.207.9"], "5.45.207.9"),
+        ("127.0.0.1", ["1.1.1.1, 5.45.207.9, 10.2.3.4"], "5.45.207.9"),
+        ("127.0.0.1", ["1.1.1.1", "5.45.207.9"], "5.45.207.9"),  # repeated headers join
+        ("127.0.0.1", ["10.9.9.9, 10.2.3.4"], "10.9.9.9"),  # all trusted: the left-most
+        ("127.0.0.1", ["[2001:db8::1]:443"], "2001:db8::1"),
+        ("127.0.0.1", ["5.45.207.9:5555"], "5.45.207.9"),
+        ("127.0.0.1", ["5.45.207.9, unknown"], None),
+        ("::ffff:5.45.207.9", [], "5.45.207.9"),
+        (None, [], None),
+    ],
+)
+def test_client_address(peer, forwarded, client):
+    found = client_address(peer, forwarded, TRUSTED)
+    assert found == (parse_address(client) if client else None)
+
+
+def test_parse_notification_reads_the_fields_it_needs():
+    note = parse_notification(
+        b'{"notificationType": "ORDER_CANCELLATION_REQUEST", "campaignId": 1001,'
+        b' "orderId": "42", "requestedAt": "2017-11-21T00:00:00.213+03:00"}'
+    )
+    assert (note.campaign_id, note.order_id) == (1001, 42)
+    assert note.requested_at == datetime(2017, 11, 20, 21, 0, 0, 213000, tzinfo=UTC)
+    other = parse_notification(b'{"notificationType": "GOODS_FEEDBACK_CREATED", "orderId": true}')
+    assert (other.type, other.campaign_id, other.order_id) == ("GOODS_FEEDBACK_CREATED", None, None)
+    for bad in (b'{"notificationType": ""}', b'"PING"', b"\xff", b'{"notificationType": 1}'):
+        with pytest.raises(MalformedNotification):
+            parse_notification(bad)
+
+
+# --- in process: the branches end-to-end tests do not reach ---------------------------------
+
+
+@pytest.fixture
+async def desk(market, store, tmp_path):
+    from bot.config import load_settings
+    from bot.desk import Desk
+    from bot.market import MarketClient
+
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": "123:abcdefghijklmnop",
+            "STAFF_CHAT_ID": str(STAFF_CHAT),
+            "MARKET_API_KEY": market.api_key,
+            "MARKET_API_URL": market.url,
+            "MARKET_CAMPAIGN_IDS": str(CAMPAIGN),
+        },
+        env_file=tmp_path / "absent.env",
+    )
+    client = MarketClient(settings.market_api_url, settings.market_api_key)
+    try:
+        yield Desk(settings, store, client, bot=None)  # type: ignore[arg-type]
+    finally:
+        await client.close()
+
+
+def requested(order_id: int, at: datetime) -> Notification:
+    return Notification(CANCELLATION_REQUEST, CAMPAIGN, order_id, at)
+
+
+async def test_an_order_30_to_60_days_old_is_found_and_one_not_awaiting_is_not_stored(market, desk):
+    now = datetime.now(UTC)
+    market.add_order(60, CAMPAIGN, cancel_requested=True, created_at=now - timedelta(days=45))
+    market.add_order(61, CAMPAIGN, status="DELIVERED", substatus="DELIVERY_SERVICE_DELIVERED")
+
+    assert (await handle(desk, requested(60, now))).startswith("new request")
+    assert "no longer awaits" in await handle(desk, requested(61, now))
+
+    [request] = desk.store.pending_requests()
+    assert request.order_id == 60 and request.business_id == BUSINESS
+    assert request.request_time == from_notification(now)
+
+
+async def test_an_exact_time_is_only_ever_made_earlier(market, desk):
+    now = datetime.now(UTC)
+    market.add_order(62, CAMPAIGN, cancel_requested=True)
+    await handle(desk, requested(62, now - timedelta(hours=1)))
+
+    assert await handle(desk, requested(62, now)) == "ignored (later time)"
+    assert "corrected" in await handle(desk, requested(62, now - timedelta(hours=2)))
+    [request] = desk.store.pending_requests()
+    assert request.request_time == RequestTime(now - timedelta(hours=2), Basis.NOTIFICATION)
+
+
+async def test_a_new_request_after_a_decision_here_is_posted_again(market, desk):
+    store, now = desk.store, datetime.now(UTC)
+    market.add_order(63, CAMPAIGN, cancel_requested=True)
+    await handle(desk, requested(63, now - timedelta(hours=3)))
+    [first] = store.pending_requests()
+    store.save_post(first.id, STAFF_CHAT, 500, now, [])
+    record = store.begin_decision(
+        first.id, Decision.REJECT_IN_DELIVERY, user_id=1, user_name="A", username=None, now=now
+    )
+    store.finish_decision(record.id, "ok", now - timedelta(hours=1))
+    store.mark_clean(first.id, store.request(first.id).post)
+
+    # the Market repeats the old request: it was decided here, nothing changes
+    assert "already decided" in await handle(desk, requested(63, now - timedelta(hours=3)))
+    # the buyer asks again after the rejection: a new request, the old one closes unseen
+    assert (await handle(desk, requested(63, now))).startswith("new request")
+
+    old = store.request(first.id)
+    assert old.state == "closed" and old.post.dirty == 0
+    [second] = store.pending_requests()
+    assert second.id != first.id and second.request_time == from_notification(now)
+
+
+async def test_status_updates_refresh_a_pending_post_and_close_a_decided_one(market, desk):
+    store, now = desk.store, datetime.now(UTC)
+    market.add_order(64, CAMPAIGN, cancel_requested=True)
+    market.add_order(65, CAMPAIGN, cancel_requested=True)
+    for order_id in (64, 65):
+        await handle(desk, requested(order_id, now))
+    pending, decided = store.pending_requests()
+    for request in (pending, decided):
+        store.save_post(request.id, STAFF_CHAT, 600 + request.order_id, now, [])
+    record = store.begin_decision(
+        decided.id, Decision.ACCEPT, user_id=1, user_name="A", username=None, now=now
+    )
+    store.finish_decision(record.id, "ok", now)
+    store.mark_clean(decided.id, store.request(decided.id).post)
+    updated = Notification("ORDER_STATUS_UPDATED", CAMPAIGN, 64)
+
+    assert await handle(desk, updated) == "still awaits a decision, nothing to show"
+    market.set_order(64, status="PICKUP", substatus="PICKUP_SERVICE_RECEIVED")
+    assert "post updated" in await handle(desk, updated)
+    refreshed = store.request(pending.id)
+    assert refreshed.order.status == "PICKUP" and refreshed.post.dirty == 1
+    assert refreshed.state == "pending"
+
+    market.set_order(65, status="CANCELLED", substatus="USER_CHANGED_MIND", cancel_requested=False)
+    outcome = await handle(desk, Notification("ORDER_CANCELLED", CAMPAIGN, 65))
+    assert outcome.startswith("closed after the decision here")
+    closed = store.request(decided.id)
+    assert closed.state == "closed" and closed.post.dirty == 0
+    assert closed.closed_status == "CANCELLED/USER_CHANGED_MIND"
+
+
+async def test_a_decision_in_flight_is_left_alone(market, desk):
+    store, now = desk.store, datetime.now(UTC)
+    market.add_order(66, CAMPAIGN, cancel_requested=True)
+    await handle(desk, requested(66, now))
+    [request] = store.pending_requests()
+    store.begin_decision(
+        request.id, Decision.ACCEPT, user_id=1, user_name="A", username=None, now=now
+    )
+    market.set_order(66, status="CANCELLED", substatus="USER_CHANGED_MIND", cancel_requested=False)
+    lookups = market_lookups(market)
+
+    outcome = await handle(desk, Notification("ORDER_CANCELLED", CAMPAIGN, 66))
+
+    assert outcome == "left to the decision being sent"
+    assert store.request(request.id).state == "pending"
+    assert market_lookups(market) == lookups
