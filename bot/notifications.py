@@ -23,7 +23,7 @@ from typing import Any
 from bot.deadlines import Basis, RequestTime, from_notification
 from bot.desk import Desk
 from bot.market_time import moscow_today, parse_market_datetime
-from bot.orders import Order
+from bot.orders import DECIDABLE_STATUSES, Order
 from bot.sync import Windows
 from storage.store import NewRequest, Request
 
@@ -161,13 +161,10 @@ async def _cancellation_requested(
 
     business_id = await _business_of(desk, campaign_id)
     order = await _find_order(desk, business_id, campaign_id, order_id)
-    if order is None:
-        log.warning(
-            "The Market does not list order %s of campaign %s; the next poll will look again",
-            order_id,
-            campaign_id,
-        )
-        return "order not found at the Market"
+    if order is None or (order.status in DECIDABLE_STATUSES and not order.awaits_decision):
+        # the Market may not list the request yet: the poll that finds it uses this time
+        store.remember_notification(campaign_id, order_id, exact.at)
+        return "not listed as awaiting a decision yet; time kept for the poll that finds it"
     if not order.awaits_decision:
         return f"ignored (the order no longer awaits a decision: {order.status}/{order.substatus})"
 

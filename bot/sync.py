@@ -118,7 +118,8 @@ async def sync_once(
                 business_id=business_id,
                 order=order,
                 first_seen=started_at,
-                request_time=estimate_request_time(
+                request_time=store.notified_request_time(*key)
+                or estimate_request_time(
                     first_seen=started_at,
                     created_at=order.created_at,
                     updated_at=order.updated_at,

@@ -217,8 +217,27 @@ class Store:
             0
         ]
 
+    def remember_notification(
+        self, campaign_id: int, order_id: int, requested_at: datetime
+    ) -> None:
+        """A notification came before the Market listed the request: keep its exact time."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)",
+                [f"notified:{campaign_id}:{order_id}", iso(requested_at)],
+            )
+
+    def notified_request_time(self, campaign_id: int, order_id: int) -> RequestTime | None:
+        row = self.db.execute(
+            "SELECT value FROM kv WHERE key = ?", [f"notified:{campaign_id}:{order_id}"]
+        ).fetchone()
+        return RequestTime(datetime.fromisoformat(row[0]), Basis.NOTIFICATION) if row else None
+
     def _insert_request(self, new: NewRequest) -> int:
         order = new.order
+        self.db.execute(  # a remembered notification time is used once
+            "DELETE FROM kv WHERE key = ?", [f"notified:{order.campaign_id}:{order.order_id}"]
+        )
         cursor = self.db.execute(
             "INSERT INTO requests (campaign_id, order_id, business_id, state, order_json,"
             " order_created_on, first_seen, requested_at, request_basis, deadline)"

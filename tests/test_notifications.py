@@ -515,3 +515,26 @@ async def test_a_decision_in_flight_is_left_alone(market, desk):
     assert outcome == "left to the decision being sent"
     assert store.request(request.id).state == "pending"
     assert market_lookups(market) == lookups
+
+
+async def test_a_notification_ahead_of_the_listing_gives_the_poll_its_exact_time(market, desk):
+    from bot.sync import sync_once
+
+    at = datetime.now(UTC) - timedelta(minutes=3)
+    market.add_order(70, CAMPAIGN)  # the Market has not flagged the request yet
+
+    outcome = await handle(desk, requested(70, at))
+    assert "time kept" in outcome and desk.store.pending_requests() == []
+
+    market.request_cancellation(70)
+    synced = await sync_once(
+        desk.market,
+        desk.store,
+        {BUSINESS: [CAMPAIGN]},
+        now=lambda: datetime.now(UTC),
+        poll_interval=timedelta(seconds=60),
+        sweep_old=False,
+    )
+    [request] = synced.new
+    assert request.request_time == from_notification(at)
+    assert desk.store.notified_request_time(CAMPAIGN, 70) is None  # used once
