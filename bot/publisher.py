@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import ReplyParameters
 from telegram.error import (
@@ -27,7 +27,7 @@ from telegram.error import (
 from bot.backoff import Backoff
 from bot.deadlines import crossed_lead_times
 from bot.desk import Desk
-from bot.render import render_post, render_reminder
+from bot.render import Rendered, render_post, render_reminder
 from storage.store import Request
 
 log = logging.getLogger(__name__)
@@ -115,13 +115,7 @@ class Publisher:
         if request is None or request.post is None:
             return False
         self._probed_up_to = request.id
-        rendered = render_post(
-            request,
-            desk.store.last_decision(request.id),
-            desk.shop_name(request.campaign_id),
-            desk.clock(),
-            desk.style,
-        )
+        rendered = self._render(request, desk.clock())
         if rendered.keyboard is None:  # a decision in flight: its edit follows
             return False
         await self._guard(
@@ -158,16 +152,15 @@ class Publisher:
                 else:  # e.g. "chat not found": nothing can be posted until it is fixed
                     raise NetworkError(f"post refused: {error.message}") from error
 
+    def _render(self, request: Request, now: datetime) -> Rendered:
+        desk = self.desk
+        decision = desk.store.last_decision(request.id)
+        return render_post(request, decision, desk.shop_name(request.campaign_id), now, desk.style)
+
     async def _edit(self, request: Request) -> None:
         desk, post = self.desk, request.post
         assert post is not None
-        rendered = render_post(
-            request,
-            desk.store.last_decision(request.id),
-            desk.shop_name(request.campaign_id),
-            desk.clock(),
-            desk.style,
-        )
+        rendered = self._render(request, desk.clock())
         await desk.bot.edit_message_text(
             chat_id=post.chat_id,
             message_id=post.message_id,
@@ -180,13 +173,7 @@ class Publisher:
     async def _post(self, request: Request) -> None:
         desk = self.desk
         now = desk.clock()
-        rendered = render_post(
-            request,
-            desk.store.last_decision(request.id),
-            desk.shop_name(request.campaign_id),
-            now,
-            desk.style,
-        )
+        rendered = self._render(request, now)
         chat_id = desk.chat_id
         message = await desk.bot.send_message(
             chat_id=chat_id, text=rendered.text, reply_markup=rendered.keyboard
