@@ -38,6 +38,7 @@ class Verdict:
 class Decider:
     def __init__(self, desk: Desk) -> None:
         self.desk = desk
+        self.started_at = desk.clock()  # decisions begun before this were cut off by a stop
 
     def judge_tap(
         self, callback: Callback | None, chat_id: int, message_id: int, user: Staff
@@ -159,8 +160,12 @@ class Decider:
     async def recover(self) -> None:
         """Finish decisions a crash interrupted; a MarketError leaves them for next time."""
         desk = self.desk
-        unfinished = desk.store.unfinished_decisions()
-        for record in unfinished:
+        interrupted = [
+            record
+            for record in desk.store.unfinished_decisions()
+            if record.started_at < self.started_at
+        ]
+        for record in interrupted:
             request = desk.store.request(record.request_id)
             assert request is not None
             order = await desk.fetch_order(request)

@@ -69,6 +69,7 @@ class Desk:
         self.shops = store.shop_names()
         self.businesses: dict[int, list[int]] | None = None
         self.telegram_ok: bool | None = None
+        self.last_tap = float("-inf")  # time.monotonic() of the last staff tap
         self._wake = asyncio.Event()
 
     # publisher signalling

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from telegram import BotCommand, Update
 from telegram.constants import ChatType
@@ -34,6 +35,7 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if query is None:
         return
     decider: Decider = context.application.bot_data["decider"]
+    _desk(context).last_tap = time.monotonic()
     message = query.message
     verdict = Verdict(_desk(context).texts("answer.unknown"))
     try:

@@ -27,6 +27,7 @@ from telegram.error import (
 from bot.backoff import Backoff
 from bot.deadlines import crossed_lead_times
 from bot.desk import Desk
+from bot.ratelimit import GroupRateLimiter
 from bot.render import Rendered, render_post, render_reminder
 from storage.store import Request
 
@@ -52,6 +53,7 @@ class Publisher:
         self.probe_every = max(PROBE_AT_LEAST, desk.settings.poll_interval.total_seconds())
         self._next_probe = time.monotonic() + self.probe_every
         self._probed_up_to = 0  # request id: probing goes round the pending posts
+        self._posts_paused_until = 0.0  # time.monotonic(): the chat's window is full
 
     async def run(self) -> None:
         while True:
@@ -83,7 +85,10 @@ class Publisher:
     def _idle_timeout(self) -> float:
         leads = [int(lead.total_seconds()) for lead in self.desk.settings.reminder_lead_times]
         due = self.desk.store.next_reminder_due(leads)
-        timeout = min(IDLE_CHECK, max(0.05, self._next_probe - time.monotonic()))
+        soonest = min(self._next_probe, max(self._posts_paused_until, time.monotonic()))
+        if self._posts_paused_until <= time.monotonic() and self.desk.store.unposted(limit=1):
+            soonest = time.monotonic()
+        timeout = min(IDLE_CHECK, max(0.05, soonest - time.monotonic()))
         if due is None:
             return timeout
         return min(timeout, max(0.05, (due - self.desk.clock()).total_seconds()))
@@ -95,9 +100,27 @@ class Publisher:
             await self._guard(request, self._edit(request))
             return True
         for request in store.unposted(limit=1):
+            if not self._room_for_a_post():
+                break
             await self._guard(request, self._post(request))
             return True
         return await self._remind_next() or await self._probe_next()
+
+    def _room_for_a_post(self) -> bool:
+        """Whether a new post may take a slot of the chat's window now.
+
+        While staff are at work (a tap within the last window) one slot is kept for the
+        edit that answers them, so a backlog of new posts never makes them wait a window.
+        """
+        desk = self.desk
+        limiter = desk.bot.rate_limiter
+        if not isinstance(limiter, GroupRateLimiter):
+            return True
+        window = desk.settings.telegram_group_rate.window.total_seconds()
+        at_work = time.monotonic() - desk.last_tap < window
+        wait = limiter.seconds_until_room(desk.chat_id, 2 if at_work else 1)
+        self._posts_paused_until = time.monotonic() + wait
+        return wait == 0
 
     async def _probe_next(self) -> bool:
         """When idle, check one pending post still exists, so a deleted one is reposted.

@@ -37,6 +37,17 @@ class SlidingWindow:
         self._expire(time.monotonic())
         return len(self._done) + self._in_flight + amount <= self.max_rate
 
+    def seconds_until_room(self, room: int) -> float:
+        """How long until `room` messages could go at once (0: now)."""
+        now = time.monotonic()
+        self._expire(now)
+        excess = len(self._done) + self._in_flight + min(room, self.max_rate) - self.max_rate
+        if excess <= 0:
+            return 0.0
+        if excess > len(self._done):  # waiting on messages still in flight
+            return 0.05
+        return max(0.0, self._done[excess - 1] + self.time_period - now)
+
     async def __aenter__(self) -> None:
         async with self._lock:  # first come, first served
             while True:
@@ -74,6 +85,10 @@ class GroupRateLimiter(AIORateLimiter):
         )
         self._windows: dict[str | int | bool, SlidingWindow] = {}
         self._rate = rate
+
+    def seconds_until_room(self, chat_id: int, room: int) -> float:
+        """How long until `room` messages could go to this chat at once (0: now)."""
+        return self._get_group_limiter(chat_id).seconds_until_room(room)
 
     def _get_group_limiter(self, group_id: str | int | bool) -> SlidingWindow:  # type: ignore[override]
         if group_id not in self._windows:

@@ -216,3 +216,24 @@ def test_tokens_never_reach_the_logs(market, telegram, start_desk):
     assert telegram.token not in log
     assert telegram.token.split(":")[1] not in log
     assert market.api_key not in log
+
+
+def test_an_outcome_edit_is_not_stuck_behind_a_backlog_of_new_posts(market, telegram, start_desk):
+    telegram.set_rate_limit(STAFF_CHAT, 5, 4.0)
+    market.add_order(500, CAMPAIGN, cancel_requested=True)
+    start_desk(TELEGRAM_GROUP_RATE="5/4s", CONFIRM_DECISIONS="false")
+    post = post_of(telegram, 500)
+    market.hold_next("acceptOrderCancellation", 1.5)  # the backlog forms meanwhile
+    for order_id in range(501, 531):
+        market.add_order(order_id, CAMPAIGN, cancel_requested=True)
+
+    tap(telegram, post, ANNA, "Accept")
+    wait_until(lambda: market.accepted_decisions(), message="the Market taking it")
+    answered = time.monotonic()
+    done = edited(telegram, post)
+
+    [edit] = [c for c in telegram.calls("editMessageText") if c.ok]
+    assert "Cancellation accepted" in done.text
+    assert edit.at - answered < 1.0  # not a window's wait behind new posts
+    assert len(posts(telegram)) >= 4  # and new posts kept flowing meanwhile
+    assert [c for c in telegram.calls("sendMessage") if c.error_code == 429] == []
