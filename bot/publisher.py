@@ -100,17 +100,18 @@ class Publisher:
             await self._guard(request, self._edit(request))
             return True
         for request in store.unposted(limit=1):
-            if not self._room_for_a_post():
-                break
-            await self._guard(request, self._post(request))
-            return True
+            if self._room_for_a_post():
+                await self._guard(request, self._post(request))
+                return True
+            return await self._remind_next()  # a backlog: no probing until it is posted
         return await self._remind_next() or await self._probe_next()
 
     def _room_for_a_post(self) -> bool:
         """Whether a new post may take a slot of the chat's window now.
 
-        While staff are at work (a tap within the last window) one slot is kept for the
-        edit that answers them, so a backlog of new posts never makes them wait a window.
+        While staff are at work (a tap within the last window) two slots are kept for the
+        edits that answer them (the Confirm keyboard, then the outcome), so a backlog of
+        new posts never makes them wait a window.
         """
         desk = self.desk
         limiter = desk.bot.rate_limiter
@@ -118,7 +119,7 @@ class Publisher:
             return True
         window = desk.settings.telegram_group_rate.window.total_seconds()
         at_work = time.monotonic() - desk.last_tap < window
-        wait = limiter.seconds_until_room(desk.chat_id, 2 if at_work else 1)
+        wait = limiter.seconds_until_room(desk.chat_id, 3 if at_work else 1)
         self._posts_paused_until = time.monotonic() + wait
         return wait == 0
 

@@ -219,9 +219,9 @@ def test_tokens_never_reach_the_logs(market, telegram, start_desk):
 
 
 def test_an_outcome_edit_is_not_stuck_behind_a_backlog_of_new_posts(market, telegram, start_desk):
-    telegram.set_rate_limit(STAFF_CHAT, 5, 4.0)
+    telegram.set_rate_limit(STAFF_CHAT, 8, 4.0)
     market.add_order(500, CAMPAIGN, cancel_requested=True)
-    start_desk(TELEGRAM_GROUP_RATE="5/4s", CONFIRM_DECISIONS="false")
+    start_desk(TELEGRAM_GROUP_RATE="8/4s", CONFIRM_DECISIONS="false")
     post = post_of(telegram, 500)
     market.hold_next("acceptOrderCancellation", 1.5)  # the backlog forms meanwhile
     for order_id in range(501, 531):
