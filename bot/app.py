@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import TYPE_CHECKING
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -14,12 +15,14 @@ from bot import handlers
 from bot.config import Settings
 from bot.decider import Decider
 from bot.desk import Desk
-from bot.http import HttpServer, HttpServerError
 from bot.market import MarketClient
 from bot.poller import Poller
 from bot.publisher import Publisher
 from bot.ratelimit import GroupRateLimiter
 from storage.store import Store
+
+if TYPE_CHECKING:
+    from bot.http import HttpServer
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +40,7 @@ def build_application(settings: Settings, store: Store) -> Application:
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
+        .job_queue(None)  # timers live in the database, rebuilt by the desk's own loops
         .post_init(_on_start)
         .post_stop(_on_stop)
         .post_shutdown(_on_shutdown)
@@ -98,6 +102,8 @@ def run(settings: Settings, store: Store) -> None:
     application = build_application(settings, store)
     # take the port before anything starts, so a taken port stops the desk in one line
     if settings.http_port is not None:
+        from bot.http import HttpServer, HttpServerError  # uvicorn loads only when used
+
         http_server = HttpServer(application.bot_data["desk"])
         try:
             http_server.bind()

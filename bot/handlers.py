@@ -46,12 +46,12 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             Staff(query.from_user.id, query.from_user.full_name, query.from_user.username),
         )
     finally:
+        if verdict.follow_up is not None:  # starts as the answer goes, not after it returns
+            context.application.create_task(verdict.follow_up, update=update)
         try:
             await query.answer(verdict.answer)
         except TelegramError as error:
             log.warning("Could not answer a tap: %s", error)
-    if verdict.follow_up is not None:
-        context.application.create_task(verdict.follow_up, update=update)
 
 
 def _may_use_commands(desk: Desk, update: Update) -> bool:
