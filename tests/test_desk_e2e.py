@@ -317,7 +317,7 @@ def test_help_explains_the_buttons(market, telegram, start_desk):
 
 def test_reminder_is_a_reply_sent_once_and_survives_a_restart(market, telegram, start_desk):
     market.add_order(30, CAMPAIGN)
-    desk = start_desk(REMINDER_LEAD_TIMES="47h59m56s,47h59m58s")
+    desk = start_desk(REMINDER_LEAD_TIMES="47h59m54s,47h59m56s")
     wait_until(lambda: market.calls("getBusinessOrders"), message="the first poll")
     market.request_cancellation(30)
     post = post_of(telegram, 30)
@@ -325,8 +325,8 @@ def test_reminder_is_a_reply_sent_once_and_survives_a_restart(market, telegram, 
 
     # stop before either reminder is due; both fall due while the desk is down
     assert desk.terminate() == 0
-    time.sleep(max(0.0, 4.5 - (time.time() - post.date)))
-    start_desk(REMINDER_LEAD_TIMES="47h59m56s,47h59m58s")
+    time.sleep(max(0.0, 7.0 - (time.time() - post.date)))  # both due 4 and 6 s after the miss
+    start_desk(REMINDER_LEAD_TIMES="47h59m54s,47h59m56s")
 
     replies = wait_until(
         lambda: [m for m in telegram.messages(STAFF_CHAT) if m.reply_to_message_id],
@@ -375,3 +375,19 @@ def test_restart_posts_nothing_twice_and_old_posts_keep_working(market, telegram
     tap(telegram, asking, ANNA, "Confirm")
     assert "Cancellation accepted" in edited(telegram, asking).text
     assert market.accepted_decisions() == [(CAMPAIGN, 40, {"accepted": True})]
+
+
+def test_each_lead_time_crossed_while_pending_sends_one_reminder(market, telegram, start_desk):
+    market.add_order(32, CAMPAIGN)
+    desk = start_desk(REMINDER_LEAD_TIMES="47h59m57s,47h59m55s")
+    wait_until(lambda: "Poll:" in desk.log(), message="the first poll")
+    market.request_cancellation(32)
+    post = post_of(telegram, 32)
+
+    def replies():
+        return [m for m in telegram.messages(STAFF_CHAT) if m.reply_to_message_id]
+
+    wait_until(lambda: len(replies()) == 2, timeout=10, message="two reminders")
+    time.sleep(1.5)  # a few more publisher rounds: nothing repeats
+    assert [m.reply_to_message_id for m in replies()] == [post.message_id, post.message_id]
+    assert all("Order #32" in m.text for m in replies())
