@@ -397,10 +397,6 @@ class Store:
     def _mark_dirty(self, request_id: int) -> None:
         self.db.execute("UPDATE posts SET dirty = dirty + 1 WHERE request_id = ?", [request_id])
 
-    def mark_dirty(self, request_id: int) -> None:
-        with self.transaction():
-            self._mark_dirty(request_id)
-
     def unposted(self, limit: int = 1) -> list[Request]:
         """Pending requests not yet in the chat, nearest deadline first."""
         rows = self._rows(

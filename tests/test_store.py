@@ -319,8 +319,8 @@ def test_save_post_then_dirty_counter(store: Store) -> None:
     assert fresh.post == Post(CHAT, 321, NOW, None, 0)
     assert store.dirty_posts(limit=10) == []
 
-    store.mark_dirty(request_id)
-    store.mark_dirty(request_id)
+    store.set_confirming(request_id, None)
+    store.set_confirming(request_id, None)
     seen = store.request(request_id).post  # type: ignore[union-attr]
     assert seen is not None
     assert seen.dirty == 2
@@ -334,7 +334,7 @@ def test_save_post_then_dirty_counter(store: Store) -> None:
 def test_mark_clean_with_stale_snapshot_keeps_it_dirty(store: Store) -> None:
     request_id = store.add_request(new())
     store.save_post(request_id, CHAT, 321, NOW, ())
-    store.mark_dirty(request_id)
+    store.set_confirming(request_id, None)
     stale = store.request(request_id).post  # type: ignore[union-attr]
     assert stale is not None
     store.set_confirming(request_id, Decision.REJECT_DELIVERED)  # changes again meanwhile
@@ -349,17 +349,17 @@ def test_mark_clean_with_stale_snapshot_keeps_it_dirty(store: Store) -> None:
 def test_mark_clean_with_snapshot_of_another_message(store: Store) -> None:
     request_id = store.add_request(new())
     store.save_post(request_id, CHAT, 321, NOW, ())
-    store.mark_dirty(request_id)
+    store.set_confirming(request_id, None)
     old = store.request(request_id).post  # type: ignore[union-attr]
     store.save_post(request_id, CHAT, 999, NOW, ())
-    store.mark_dirty(request_id)
+    store.set_confirming(request_id, None)
     assert old is not None
     assert store.mark_clean(request_id, old) is False
 
 
 def test_mark_dirty_without_post_is_harmless(store: Store) -> None:
     request_id = store.add_request(new())
-    store.mark_dirty(request_id)
+    store.set_confirming(request_id, None)
     assert store.request(request_id).post is None  # type: ignore[union-attr]
 
 
