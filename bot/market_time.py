@@ -22,12 +22,15 @@ def parse_market_datetime(text: str) -> datetime:
 def parse_market_date(text: str) -> date:
     """`YYYY-MM-DD` (business DTOs) or `DD-MM-YYYY` (legacy DTOs)."""
     raw = text.strip()
-    for pattern in ("%Y-%m-%d", "%d-%m-%Y"):
+    if len(raw) == 10 and raw[4] == "-":  # the common case, without strptime's cost
         try:
-            return datetime.strptime(raw, pattern).date()
+            return date.fromisoformat(raw)
         except ValueError:
-            continue
-    raise ValueError(f"unrecognised Market date {text!r}")
+            pass
+    try:
+        return datetime.strptime(raw, "%d-%m-%Y").date()
+    except ValueError:
+        raise ValueError(f"unrecognised Market date {text!r}") from None
 
 
 def moscow_today(now: datetime) -> date:

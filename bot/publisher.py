@@ -77,9 +77,10 @@ class Publisher:
                 log.exception("Publishing failed unexpectedly; retrying in %.0fs", delay)
                 await asyncio.sleep(delay)
                 continue
-            self.desk.telegram_ok = True
             self.backoff.reset()
-            if not worked:
+            if worked:  # Telegram answered (idle rounds ask it nothing)
+                self.desk.telegram_ok = True
+            else:
                 await self.desk.wait_for_work(self._idle_timeout())
 
     def _idle_timeout(self) -> float:
