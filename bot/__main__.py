@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import sys
 
 from bot.config import SettingsError, load_settings
@@ -34,10 +35,14 @@ def main(argv: list[str]) -> int:
     lock = DatabaseLock(settings.database_path)
     try:
         lock.acquire()
+        store = Store(settings.database_path)
     except AlreadyRunning as error:
         print(f"Cannot start: {error}", file=sys.stderr)
         return 3
-    store = Store(settings.database_path)
+    except (OSError, sqlite3.Error, RuntimeError) as error:
+        lock.release()
+        print(f"Cannot open DATABASE_PATH={settings.database_path}: {error}", file=sys.stderr)
+        return 2
     try:
         run(settings, store)
     finally:

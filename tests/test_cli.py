@@ -76,3 +76,22 @@ def test_a_second_desk_on_the_same_database_refuses_to_start(tmp_path, start_des
     assert code == 3
     assert "already used by a running desk" in output
     assert first.running
+
+
+def test_an_unusable_database_path_is_one_line(tmp_path, desk_env):
+    (tmp_path / "taken").write_text("a file, not a folder")
+    code, output = run(tmp_path, {**desk_env, "DATABASE_PATH": str(tmp_path / "taken" / "d.db")})
+    assert code == 2
+    assert output.strip().startswith("Cannot open DATABASE_PATH=")
+    assert "Traceback" not in output
+
+
+def test_a_database_from_a_newer_desk_is_refused(tmp_path, desk_env):
+    import sqlite3
+
+    path = tmp_path / "newer.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+    code, output = run(tmp_path, {**desk_env, "DATABASE_PATH": str(path)})
+    assert code == 2
+    assert "newer than this desk knows" in output and "Traceback" not in output
