@@ -24,6 +24,7 @@ from bot.texts import Texts
 from storage.store import DecisionRecord, Request
 
 MESSAGE_LIMIT = 4096
+ROUTINE_SUBSTATUSES = {"UNKNOWN", "DELIVERY_SERVICE_RECEIVED", "PICKUP_SERVICE_RECEIVED"}
 CURRENCY_SIGNS = {"RUR": "₽", "RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br"}
 
 
@@ -72,7 +73,7 @@ def who(name: str, username: str | None) -> str:
 
 def status_text(status: str, substatus: str | None, style: Style) -> str:
     shown = escape(style.texts.get(f"status.{status}", status))
-    if substatus and substatus not in {"UNKNOWN", "DELIVERY_SERVICE_RECEIVED"}:
+    if substatus and substatus not in ROUTINE_SUBSTATUSES:
         shown += f" ({escape(substatus)})"
     return shown
 
@@ -109,7 +110,7 @@ def _order_lines(order: Order, shop: str, style: Style) -> list[str]:
         delivery.append(span)
     payment = [escape(t.get(f"payment.{order.payment_type}", order.payment_type or ""))]
     if order.payment_method:
-        payment.append(escape(order.payment_method))
+        payment.append(escape(t.get(f"method.{order.payment_method}", order.payment_method)))
     lines += [
         "",
         t("post.delivery", delivery=", ".join(part for part in delivery if part)),
@@ -129,6 +130,9 @@ def _deadline_lines(request: Request, now: datetime, style: Style) -> list[str]:
     else:
         requested = t("post.requested_estimated", when=when(rt.at, style))
     deadline = request.deadline
+    if request.state != "pending":  # settled: the time left no longer matters
+        key = "post.deadline_settled_estimated" if rt.estimated else "post.deadline_settled"
+        return ["", requested, t(key, when=when(deadline, style))]
     if now >= deadline:
         due = t("post.deadline_passed", when=when(deadline, style))
     else:

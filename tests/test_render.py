@@ -181,7 +181,7 @@ def test_pending_post_shows_the_order() -> None:
     assert "• Фильтр × 1" in text
     assert "Total: <b>3\u00a0980\u00a0₽</b>" in text
     assert "courier, Москва, 21.07–22.07" in text
-    assert "prepaid, YANDEX" in text
+    assert "prepaid, online" in text
 
 
 def test_pending_post_has_three_buttons_in_order() -> None:
@@ -445,3 +445,8 @@ def test_split_lines_never_splits_a_line() -> None:
     lines = ["a" * 10, "b" * 10, "c" * 10]
     assert split_lines(lines, limit=21) == ["a" * 10 + "\n" + "b" * 10, "c" * 10]
     assert split_lines(lines, limit=10) == lines
+
+
+def test_a_settled_request_shows_its_deadline_without_time_left():
+    text = render_post(request(state="decided"), decision(), "Shop", NOW, style("en")).text
+    assert "Answer by: 22.07 05:00" in text and " left" not in text
