@@ -204,7 +204,9 @@ class Publisher:
             chat_id=chat_id, text=rendered.text, reply_markup=rendered.keyboard
         )
         shown = crossed_lead_times(request.deadline, desk.settings.reminder_lead_times, now)
-        desk.store.save_post(request.id, chat_id, message.message_id, now, shown)
+        desk.store.save_post(
+            request.id, chat_id, message.message_id, now, shown, rendered_from=request
+        )
         log.info(
             "Posted order %s (campaign %s), deadline %s%s",
             request.order_id,

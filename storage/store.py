@@ -427,13 +427,25 @@ class Store:
         message_id: int,
         posted_at: datetime,
         shown_leads: Iterable[timedelta],
+        *,
+        rendered_from: Request | None = None,
     ) -> None:
-        """Record the post and the lead times its text already covers."""
+        """Record the post and the lead times its text already covers.
+
+        `rendered_from` is the state the text was made of: if the request changed while
+        the post was on its way (closed, deadline corrected), the post is edited next.
+        """
         with self.transaction():
+            current = self.request(request_id)
+            outdated = rendered_from is not None and (
+                current is None
+                or (current.state, current.request_time, current.order)
+                != (rendered_from.state, rendered_from.request_time, rendered_from.order)
+            )
             self.db.execute(
                 "INSERT OR REPLACE INTO posts (request_id, chat_id, message_id, posted_at,"
-                " confirming, dirty) VALUES (?, ?, ?, ?, NULL, 0)",
-                [request_id, chat_id, message_id, iso(posted_at)],
+                " confirming, dirty) VALUES (?, ?, ?, ?, NULL, ?)",
+                [request_id, chat_id, message_id, iso(posted_at), int(outdated)],
             )
             for lead in shown_leads:
                 self.db.execute(

@@ -523,3 +523,23 @@ def test_last_covering_poll(store: Store) -> None:
     assert store.last_covering_poll(date(2026, 5, 1), NOW) is None
     assert store.last_covering_poll(None, NOW) == NOW - 2 * H
     assert store.last_covering_poll(None, NOW - 3 * H) is None
+
+
+def test_a_post_sent_while_its_request_changed_is_edited_next(store: Store) -> None:
+    closed_meanwhile = store.add_request(new(5001))
+    corrected_meanwhile = store.add_request(new(5002))
+    unchanged = store.add_request(new(5003))
+    snapshots = {
+        rid: store.request(rid) for rid in (closed_meanwhile, corrected_meanwhile, unchanged)
+    }
+    # while the three sendMessage calls were on their way:
+    store.close_request(closed_meanwhile, order(status="CANCELLED"), NOW)
+    store.correct_request_time(corrected_meanwhile, RequestTime(NOW - 20 * H, Basis.NOTIFICATION))
+
+    for message_id, (request_id, snapshot) in enumerate(snapshots.items(), start=1):
+        store.save_post(request_id, CHAT, message_id, NOW, (), rendered_from=snapshot)
+
+    assert [r.id for r in store.dirty_posts(limit=10)] == sorted(
+        [closed_meanwhile, corrected_meanwhile],
+        key=lambda rid: store.request(rid).deadline,  # type: ignore[union-attr]
+    )
