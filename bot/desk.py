@@ -10,16 +10,16 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from telegram import Bot
 
 from bot.config import Settings
-from bot.market import DateWindow, MarketClient, MarketError
+from bot.market import MarketClient, MarketError
 from bot.market_time import moscow_today
 from bot.orders import Order
 from bot.render import Style
-from bot.sync import Windows
+from bot.sync import Windows, creation_day
 from bot.texts import Texts
 from storage.store import Request, Store
 
@@ -28,19 +28,6 @@ log = logging.getLogger(__name__)
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def order_window(created_at: datetime | None, today: datetime) -> DateWindow | None:
-    """The creation window to look an order up in: the default, the old one, or its own day."""
-    if created_at is None:
-        return None
-    windows = Windows.for_day(moscow_today(today))
-    created_on = moscow_today(created_at)
-    if created_on in windows.recent:
-        return None
-    if created_on in windows.old:
-        return windows.old
-    return DateWindow(created_on, created_on + timedelta(days=1))
 
 
 class Desk:
@@ -136,7 +123,8 @@ class Desk:
 
     async def fetch_order(self, request: Request) -> Order | None:
         """The order as the Market has it now; None if the Market does not list it."""
-        window = order_window(request.order.created_at, self.clock())
+        windows = Windows.for_day(moscow_today(self.clock()))
+        window = windows.lookup_window(creation_day(request.order))
         orders = await self.market.get_orders(request.business_id, [request.order_id], window)
         for order in orders:
             if order.campaign_id == request.campaign_id and order.order_id == request.order_id:

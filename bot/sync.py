@@ -51,8 +51,16 @@ class Windows:
             old=DateWindow(today - timedelta(days=OLD_DAYS), today - timedelta(days=RECENT_DAYS)),
         )
 
+    def lookup_window(self, created_on: date | None) -> DateWindow | None:
+        """Where to look an order up by id: the default (None), the old window, or its day."""
+        if created_on is None or created_on in self.recent:
+            return None
+        if created_on in self.old:
+            return self.old
+        return DateWindow(created_on, created_on + timedelta(days=1))
 
-def _created_on(order: Order) -> date | None:
+
+def creation_day(order: Order) -> date | None:
     return moscow_today(order.created_at) if order.created_at else None
 
 
@@ -91,7 +99,7 @@ async def sync_once(
     for key, request in open_requests.items():
         if key in listed or request.id in in_flight:
             continue
-        created_on = _created_on(request.order)
+        created_on = creation_day(request.order)
         if created_on is None or created_on in windows.recent or sweep_old:
             missing.append(request)
 
@@ -111,7 +119,7 @@ async def sync_once(
     for key, (business_id, order) in listed.items():
         if key in open_requests:
             continue
-        created_on = _created_on(order)
+        created_on = creation_day(order)
         is_old = created_on is not None and created_on in windows.old
         new.append(
             NewRequest(
@@ -163,13 +171,7 @@ async def _fetch_current(
     """Current state of orders that left the list, fetched by id within their creation window."""
     groups: dict[tuple[int, DateWindow | None], list[int]] = defaultdict(list)
     for request in requests:
-        created_on = _created_on(request.order)
-        if created_on is None or created_on in windows.recent:
-            window = None
-        elif created_on in windows.old:
-            window = windows.old
-        else:
-            window = DateWindow(created_on, created_on + timedelta(days=1))
+        window = windows.lookup_window(creation_day(request.order))
         groups[(request.business_id, window)].append(request.order_id)
     current: dict[tuple[int, int], Order] = {}
     for (business_id, window), order_ids in groups.items():

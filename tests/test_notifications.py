@@ -26,6 +26,7 @@ from bot.notifications import (
 )
 from tests.conftest import BUSINESS, CAMPAIGN, STAFF_CHAT
 from tests.harness import wait_until
+from tests.test_desk_e2e import post_of
 
 LOOPBACK = "127.0.0.0/8"
 MARKET_NET = "5.45.207.0/25"
@@ -88,14 +89,6 @@ def request_body(order_id: int, requested_at: datetime, campaign: int = CAMPAIGN
         "orderId": order_id,
         "requestedAt": requested_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }
-
-
-def post_of(telegram, order_id: int, timeout: float = 10.0):
-    return wait_until(
-        lambda: next(iter(order_posts(telegram, order_id)), None),
-        timeout,
-        message=f"the post of order {order_id}",
-    )
 
 
 def order_posts(telegram, order_id: int) -> list:
