@@ -144,7 +144,7 @@ class Decider:
         except MarketError:  # cannot tell what became of it: keep the buttons
             self._finish_failed(record, error.status, error.code, error.message, None)
             return
-        if order is not None and order.awaits_decision:
+        if order is not None and order.awaits_decision is not False:  # pending, or unknown
             self._finish_failed(record, error.status, error.code, error.message, None)
             return
         desk.store.finish_decision(
@@ -169,7 +169,7 @@ class Decider:
             request = desk.store.request(record.request_id)
             assert request is not None
             order = await desk.fetch_order(request)
-            if order is None or not order.awaits_decision:
+            if order is None or order.awaits_decision is False:
                 log.warning(
                     "Decision on order %s was interrupted; the Market shows it settled (%s)",
                     request.order_id,

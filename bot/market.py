@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from email.utils import parsedate_to_datetime
+from json import loads
 from typing import Any
 
 import httpx
@@ -85,7 +87,11 @@ class TokenInfo:
 
 @dataclass(frozen=True)
 class DateWindow:
-    """Creation dates, `start` inclusive and `end` exclusive, at most 30 days apart."""
+    """Creation dates, `start` inclusive and `end` exclusive, at most 30 days apart.
+
+    Always sent: the Market's default ends *before* today, which would hide requests on
+    orders created today (same-day delivery) until tomorrow.
+    """
 
     start: date
     end: date
@@ -95,6 +101,41 @@ class DateWindow:
 
     def __contains__(self, day: date) -> bool:
         return self.start <= day < self.end
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """An order the Market listed that the desk cannot read, with its ids as sent."""
+
+    campaign_ref: str
+    order_ref: str
+    reason: str
+
+    @classmethod
+    def of(cls, raw: Any, reason: str) -> Unreadable:
+        data = raw if isinstance(raw, dict) else {}
+        return cls(_ref(data.get("campaignId")), _ref(data.get("orderId")), reason)
+
+
+def _ref(value: Any) -> str:
+    try:
+        return "?" if value is None else str(value)[:40]
+    except ValueError:  # an integer too long to print
+        return "?"
+
+
+@dataclass
+class Listing:
+    orders: list[Order] = field(default_factory=list)
+    unreadable: list[Unreadable] = field(default_factory=list)
+
+
+def _json_int(text: str) -> int | Decimal:
+    """An integer literal; one too long for Python to read as int is kept as a Decimal.
+
+    JSON sets no bound, and one such number must not make a whole page unreadable.
+    """
+    return int(text) if len(text) <= 64 else Decimal(text)
 
 
 def _chunks(values: Sequence[int], size: int = PAGE_LIMIT) -> Iterable[list[int]]:
@@ -112,13 +153,26 @@ def _retry_at(headers: httpx.Headers) -> datetime | None:
         return None
 
 
+ERROR_TEXT_LIMIT = 500  # characters of a non-JSON error body kept for staff and the log
+
+
 def _error_fields(response: httpx.Response) -> tuple[str | None, str | None]:
+    """The Market's `code` and `message`; a body of another shape is the message itself.
+
+    Some limits answer in plain text ("Hit rate limit of 2 parallel requests"), and a
+    proxy in between may answer in HTML: its words are all staff have to go on.
+    """
     try:
-        errors = response.json().get("errors") or []
-        first = errors[0]
-        return first.get("code"), first.get("message")
-    except (ValueError, AttributeError, IndexError, TypeError):
-        return None, response.reason_phrase or None
+        first = response.json()["errors"][0]
+        code, message = first.get("code"), first.get("message")
+    except (ValueError, LookupError, AttributeError, TypeError):
+        code, message = None, None
+    if code is None and message is None:
+        text = " ".join(response.text.split())[:ERROR_TEXT_LIMIT]
+        message = text or response.reason_phrase or None
+    return (str(code) if code is not None else None), (
+        str(message) if message is not None else None
+    )
 
 
 class MarketClient:
@@ -168,7 +222,7 @@ class MarketClient:
                 )
             raise MarketHTTPError(response.status_code, code, message, operation)
         try:
-            return response.json()
+            return loads(response.content, parse_int=_json_int)
         except ValueError as error:
             raise MarketResponseError(f"{operation}: the answer is not JSON") from error
 
@@ -196,8 +250,8 @@ class MarketClient:
         except (KeyError, TypeError, AttributeError) as error:
             raise MarketResponseError(f"getAuthTokenInfo: unexpected answer ({error!r})") from error
 
-    async def _orders(self, business_id: int, body: dict[str, Any]) -> AsyncIterator[Order]:
-        """Every order matching `body`, over all pages, one request per page."""
+    async def _orders(self, business_id: int, body: dict[str, Any]) -> AsyncIterator[Any]:
+        """Every raw order matching `body`, over all pages, one request per page."""
         page_token: str | None = None
         while True:
             params: dict[str, Any] = {"limit": PAGE_LIMIT}
@@ -214,40 +268,43 @@ class MarketClient:
             if not isinstance(orders, list):
                 raise MarketResponseError("getBusinessOrders: no orders list in the answer")
             for raw in orders:
-                try:
-                    yield parse_business_order(raw)
-                except OrderFormatError as error:
-                    log.warning("Skipping an unreadable order from the Market: %s", error)
+                yield raw
             page_token = (data.get("paging") or {}).get("nextPageToken")
             if not page_token or not orders:
                 return
 
     async def list_pending(
-        self, business_id: int, campaign_ids: Sequence[int], window: DateWindow | None = None
-    ) -> list[Order]:
-        """Orders awaiting a cancellation decision; `window=None` is the API's last 30 days."""
-        found: list[Order] = []
+        self, business_id: int, campaign_ids: Sequence[int], window: DateWindow
+    ) -> Listing:
+        """Orders awaiting a cancellation decision, created within `window`."""
+        listing = Listing()
         for chunk in _chunks(campaign_ids):
             body: dict[str, Any] = {
                 "waitingForCancellationApprove": True,
                 "campaignIds": chunk,
                 "programTypes": ["DBS"],
+                "dates": window.as_filter(),
             }
-            if window is not None:
-                body["dates"] = window.as_filter()
-            found.extend([order async for order in self._orders(business_id, body)])
-        return found
+            async for raw in self._orders(business_id, body):
+                try:
+                    listing.orders.append(parse_business_order(raw))
+                except OrderFormatError as error:
+                    log.warning("The Market listed an order the desk cannot read: %s", error)
+                    listing.unreadable.append(Unreadable.of(raw, str(error)))
+        return listing
 
     async def get_orders(
-        self, business_id: int, order_ids: Sequence[int], window: DateWindow | None = None
+        self, business_id: int, order_ids: Sequence[int], window: DateWindow
     ) -> list[Order]:
-        """Orders by id; those outside the creation window (default: 30 days) are absent."""
+        """Orders by id; those created outside `window` are absent."""
         found: list[Order] = []
         for chunk in _chunks(sorted(set(order_ids))):
-            body: dict[str, Any] = {"orderIds": chunk}
-            if window is not None:
-                body["dates"] = window.as_filter()
-            found.extend([order async for order in self._orders(business_id, body)])
+            body: dict[str, Any] = {"orderIds": chunk, "dates": window.as_filter()}
+            async for raw in self._orders(business_id, body):
+                try:
+                    found.append(parse_business_order(raw))
+                except OrderFormatError as error:
+                    log.warning("Skipping an unreadable order from the Market: %s", error)
         return found
 
     async def send_decision(self, campaign_id: int, order_id: int, decision: Decision) -> None:

@@ -16,7 +16,7 @@ import json
 import logging
 import sqlite3
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from typing import Any
 
@@ -24,12 +24,13 @@ from bot.deadlines import Basis, RequestTime, from_notification
 from bot.desk import Desk
 from bot.market_time import moscow_today, parse_market_datetime
 from bot.orders import DECIDABLE_STATUSES, Order
-from bot.sync import Windows
+from bot.sync import Windows, polled_request_time
 from storage.store import NewRequest, Request
 
 log = logging.getLogger(__name__)
 
 NAME = "cancellation-desk"
+FUTURE_TOLERANCE = timedelta(minutes=5)  # clocks differ; beyond this a time is not believed
 HANDLING_BUDGET = 8.0  # seconds for the Market lookups; the Market waits 10 for an answer
 
 PING = "PING"
@@ -137,11 +138,16 @@ async def handle(desk: Desk, notification: Notification) -> str:
         return "ignored (campaign not configured)"
     if notification.type == CANCELLATION_REQUEST:
         assert notification.requested_at is not None
+        exact: RequestTime | None = from_notification(notification.requested_at)
+        if notification.requested_at > desk.clock() + FUTURE_TOLERANCE:
+            log.warning(
+                "Order %s: requestedAt %s is in the future; the request is dated by polling",
+                notification.order_id,
+                notification.requested_at.isoformat(),
+            )
+            exact = None
         return await _cancellation_requested(
-            desk,
-            notification.campaign_id,
-            notification.order_id,
-            from_notification(notification.requested_at),
+            desk, notification.campaign_id, notification.order_id, exact
         )
     return await _order_changed(desk, notification.campaign_id, notification.order_id)
 
@@ -150,18 +156,24 @@ async def handle(desk: Desk, notification: Notification) -> str:
 
 
 async def _cancellation_requested(
-    desk: Desk, campaign_id: int, order_id: int, exact: RequestTime
+    desk: Desk, campaign_id: int, order_id: int, exact: RequestTime | None
 ) -> str:
+    """A buyer asked to cancel; `exact` is None when the Market's time cannot be right."""
     store = desk.store
     known = store.open_request_for(campaign_id, order_id)
-    if known is not None and known.state == "pending":
-        return _correct(desk, known, exact)
-    if known is not None and not _after_decision(desk, known, exact):
-        return "ignored (already decided here)"
+    if known is not None:
+        exact = _plausible(exact, known.order)
+        if known.state == "pending":
+            return _correct(desk, known, exact)
+        if not _after_decision(desk, known, exact):
+            return "ignored (already decided here)"
 
     business_id = await _business_of(desk, campaign_id)
     order = await _find_order(desk, business_id, campaign_id, order_id)
+    exact = _plausible(exact, order)
     if order is None or (order.status in DECIDABLE_STATUSES and not order.awaits_decision):
+        if exact is None:
+            return "not listed as awaiting a decision yet; left to the poll that finds it"
         # the Market may not list the request yet: the poll that finds it uses this time
         store.remember_notification(campaign_id, order_id, exact.at)
         return "not listed as awaiting a decision yet; time kept for the poll that finds it"
@@ -176,21 +188,48 @@ async def _cancellation_requested(
         if not _after_decision(desk, known, exact):
             return "ignored (already decided here)"
         _close_quietly(desk, known, order)  # decided here before this new request was made
-    new = NewRequest(business_id, order, first_seen=desk.clock(), request_time=exact)
+    now = desk.clock()
+    request_time = exact or polled_request_time(
+        store,
+        order,
+        now,
+        Windows.for_day(moscow_today(now)),
+        desk.settings.poll_interval,
+    )
     try:
-        store.add_request(new)
+        store.add_request(NewRequest(business_id, order, first_seen=now, request_time=request_time))
     except sqlite3.IntegrityError:  # stored by a poll between the check and the insert
         known = store.open_request_for(campaign_id, order_id)
         if known is None:
             raise
         return _correct(desk, known, exact)
     desk.wake_publisher()
-    return f"new request, deadline {exact.deadline.isoformat(timespec='seconds')}"
+    return (
+        f"new request, deadline {request_time.deadline.isoformat(timespec='seconds')}"
+        f" ({request_time.basis.value})"
+    )
 
 
-def _correct(desk: Desk, request: Request, exact: RequestTime) -> str:
+def _plausible(exact: RequestTime | None, order: Order | None) -> RequestTime | None:
+    """The notified time, unless it is before the order was even created."""
+    created = order.created_at if order else None
+    if exact is None or created is None or exact.at >= created:
+        return exact
+    log.warning(
+        "Order %s: requestedAt %s is before the order was created (%s);"
+        " the request is dated by polling",
+        order.order_id if order else "?",
+        exact.at.isoformat(),
+        created.isoformat(),
+    )
+    return None
+
+
+def _correct(desk: Desk, request: Request, exact: RequestTime | None) -> str:
     """A request already stored: make its deadline exact, once."""
     current = request.request_time
+    if exact is None:
+        return "ignored (implausible requestedAt), deadline kept"
     if current.basis is Basis.NOTIFICATION and current.at <= exact.at:
         return "duplicate, nothing changed" if current.at == exact.at else "ignored (later time)"
     desk.store.correct_request_time(request.id, exact)
@@ -201,10 +240,10 @@ def _correct(desk: Desk, request: Request, exact: RequestTime) -> str:
     )
 
 
-def _after_decision(desk: Desk, request: Request, exact: RequestTime) -> bool:
+def _after_decision(desk: Desk, request: Request, exact: RequestTime | None) -> bool:
     """Whether a request for an order decided here came after that decision (a new one)."""
     decision = desk.store.last_decision(request.id)
-    if decision is None or decision.result != "ok":
+    if exact is None or decision is None or decision.result != "ok":
         return False
     return exact.at > (decision.finished_at or decision.started_at)
 
@@ -225,9 +264,9 @@ async def _business_of(desk: Desk, campaign_id: int) -> int:
 async def _find_order(
     desk: Desk, business_id: int, campaign_id: int, order_id: int
 ) -> Order | None:
-    """The order by id: in the Market's default 30 days, else 30 to 60 days back."""
-    old = Windows.for_day(moscow_today(desk.clock())).old
-    for window in (None, old):
+    """The order by id: created in the last 30 days, else 30 to 60 days back."""
+    windows = Windows.for_day(moscow_today(desk.clock()))
+    for window in (windows.recent, windows.old):
         for order in await desk.market.get_orders(business_id, [order_id], window):
             if order.campaign_id == campaign_id and order.order_id == order_id:
                 return order
@@ -254,7 +293,7 @@ async def _order_changed(desk: Desk, campaign_id: int, order_id: int) -> str:
         return "left to the decision being sent"
     if order is None:
         return "order not found at the Market; left to the next poll"
-    if order.awaits_decision:
+    if order.awaits_decision is not False:  # unknown without cancelRequested: not closed
         if request.state != "pending":
             return "decided here; the Market still lists the request"
         if store.refresh_order(request, order):

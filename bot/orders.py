@@ -16,6 +16,7 @@ from typing import Any
 from bot.market_time import parse_market_date, parse_market_datetime
 
 DECIDABLE_STATUSES = frozenset({"DELIVERY", "PICKUP"})
+INT64_LIMIT = 2**63  # ids are int64 in the spec, and SQLite stores no more
 
 
 class OrderFormatError(ValueError):
@@ -63,9 +64,15 @@ class Order:
     external_id: str | None = None
 
     @property
-    def awaits_decision(self) -> bool:
-        """Whether the Market still expects the shop to answer a cancellation request."""
-        return bool(self.cancel_requested) and self.status in DECIDABLE_STATUSES
+    def awaits_decision(self) -> bool | None:
+        """Whether the Market still expects the shop to answer a cancellation request.
+
+        None when the order may await one but the Market left `cancelRequested` out (it
+        is optional): unknown, so only leaving the pending listing closes a request then.
+        """
+        if self.status not in DECIDABLE_STATUSES or self.cancel_requested is False:
+            return False
+        return self.cancel_requested
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=str, ensure_ascii=False)
@@ -97,13 +104,16 @@ def _money_from_json(data: dict[str, str] | None) -> Money | None:
 def _money(data: Any) -> Money | None:
     if not isinstance(data, dict):
         return None
+    value = data.get("value")
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
     try:
-        amount = Decimal(str(data["value"]))
-    except (KeyError, InvalidOperation):
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
         return None
     if not amount.is_finite():
         return None
-    return Money(amount, str(data.get("currencyId") or "RUR"))
+    return Money(amount, _text(data.get("currencyId")) or "RUR")
 
 
 def _sum(*parts: Money | None) -> Money | None:
@@ -113,8 +123,11 @@ def _sum(*parts: Money | None) -> Money | None:
     if len({part.currency for part in present}) > 1:
         return None  # no honest single total; the items still show their prices
     total = present[0]
-    for part in present[1:]:
-        total += part
+    try:
+        for part in present[1:]:
+            total += part
+    except ArithmeticError:  # amounts beyond Decimal's range: no total rather than none at all
+        return None
     return total
 
 
@@ -136,6 +149,10 @@ def _day(value: Any) -> date | None:
         return None
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
@@ -148,7 +165,7 @@ def _item(data: Any) -> OrderItem | None:
     return OrderItem(
         name=_text(data.get("offerName")) or _text(data.get("offerId")) or "?",
         offer_id=_text(data.get("offerId")) or "",
-        count=count if isinstance(count, int) and not isinstance(count, bool) else 0,
+        count=count if _is_int(count) and 0 <= count < INT64_LIMIT else 0,
         price=_sum(_money(prices.get("payment")), _money(prices.get("cashback"))),
     )
 
@@ -166,8 +183,10 @@ def parse_business_order(data: Any) -> Order:
     if not isinstance(data, dict):
         raise OrderFormatError(f"order is not an object: {type(data).__name__}")
     order_id, campaign_id = data.get("orderId"), data.get("campaignId")
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (order_id, campaign_id)):
+    if not (_is_int(order_id) and _is_int(campaign_id)):
         raise OrderFormatError("order without orderId or campaignId")
+    if not (0 < order_id < INT64_LIMIT and 0 < campaign_id < INT64_LIMIT):
+        raise OrderFormatError(f"order {order_id} of campaign {campaign_id}: ids out of int64")
     prices = _dict(data.get("prices"))
     delivery = _dict(data.get("delivery"))
     dates = _dict(delivery.get("dates"))

@@ -27,8 +27,10 @@ from telegram.error import (
 from bot.backoff import Backoff
 from bot.deadlines import crossed_lead_times
 from bot.desk import Desk
+from bot.orders import INT64_LIMIT
 from bot.ratelimit import GroupRateLimiter
-from bot.render import Rendered, render_post, render_reminder
+from bot.render import Rendered, render_post, render_problem, render_reminder
+from storage.problems import Problem, Stage
 from storage.store import Request
 
 log = logging.getLogger(__name__)
@@ -42,8 +44,26 @@ GONE_MESSAGES = (
 )
 
 
+# Refusals that concern the chat, not one message: every post would meet them.
+CHAT_MESSAGES = (
+    "chat not found",
+    "rights",
+    "chat_write_forbidden",
+    "chat_restricted",
+    "not a member",
+    "deactivated",
+    "thread not found",
+    "topic_closed",
+    "topic_deleted",
+)
+
+
 def _is_gone(error: BadRequest) -> bool:
     return any(text in error.message.lower() for text in GONE_MESSAGES)
+
+
+def _is_about_the_chat(error: BadRequest) -> bool:
+    return any(text in error.message.lower() for text in CHAT_MESSAGES)
 
 
 class Publisher:
@@ -86,9 +106,15 @@ class Publisher:
     def _idle_timeout(self) -> float:
         leads = [int(lead.total_seconds()) for lead in self.desk.settings.reminder_lead_times]
         due = self.desk.store.next_reminder_due(leads)
-        soonest = min(self._next_probe, max(self._posts_paused_until, time.monotonic()))
-        if self._posts_paused_until <= time.monotonic() and self.desk.store.unposted(limit=1):
-            soonest = time.monotonic()
+        store, now = self.desk.store, time.monotonic()
+        soonest = min(self._next_probe, max(self._posts_paused_until, now))
+        if self._posts_paused_until <= now and store.unposted(self.desk.clock(), limit=1):
+            soonest = now
+        retry = store.next_post_retry()
+        if retry is not None:
+            soonest = min(soonest, now + (retry - self.desk.clock()).total_seconds())
+        if store.problems.unreported(limit=1):
+            soonest = now
         timeout = min(IDLE_CHECK, max(0.05, soonest - time.monotonic()))
         if due is None:
             return timeout
@@ -100,7 +126,10 @@ class Publisher:
         for request in store.dirty_posts(limit=1):
             await self._guard(request, self._edit(request))
             return True
-        for request in store.unposted(limit=1):
+        for record in store.problems.unreported(limit=1):
+            await self._report(record.problem)
+            return True
+        for request in store.unposted(self.desk.clock(), limit=1):
             if self._room_for_a_post():
                 await self._guard(request, self._post(request))
                 return True
@@ -141,7 +170,7 @@ class Publisher:
             return False
         self._probed_up_to = request.id
         rendered = self._render(request, desk.clock())
-        if rendered.keyboard is None:  # a decision in flight: its edit follows
+        if rendered is None or rendered.keyboard is None:  # a decision in flight: edit follows
             return False
         await self._guard(
             request,
@@ -170,22 +199,66 @@ class Publisher:
                     "posting it again" if request.state == "pending" else "nothing left to show",
                 )
                 store.forget_post(request.id)
+            elif _is_about_the_chat(error):  # nothing can be posted until it is fixed
+                raise NetworkError(f"post refused: {error.message}") from error
             else:
                 log.error("Telegram refused the post of order %s: %s", request.order_id, error)
-                if request.post:  # an edit: give up on it, the post still stands
-                    store.mark_clean(request.id, request.post)
-                else:  # e.g. "chat not found": nothing can be posted until it is fixed
-                    raise NetworkError(f"post refused: {error.message}") from error
+                self._skip(request, error.message)
 
-    def _render(self, request: Request, now: datetime) -> Rendered:
+    def _skip(self, request: Request, detail: str) -> None:
+        """This request's post or edit cannot be shown: leave it for later, tell staff once."""
+        store, now = self.desk.store, self.desk.clock()
+        if request.post:  # an edit: give up on it, the post still stands
+            store.mark_clean(request.id, request.post)
+            store.problems.note(
+                Problem(str(request.campaign_id), str(request.order_id), Stage.EDIT, detail), now
+            )
+        else:  # a post: the next requests go first, this one is tried again later
+            store.post_refused(request, detail, now)
+
+    def _render(self, request: Request, now: datetime) -> Rendered | None:
+        """The post, or None when it cannot be made (noted, so it never blocks the rest)."""
         desk = self.desk
-        decision = desk.store.last_decision(request.id)
-        return render_post(request, decision, desk.shop_name(request.campaign_id), now, desk.style)
+        try:
+            decision = desk.store.last_decision(request.id)
+            shop = desk.shop_name(request.campaign_id)
+            return render_post(request, decision, shop, now, desk.style)
+        except Exception as error:  # a value no one foresaw must cost one request, not all
+            log.exception("Could not render the post of order %s", request.order_id)
+            self._skip(request, f"render: {error!r}")
+            return None
+
+    async def _report(self, problem: Problem) -> None:
+        """Tell staff about a request the desk cannot show them, once."""
+        desk = self.desk
+        request, shop = None, problem.campaign_ref
+        if problem.campaign_ref.isdigit() and problem.order_ref.isdigit():
+            campaign_id, order_id = int(problem.campaign_ref), int(problem.order_ref)
+            if max(campaign_id, order_id) < INT64_LIMIT:
+                request = desk.store.open_request_for(campaign_id, order_id)
+                shop = desk.shop_name(campaign_id)
+        text = render_problem(problem, request, shop, desk.clock(), desk.style)
+        try:
+            await desk.bot.send_message(chat_id=desk.chat_id, text=text)
+        except BadRequest as error:
+            if _is_about_the_chat(error):
+                raise NetworkError(f"report refused: {error.message}") from error
+            log.error("Telegram refused the report on order %s: %s", problem.order_ref, error)
+        desk.store.problems.reported(problem, desk.clock())
+        log.warning(
+            "Told staff that order %s (campaign %s) could not be %s: %s",
+            problem.order_ref,
+            problem.campaign_ref,
+            problem.stage,
+            problem.detail,
+        )
 
     async def _edit(self, request: Request) -> None:
         desk, post = self.desk, request.post
         assert post is not None
         rendered = self._render(request, desk.clock())
+        if rendered is None:
+            return
         await desk.bot.edit_message_text(
             chat_id=post.chat_id,
             message_id=post.message_id,
@@ -199,6 +272,8 @@ class Publisher:
         desk = self.desk
         now = desk.clock()
         rendered = self._render(request, now)
+        if rendered is None:
+            return
         chat_id = desk.chat_id
         message = await desk.bot.send_message(
             chat_id=chat_id, text=rendered.text, reply_markup=rendered.keyboard
@@ -242,6 +317,15 @@ class Publisher:
                     desk.store.forget_post(request_id)
                 else:  # the claim stays: this reminder is not retried
                     log.error("Telegram refused a reminder for %s: %s", request.order_id, error)
+                    desk.store.problems.note(
+                        Problem(
+                            str(request.campaign_id),
+                            str(request.order_id),
+                            Stage.REMIND,
+                            error.message,
+                        ),
+                        now,
+                    )
                 return True
             except TelegramError:
                 desk.store.release_reminder(request_id, nearest)

@@ -6,11 +6,12 @@ and a post Telegram cannot parse is a post staff never see.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
-from html import escape
+from decimal import Context, Decimal, InvalidOperation
+from html import escape, unescape
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -21,9 +22,23 @@ from bot.decisions import Decision
 from bot.durations import format_duration
 from bot.orders import Money, Order
 from bot.texts import Texts
+from storage.problems import Problem, Stage
 from storage.store import DecisionRecord, Request
 
-MESSAGE_LIMIT = 4096
+MESSAGE_LIMIT = 4096  # UTF-16 code units after entity parsing, as Telegram counts
+# Room kept in every post for what a later state adds below the order: the deadline lines
+# with the urgency line a reminder brings, and the longest footer (a failed decision with a
+# Market error and a Confirm prompt). The order lines get the rest, so no edit of a post
+# that could be sent can be refused for its length. tests/test_render_limits.py checks it.
+LATER_STATES_RESERVE = 1200
+# Free texts from the Market and Telegram are cut to these lengths (UTF-16 units).
+CLIP_NAME = 300  # an item, a region
+CLIP_LABEL = 100  # a shop, a status, a payment or delivery kind not in our texts
+CLIP_ERROR = 300  # the Market's error message
+CLIP_PERSON = 100  # a person's name as Telegram gives it
+_TAG = re.compile(r"<[^>]*>")
+CENTS = Decimal("0.01")
+MONEY_CONTEXT = Context(prec=40)  # quantize() refuses numbers wider than the precision
 ROUTINE_SUBSTATUSES = {"UNKNOWN", "DELIVERY_SERVICE_RECEIVED", "PICKUP_SERVICE_RECEIVED"}
 CURRENCY_SIGNS = {"RUR": "₽", "RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br"}
 
@@ -44,11 +59,42 @@ class Style:
     confirm_decisions: bool
 
 
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: characters beyond the BMP take two units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def shown_len(html: str) -> int:
+    """Length of our HTML as Telegram counts it, after its tags and entities are parsed.
+
+    Every `<` and `&` of a Market text is escaped, so each tag here is one of ours.
+    """
+    return utf16_len(unescape(_TAG.sub("", html)))
+
+
+def clip(text: str, limit: int) -> str:
+    """Cut a free text to `limit` UTF-16 units, marking the cut."""
+    if utf16_len(text) <= limit:
+        return text
+    kept, used = [], 1  # the ellipsis
+    for char in text:
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + "…"
+
+
 def money(value: Money) -> str:
-    amount = value.amount.quantize(Decimal("0.01"))
+    """Escaped HTML; an amount too large to show in full is shown as the Market wrote it."""
+    sign = escape(clip(CURRENCY_SIGNS.get(value.currency, value.currency), 10))
+    try:
+        amount = value.amount.quantize(CENTS, context=MONEY_CONTEXT)
+    except InvalidOperation:
+        return f"{escape(clip(str(value.amount), 30))}\u00a0{sign}"
     whole, _, cents = f"{amount:,.2f}".replace(",", "\u00a0").partition(".")
     number = whole if cents == "00" else f"{whole},{cents}"
-    return f"{number}\u00a0{CURRENCY_SIGNS.get(value.currency, value.currency)}"
+    return f"{number}\u00a0{sign}"
 
 
 def when(moment: datetime, style: Style) -> str:
@@ -67,14 +113,19 @@ def left(delta: timedelta, style: Style) -> str:
 
 
 def who(name: str, username: str | None) -> str:
-    label = escape(name)
-    return f"{label} (@{escape(username)})" if username else label
+    label = escape(clip(name, CLIP_PERSON))
+    return f"{label} (@{escape(clip(username, 40))})" if username else label
+
+
+def label(texts: Texts, key: str, raw: str) -> str:
+    """Our words for a Market enum value, or the value itself (cut and escaped)."""
+    return escape(texts.get(key, clip(raw, CLIP_LABEL)))
 
 
 def status_text(status: str, substatus: str | None, style: Style) -> str:
-    shown = escape(style.texts.get(f"status.{status}", status))
+    shown = label(style.texts, f"status.{status}", status)
     if substatus and substatus not in ROUTINE_SUBSTATUSES:
-        shown += f" ({escape(substatus)})"
+        shown += f" ({escape(clip(substatus, CLIP_LABEL))})"
     return shown
 
 
@@ -86,36 +137,51 @@ def _closed_status(request: Request, style: Style) -> str:
 
 
 def _order_lines(order: Order, shop: str, style: Style) -> list[str]:
+    """What the Market says of the order, within the room the post's later states leave."""
     t = style.texts
-    lines = [t("post.title", order_id=order.order_id)]
+    head = [t("post.title", order_id=order.order_id)]
     if order.fake:
-        lines.append(t("post.test_order"))
-    lines.append(t("post.shop", shop=escape(shop)))
-    lines.append(t("post.status", status=status_text(order.status, order.substatus, style)))
-    if order.items:
-        lines += ["", t("post.items")]
-        for item in order.items:
-            key = "post.item" if item.price else "post.item_no_price"
-            price = money(item.price) if item.price else ""
-            lines.append(t(key, name=escape(item.name), count=item.count, price=price))
-    if order.total:
-        lines.append(t("post.total", total=money(order.total)))
-    delivery = [escape(t.get(f"delivery.{order.delivery_type}", order.delivery_type or ""))]
+        head.append(t("post.test_order"))
+    head.append(t("post.shop", shop=escape(clip(shop, CLIP_LABEL))))
+    head.append(t("post.status", status=status_text(order.status, order.substatus, style)))
+    tail = [t("post.total", total=money(order.total))] if order.total else []
+    delivery = [label(t, f"delivery.{order.delivery_type}", order.delivery_type or "")]
     if order.region:
-        delivery.append(escape(order.region))
+        delivery.append(escape(clip(order.region, CLIP_NAME)))
     if order.delivery_from:
         span = order.delivery_from.strftime("%d.%m")
         if order.delivery_to and order.delivery_to != order.delivery_from:
             span += "–" + order.delivery_to.strftime("%d.%m")
         delivery.append(span)
-    payment = [escape(t.get(f"payment.{order.payment_type}", order.payment_type or ""))]
+    payment = [label(t, f"payment.{order.payment_type}", order.payment_type or "")]
     if order.payment_method:
-        payment.append(escape(t.get(f"method.{order.payment_method}", order.payment_method)))
-    lines += [
+        payment.append(label(t, f"method.{order.payment_method}", order.payment_method))
+    tail += [
         "",
         t("post.delivery", delivery=", ".join(part for part in delivery if part)),
         t("post.payment", payment=", ".join(part for part in payment if part)),
     ]
+    if not order.items:
+        return head + tail
+    room = MESSAGE_LIMIT - LATER_STATES_RESERVE - shown_len("\n".join([*head, "", *tail]))
+    return [*head, "", *_item_lines(order, room, style), *tail]
+
+
+def _item_lines(order: Order, room: int, style: Style) -> list[str]:
+    """The items that fit in `room`, then how many more there are (the total stays)."""
+    t = style.texts
+    lines = [t("post.items")]
+    used = shown_len(lines[0])
+    for shown, item in enumerate(order.items):
+        key = "post.item" if item.price else "post.item_no_price"
+        price = money(item.price) if item.price else ""
+        line = t(key, name=escape(clip(item.name, CLIP_NAME)), count=item.count, price=price)
+        more = t("post.items_more", count=len(order.items) - shown)
+        last = shown == len(order.items) - 1
+        if used + 1 + shown_len(line) + (0 if last else 1 + shown_len(more)) > room:
+            return [*lines, more]
+        lines.append(line)
+        used += 1 + shown_len(line)
     return lines
 
 
@@ -181,6 +247,10 @@ def confirm_keyboard(request_id: int, decision: Decision, style: Style) -> Inlin
     )
 
 
+def _error(*parts: object) -> str:
+    return escape(clip(" ".join(str(part) for part in parts if part), CLIP_ERROR))
+
+
 def _decision_who(record: DecisionRecord) -> str:
     return who(record.user_name, record.username)
 
@@ -203,7 +273,7 @@ def _footer(
     action = t(f"action.{decision.decision.value}") if decision else ""
     if request.state == "closed":
         if decision is not None and decision.result == "not_pending":
-            error = escape(" ".join(p for p in (decision.error_code, decision.error_message) if p))
+            error = _error(decision.error_code, decision.error_message)
             return [
                 t("post.failed", action=action, who=_decision_who(decision), error=error),
                 t("post.not_pending", status=_closed_status(request, style)),
@@ -222,13 +292,7 @@ def _footer(
         return [t("post.sending", who=_decision_who(decision), action=action)], None
     lines: list[str] = []
     if decision is not None and decision.result == "failed":
-        error = escape(
-            " ".join(
-                str(p)
-                for p in (decision.http_status, decision.error_code, decision.error_message)
-                if p
-            )
-        )
+        error = _error(decision.http_status, decision.error_code, decision.error_message)
         lines.append(t("post.failed", action=action, who=_decision_who(decision), error=error))
         if decision.retry_at and decision.retry_at > now:
             lines.append(t("post.failed_retry_at", when=when(decision.retry_at, style)))
@@ -264,6 +328,29 @@ def render_reminder(request: Request, now: datetime, style: Style) -> str:
     )
 
 
+def render_problem(
+    problem: Problem, request: Request | None, shop: str, now: datetime, style: Style
+) -> str:
+    """Staff are told of a request the desk cannot show them, with what to do about it."""
+    t = style.texts
+    lines = [
+        t(
+            f"problem.{problem.stage}",
+            order_id=escape(problem.order_ref),
+            detail=escape(clip(problem.detail, CLIP_ERROR)),
+        ),
+        t("post.shop", shop=escape(clip(shop, CLIP_LABEL))),
+    ]
+    if request is not None and request.state == "pending":
+        key = "post.deadline_estimated" if request.request_time.estimated else "post.deadline"
+        lines.append(
+            t(key, when=when(request.deadline, style), left=left(request.deadline - now, style))
+        )
+    if problem.stage not in (Stage.EDIT, Stage.REMIND):
+        lines.append(t("problem.act"))
+    return "\n".join(lines)
+
+
 def post_link(chat_id: int, message_id: int) -> str | None:
     """A t.me link to a post; only supergroups (ids starting -100) have them."""
     text = str(chat_id)
@@ -284,7 +371,7 @@ def render_pending(
         )
         if request.request_time.estimated:
             remaining += t("pending.estimated")
-        shop = escape(shops.get(request.campaign_id, str(request.campaign_id)))
+        shop = escape(clip(shops.get(request.campaign_id, str(request.campaign_id)), CLIP_LABEL))
         link = post_link(request.post.chat_id, request.post.message_id) if request.post else None
         if link:
             line = t(
@@ -300,17 +387,17 @@ def render_pending(
 
 def split_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     """Join lines into as few messages as fit, never splitting a line."""
-    messages: list[str] = []
-    current = ""
+    messages: list[list[str]] = []
+    used = 0
     for line in lines:
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit and current:
-            messages.append(current)
-            candidate = line
-        current = candidate
-    if current:
-        messages.append(current)
-    return messages
+        size = shown_len(line)
+        if messages and used + 1 + size <= limit:
+            messages[-1].append(line)
+            used += 1 + size
+        else:
+            messages.append([line])
+            used = size
+    return ["\n".join(message) for message in messages]
 
 
 def render_help(style: Style) -> str:

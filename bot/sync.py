@@ -13,16 +13,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.deadlines import estimate_request_time
+from bot.deadlines import RequestTime, estimate_request_time
 from bot.market import DateWindow, MarketClient
 from bot.market_time import moscow_today
 from bot.orders import Order
+from storage.problems import Problem, Stage
 from storage.store import NewRequest, PollRecord, Request, Store
 
 log = logging.getLogger(__name__)
 
-RECENT_DAYS = 30  # what getBusinessOrders lists when no dates are given
-OLD_DAYS = 60  # DBS deliveries can run this long; older orders are checked by id
+LISTING_DAYS = 30  # the most one getBusinessOrders call may span (the spec's cap)
 OLD_SWEEP_EVERY = timedelta(minutes=10)
 
 
@@ -41,20 +41,28 @@ class SyncOutcome:
 
 @dataclass(frozen=True)
 class Windows:
-    recent: DateWindow  # coverage of the API's default listing
+    """Creation-date windows sent with every listing and lookup, today included.
+
+    `recent` is the 30 days up to today and `old` the 30 before them, so DBS orders up
+    to 60 days old are covered with no day left out.
+    """
+
+    recent: DateWindow
     old: DateWindow
 
     @classmethod
     def for_day(cls, today: date) -> Windows:
+        end = today + timedelta(days=1)
+        split = end - timedelta(days=LISTING_DAYS)
         return cls(
-            recent=DateWindow(today - timedelta(days=RECENT_DAYS), today + timedelta(days=1)),
-            old=DateWindow(today - timedelta(days=OLD_DAYS), today - timedelta(days=RECENT_DAYS)),
+            recent=DateWindow(split, end),
+            old=DateWindow(split - timedelta(days=LISTING_DAYS), split),
         )
 
-    def lookup_window(self, created_on: date | None) -> DateWindow | None:
-        """Where to look an order up by id: the default (None), the old window, or its day."""
+    def lookup_window(self, created_on: date | None) -> DateWindow:
+        """Where to look an order up by id: the window holding its creation day."""
         if created_on is None or created_on in self.recent:
-            return None
+            return self.recent
         if created_on in self.old:
             return self.old
         return DateWindow(created_on, created_on + timedelta(days=1))
@@ -79,19 +87,14 @@ async def sync_once(
     poll_interval: timedelta,
     sweep_old: bool,
 ) -> SyncOutcome:
-    """Run one cycle; raises MarketError (and writes nothing) if any call fails."""
+    """Run one cycle; raises MarketError (and writes nothing) if any call fails.
+
+    An order that cannot be read or stored is noted for staff and skipped: it never
+    keeps the others of the cycle from being stored.
+    """
     started_at = now()
     windows = Windows.for_day(moscow_today(started_at))
-    configured = {cid for cids in businesses.values() for cid in cids}
-
-    listed: dict[tuple[int, int], tuple[int, Order]] = {}
-    for business_id, campaign_ids in businesses.items():
-        found = await market.list_pending(business_id, campaign_ids)
-        if sweep_old:
-            found += await market.list_pending(business_id, campaign_ids, windows.old)
-        for order in found:
-            if order.campaign_id in configured:
-                listed[(order.campaign_id, order.order_id)] = (business_id, order)
+    listed, problems = await _list_pending(market, businesses, windows, sweep_old)
 
     open_requests = {request.key: request for request in store.open_requests()}
     in_flight = {decision.request_id for decision in store.unfinished_decisions()}
@@ -113,32 +116,29 @@ async def sync_once(
         if order is not None and order.awaits_decision:
             refreshed.append((request, order))  # listed late: still pending
         else:
-            closed.append((request, order))
+            closed.append((request, order))  # left the listing, whatever the lookup says
 
     new = []
     for key, (business_id, order) in listed.items():
         if key in open_requests:
             continue
-        created_on = creation_day(order)
-        is_old = created_on is not None and created_on in windows.old
-        new.append(
-            NewRequest(
-                business_id=business_id,
-                order=order,
-                first_seen=started_at,
-                request_time=store.notified_request_time(*key)
-                or estimate_request_time(
+        try:
+            new.append(
+                NewRequest(
+                    business_id=business_id,
+                    order=order,
                     first_seen=started_at,
-                    created_at=order.created_at,
-                    updated_at=order.updated_at,
-                    last_miss=store.last_covering_poll(created_on, before=started_at),
-                    fresh_within=fresh_within(poll_interval, old=is_old),
-                ),
+                    request_time=store.notified_request_time(*key)
+                    or polled_request_time(store, order, started_at, windows, poll_interval),
+                )
             )
-        )
+        except Exception as error:  # one odd order must not cost the others their posts
+            log.exception("Could not take in order %s", order.order_id)
+            problems.append(
+                Problem(str(order.campaign_id), str(order.order_id), Stage.STORE, repr(error))
+            )
 
     finished_at = now()
-    covered = windows.recent
     new_ids = store.apply_sync(
         new=new,
         refreshed=refreshed,
@@ -147,12 +147,13 @@ async def sync_once(
             started_at=started_at,
             finished_at=finished_at,
             ok=True,
-            covered_from=windows.old.start if sweep_old else covered.start,
-            covered_to=covered.end,
+            covered_from=windows.old.start if sweep_old else windows.recent.start,
+            covered_to=windows.recent.end,
             found=len(listed),
             new=len(new),
             resolved=len(closed),
         ),
+        problems=problems,
     )
     return SyncOutcome(
         new=[request for request in map(store.request, new_ids) if request is not None],
@@ -165,11 +166,52 @@ async def sync_once(
     )
 
 
+def polled_request_time(
+    store: Store, order: Order, first_seen: datetime, windows: Windows, poll_interval: timedelta
+) -> RequestTime:
+    """The request time as polling knows it: after the last poll that did not list it."""
+    created_on = creation_day(order)
+    return estimate_request_time(
+        first_seen=first_seen,
+        created_at=order.created_at,
+        updated_at=order.updated_at,
+        last_miss=store.last_covering_poll(created_on, before=first_seen),
+        fresh_within=fresh_within(
+            poll_interval, old=created_on is not None and created_on in windows.old
+        ),
+    )
+
+
+async def _list_pending(
+    market: MarketClient,
+    businesses: Mapping[int, Sequence[int]],
+    windows: Windows,
+    sweep_old: bool,
+) -> tuple[dict[tuple[int, int], tuple[int, Order]], list[Problem]]:
+    """Pending orders of the configured campaigns by key, and those that cannot be read."""
+    configured = {cid for cids in businesses.values() for cid in cids}
+    listed: dict[tuple[int, int], tuple[int, Order]] = {}
+    problems: list[Problem] = []
+    for business_id, campaign_ids in businesses.items():
+        listings = [await market.list_pending(business_id, campaign_ids, windows.recent)]
+        if sweep_old:
+            listings.append(await market.list_pending(business_id, campaign_ids, windows.old))
+        for listing in listings:
+            problems += [
+                Problem(item.campaign_ref, item.order_ref, Stage.READ, item.reason)
+                for item in listing.unreadable
+            ]
+            for order in listing.orders:
+                if order.campaign_id in configured:
+                    listed[(order.campaign_id, order.order_id)] = (business_id, order)
+    return listed, problems
+
+
 async def _fetch_current(
     market: MarketClient, requests: list[Request], windows: Windows
 ) -> dict[tuple[int, int], Order]:
     """Current state of orders that left the list, fetched by id within their creation window."""
-    groups: dict[tuple[int, DateWindow | None], list[int]] = defaultdict(list)
+    groups: dict[tuple[int, DateWindow], list[int]] = defaultdict(list)
     for request in requests:
         window = windows.lookup_window(creation_day(request.order))
         groups[(request.business_id, window)].append(request.order_id)

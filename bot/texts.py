@@ -15,6 +15,7 @@ RU: dict[str, str] = {
     "post.items": "Товары:",
     "post.item": "• {name} × {count} — {price}",
     "post.item_no_price": "• {name} × {count}",
+    "post.items_more": "… и ещё позиций: {count} (полный состав — в кабинете продавца)",
     "post.total": "Итого: <b>{total}</b>",
     "post.delivery": "Доставка: {delivery}",
     "post.payment": "Оплата: {payment}",
@@ -61,6 +62,22 @@ RU: dict[str, str] = {
     "answer.stale": "Кнопка устарела — посмотрите на сообщение ещё раз",
     "answer.not_staff": "Решать могут только сотрудники из списка",
     "answer.unknown": "Неизвестная кнопка",
+    "problem.read": (
+        "⚠️ <b>Маркет прислал заказ №{order_id}, который бот не может прочитать</b>: {detail}."
+    ),
+    "problem.store": (
+        "⚠️ <b>Бот не смог сохранить запрос на отмену заказа №{order_id}</b>: {detail}."
+    ),
+    "problem.post": (
+        "⚠️ <b>Бот не может опубликовать запрос на отмену заказа №{order_id}</b>: {detail}. "
+        "Он попробует ещё раз позже."
+    ),
+    "problem.edit": (
+        "⚠️ <b>Бот не может обновить сообщение о заказе №{order_id}</b>: {detail}. "
+        "Оно может показывать устаревшее состояние."
+    ),
+    "problem.remind": "⚠️ <b>Бот не смог напомнить о заказе №{order_id}</b>: {detail}.",
+    "problem.act": "Проверьте заказ в кабинете продавца и ответьте там, чтобы срок не истёк.",
     "reminder": "⏰ До срока ответа по заказу №{order_id} осталось {left} (до {when}).",
     "reminder.estimated": (
         "⏰ До срока ответа по заказу №{order_id} осталось ~{left} (до ~{when}, оценка)."
@@ -122,6 +139,7 @@ EN: dict[str, str] = {
     "post.items": "Items:",
     "post.item": "• {name} × {count} — {price}",
     "post.item_no_price": "• {name} × {count}",
+    "post.items_more": "… and {count} more items (the full list is in the seller cabinet)",
     "post.total": "Total: <b>{total}</b>",
     "post.delivery": "Delivery: {delivery}",
     "post.payment": "Payment: {payment}",
@@ -168,6 +186,22 @@ EN: dict[str, str] = {
     "answer.stale": "This button is out of date — look at the message again",
     "answer.not_staff": "Only listed staff may decide",
     "answer.unknown": "Unknown button",
+    "problem.read": (
+        "⚠️ <b>The Market sent order #{order_id}, which the desk cannot read</b>: {detail}."
+    ),
+    "problem.store": (
+        "⚠️ <b>The desk could not store the cancellation request on order #{order_id}</b>: {detail}."
+    ),
+    "problem.post": (
+        "⚠️ <b>The desk cannot post the cancellation request on order #{order_id}</b>: {detail}. "
+        "It will try again later."
+    ),
+    "problem.edit": (
+        "⚠️ <b>The desk cannot update the post of order #{order_id}</b>: {detail}. "
+        "It may show an outdated state."
+    ),
+    "problem.remind": "⚠️ <b>The desk could not send a reminder on order #{order_id}</b>: {detail}.",
+    "problem.act": "Check the order in the seller cabinet and answer there before the deadline.",
     "reminder": "⏰ Order #{order_id}: {left} left to answer (until {when}).",
     "reminder.estimated": (
         "⏰ Order #{order_id}: ~{left} left to answer (until ~{when}, estimated)."

@@ -81,7 +81,25 @@ CREATE INDEX polls_by_time ON polls(ok, started_at);
 CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
-MIGRATIONS: list[str] = [V1]
+# A request Telegram refused to post is retried later without holding up the others, and
+# what could not be read, stored, posted or updated is told to staff once per order.
+V2 = """
+ALTER TABLE requests ADD COLUMN post_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE requests ADD COLUMN post_retry_at TEXT;  -- refused by Telegram: not before this
+CREATE INDEX requests_unposted ON requests(state, post_retry_at);
+
+CREATE TABLE order_problems (
+    campaign_ref TEXT NOT NULL,         -- ids as the Market sent them, perhaps not valid ones
+    order_ref TEXT NOT NULL,
+    stage TEXT NOT NULL,                -- read | store | post | edit | remind
+    detail TEXT NOT NULL,
+    noted_at TEXT NOT NULL,
+    reported_at TEXT,                   -- null: staff have not been told yet
+    PRIMARY KEY (campaign_ref, order_ref)
+);
+"""
+
+MIGRATIONS: list[str] = [V1, V2]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

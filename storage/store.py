@@ -6,11 +6,12 @@ Times are stored as UTC ISO strings with microseconds, so they sort as text.
 
 from __future__ import annotations
 
+import logging
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +21,11 @@ from bot.deadlines import Basis, RequestTime
 from bot.decisions import Decision
 from bot.market_time import moscow_today
 from bot.orders import Order
+from storage.problems import Problem, ProblemLog, Stage, insert_problem
 from storage.schema import migrate
+from storage.times import from_iso, iso
 
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def from_iso(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -101,6 +98,9 @@ class PollRecord:
     error: str | None = None
 
 
+POST_RETRY_FIRST = timedelta(minutes=1)
+POST_RETRY_CAP = timedelta(minutes=30)
+
 _REQUEST_SELECT = """
 SELECT r.*, p.chat_id, p.message_id, p.posted_at, p.confirming, p.dirty
 FROM requests r LEFT JOIN posts p ON p.request_id = r.id
@@ -169,6 +169,7 @@ class Store:
         except Exception:
             conn.close()
             raise
+        self.problems = ProblemLog(self)
 
     def close(self) -> None:
         self.db.conn.close()
@@ -315,29 +316,65 @@ class Store:
         refreshed: list[tuple[Request, Order]],
         closed: list[tuple[Request, Order | None]],
         poll: PollRecord,
+        problems: Iterable[Problem] = (),
     ) -> list[int]:
-        """Record one successful cycle atomically; returns the ids of the new requests."""
+        """Record one successful cycle atomically; returns the ids of the new requests.
+
+        Each request is written in a savepoint of its own: one that cannot be stored is
+        noted as a problem and the rest of the cycle is stored all the same.
+        """
+        noted = list(problems)
+        ids = []
         with self.transaction():
-            # a notification may have stored one of them while the cycle was reading
-            fresh = [
-                item
-                for item in new
-                if self.open_request_for(item.order.campaign_id, item.order.order_id) is None
-            ]
-            ids = [self._insert_request(item) for item in fresh]
+            for item in new:
+                request_id = self._isolated(item.order, noted, self._insert_unless_open, item)
+                if request_id is not None:
+                    ids.append(request_id)
             for request, order in refreshed:
                 if order != request.order:
-                    self._update_order(request.id, order)
-                    if _visible_change(request.order, order):
-                        self._mark_dirty(request.id)
+                    self._isolated(order, noted, self._refresh, request, order)
             for request, order in closed:
-                if order is not None:
-                    self._update_order(request.id, order)
-                status = f"{order.status}/{order.substatus}" if order else None
-                # a decided request already shows its outcome; only a pending one changes
-                self._close(request.id, status, poll.finished_at, show=request.state == "pending")
+                self._isolated(request.order, noted, self._close_left, request, order, poll)
+            for problem in noted:
+                insert_problem(self.db, problem, poll.finished_at)
             self._insert_poll(poll)
         return ids
+
+    def _isolated(
+        self, order: Order, noted: list[Problem], write: Callable[..., Any], *args: Any
+    ) -> Any:
+        """Run one request's writes in a savepoint; a failure is noted, not raised."""
+        self.db.execute("SAVEPOINT one_request")
+        try:
+            result = write(*args)
+        except (sqlite3.Error, ValueError, TypeError, OverflowError) as error:
+            self.db.execute("ROLLBACK TO one_request")
+            self.db.execute("RELEASE one_request")
+            log.exception("Could not store order %s", order.order_id)
+            noted.append(
+                Problem(str(order.campaign_id), str(order.order_id), Stage.STORE, repr(error))
+            )
+            return None
+        self.db.execute("RELEASE one_request")
+        return result
+
+    def _insert_unless_open(self, new: NewRequest) -> int | None:
+        """A notification may have stored the request while the cycle was reading."""
+        if self.open_request_for(new.order.campaign_id, new.order.order_id) is not None:
+            return None
+        return self._insert_request(new)
+
+    def _refresh(self, request: Request, order: Order) -> None:
+        self._update_order(request.id, order)
+        if _visible_change(request.order, order):
+            self._mark_dirty(request.id)
+
+    def _close_left(self, request: Request, order: Order | None, poll: PollRecord) -> None:
+        """The request left the pending listing; a decided one already shows its outcome."""
+        if order is not None:
+            self._update_order(request.id, order)
+        status = f"{order.status}/{order.substatus}" if order else None
+        self._close(request.id, status, poll.finished_at, show=request.state == "pending")
 
     # polls
 
@@ -397,14 +434,45 @@ class Store:
     def _mark_dirty(self, request_id: int) -> None:
         self.db.execute("UPDATE posts SET dirty = dirty + 1 WHERE request_id = ?", [request_id])
 
-    def unposted(self, limit: int = 1) -> list[Request]:
-        """Pending requests not yet in the chat, nearest deadline first."""
+    def unposted(self, now: datetime, limit: int = 1) -> list[Request]:
+        """Pending requests not yet in the chat, nearest deadline first.
+
+        One that Telegram refused waits for its retry time, so it never holds up the rest.
+        """
         rows = self._rows(
             _REQUEST_SELECT + " WHERE r.state = 'pending' AND p.request_id IS NULL"
+            " AND (r.post_retry_at IS NULL OR r.post_retry_at <= ?)"
             " ORDER BY r.deadline, r.id LIMIT ?",
-            [limit],
+            [iso(now), limit],
         )
         return [_request(row) for row in rows]
+
+    def next_post_retry(self) -> datetime | None:
+        """When the earliest refused post may be tried again."""
+        row = self.db.execute(
+            "SELECT min(r.post_retry_at) FROM requests r LEFT JOIN posts p ON p.request_id = r.id"
+            " WHERE r.state = 'pending' AND p.request_id IS NULL"
+        ).fetchone()
+        return from_iso(row[0])
+
+    def post_refused(self, request: Request, detail: str, now: datetime) -> None:
+        """Telegram would not take this post: try it later, and tell staff once."""
+        with self.transaction():
+            attempts = self.db.execute(
+                "UPDATE requests SET post_attempts = post_attempts + 1 WHERE id = ?"
+                " RETURNING post_attempts",
+                [request.id],
+            ).fetchone()[0]
+            delay = min(POST_RETRY_FIRST * 2 ** (attempts - 1), POST_RETRY_CAP)
+            self.db.execute(
+                "UPDATE requests SET post_retry_at = ? WHERE id = ?",
+                [iso(now + delay), request.id],
+            )
+            insert_problem(
+                self.db,
+                Problem(str(request.campaign_id), str(request.order_id), Stage.POST, detail),
+                now,
+            )
 
     def next_posted_pending(self, after_id: int) -> Request | None:
         rows = self._rows(
@@ -446,6 +514,10 @@ class Store:
                 "INSERT OR REPLACE INTO posts (request_id, chat_id, message_id, posted_at,"
                 " confirming, dirty) VALUES (?, ?, ?, ?, NULL, ?)",
                 [request_id, chat_id, message_id, iso(posted_at), int(outdated)],
+            )
+            self.db.execute(
+                "UPDATE requests SET post_attempts = 0, post_retry_at = NULL WHERE id = ?",
+                [request_id],
             )
             for lead in shown_leads:
                 self.db.execute(

@@ -98,3 +98,27 @@ def start_desk(desk_env: dict[str, str], tmp_path: Path):
     for process in started:
         if process.running:
             process.terminate()
+
+
+@pytest.fixture
+async def desk(market, store, tmp_path):
+    """A desk in process over the fake Market, without Telegram (`bot` is None)."""
+    from bot.config import load_settings
+    from bot.desk import Desk
+    from bot.market import MarketClient
+
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": "123:abcdefghijklmnop",
+            "STAFF_CHAT_ID": str(STAFF_CHAT),
+            "MARKET_API_KEY": market.api_key,
+            "MARKET_API_URL": market.url,
+            "MARKET_CAMPAIGN_IDS": str(CAMPAIGN),
+        },
+        env_file=tmp_path / "absent.env",
+    )
+    client = MarketClient(settings.market_api_url, settings.market_api_key)
+    try:
+        yield Desk(settings, store, client, bot=None)  # type: ignore[arg-type]
+    finally:
+        await client.close()

@@ -12,49 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.market_time import MOSCOW
+from tests.chat import ANNA, BORIS, edited, labels, post_of, posts, tap
 from tests.conftest import CAMPAIGN, OUTSIDER, STAFF_CHAT
 from tests.harness import wait_until
 
-ANNA, BORIS = 111, 222
 ITEM = 'Чайник <Bosch> & "Ко" 1.7л'
-
-
-def posts(telegram) -> list:
-    """The desk's posts (not replies, not command answers), oldest first."""
-    return [
-        m
-        for m in telegram.messages(STAFF_CHAT)
-        if m.reply_to_message_id is None and ("order #" in m.text or "заказ №" in m.text)
-    ]
-
-
-def post_of(telegram, order_id: int, timeout: float = 15.0):
-    def find():
-        for message in posts(telegram):
-            if message.text.splitlines()[0].endswith(f"#{order_id}"):
-                return telegram.message(STAFF_CHAT, message.message_id)
-        return None
-
-    return wait_until(find, timeout, message=f"the post of order {order_id}")
-
-
-def tap(telegram, message, user: int, label: str) -> dict:
-    callback_id = telegram.tap(STAFF_CHAT, message.message_id, user, message.callback_data(label))
-    return wait_until(lambda: telegram.callback_answer(callback_id), 10, message="the tap answer")
-
-
-def edited(telegram, message, times: int = 1):
-    """Wait until the post has been edited `times` more times; return its new state."""
-    target = message.edits + times
-    return wait_until(
-        lambda: (m := telegram.message(STAFF_CHAT, message.message_id)).edits >= target and m,
-        10,
-        message=f"edit #{target} of message {message.message_id}",
-    )
-
-
-def labels(message) -> list[str]:
-    return [button["text"] for button in message.buttons]
 
 
 def test_posts_a_request_with_escaped_names_and_three_buttons(market, telegram, start_desk):

@@ -20,7 +20,12 @@ TODAY = date(2026, 7, 20)
 BUSINESS = 77
 CAMPAIGN = 1001
 ORDERS = f"/v1/businesses/{BUSINESS}/orders"
-PENDING = {"waitingForCancellationApprove": True, "programTypes": ["DBS"]}
+RECENT = {  # the 30 days up to today, today included: what the desk sends
+    "creationDateFrom": (TODAY - timedelta(days=29)).isoformat(),
+    "creationDateTo": (TODAY + timedelta(days=1)).isoformat(),
+}
+PENDING = {"waitingForCancellationApprove": True, "programTypes": ["DBS"], "dates": RECENT}
+DEFAULT_WINDOW = {"waitingForCancellationApprove": True, "programTypes": ["DBS"]}
 
 
 def accept_path(order_id: int, campaign_id: int = CAMPAIGN) -> str:
@@ -99,13 +104,20 @@ def test_limit_over_50_is_truncated(market: FakeMarket, client: httpx.Client) ->
     assert client.post(ORDERS, params={"limit": 0}, json={}).status_code == 400
 
 
-def test_default_window_is_last_30_days(market: FakeMarket, client: httpx.Client) -> None:
+def test_default_window_is_the_30_days_before_today(
+    market: FakeMarket, client: httpx.Client
+) -> None:
     market.add_order(1, CAMPAIGN, cancel_requested=True, created_at=created(45))
     market.add_order(2, CAMPAIGN, cancel_requested=True, created_at=created(30))
     market.add_order(3, CAMPAIGN, cancel_requested=True, created_at=created(0))
-    assert order_ids(client.post(ORDERS, json=PENDING)) == [2, 3]
+    # The spec: from = today - 30, to = today, the end not included: today's order is not
+    # listed without dates.
+    assert order_ids(client.post(ORDERS, json=DEFAULT_WINDOW)) == [2]
+    only_from = {"creationDateFrom": (TODAY - timedelta(days=3)).isoformat()}
+    assert order_ids(client.post(ORDERS, json=DEFAULT_WINDOW | {"dates": only_from})) == []
+    assert order_ids(client.post(ORDERS, json=PENDING)) == [3]
     # The default window applies to orderIds too (the conservative reading).
-    assert order_ids(client.post(ORDERS, json={"orderIds": [1]})) == []
+    assert order_ids(client.post(ORDERS, json={"orderIds": [1, 3]})) == []
     window = {
         "creationDateFrom": (TODAY - timedelta(days=60)).isoformat(),
         "creationDateTo": (TODAY - timedelta(days=30)).isoformat(),  # exclusive

@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+from tests.chat import ANNA, edited, labels, post_of, posts, tap
 from tests.conftest import CAMPAIGN, STAFF_CHAT
 from tests.fakes.market import DROP
 from tests.harness import wait_until
-from tests.test_desk_e2e import ANNA, edited, labels, post_of, posts, tap
 
 NEW_CHAT = -1009876543210
 

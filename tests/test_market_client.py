@@ -6,18 +6,22 @@ httpx's MockTransport stands in for the Market here; the client itself runs unch
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import httpx
 import pytest
 
 from bot.decisions import Decision
 from bot.market import (
+    DateWindow,
     MarketClient,
     MarketHTTPError,
     MarketNetworkError,
     MarketRateLimited,
     MarketResponseError,
 )
+
+WINDOW = DateWindow(date(2026, 11, 1), date(2026, 12, 1))
 
 
 def client_answering(handler) -> MarketClient:
@@ -43,7 +47,7 @@ async def test_unknown_enum_values_and_missing_optional_fields_are_kept_not_fata
         "delivery": {"type": "TELEPORT"},
     }
     client = client_answering(lambda request: orders_page(order))
-    [parsed] = await client.list_pending(1, [9])
+    [parsed] = (await client.list_pending(1, [9], WINDOW)).orders
     await client.close()
     assert parsed.status == "BRAND_NEW_STATUS" and parsed.delivery_type == "TELEPORT"
     assert parsed.items[0].price is None and parsed.total is None and parsed.region is None
@@ -51,10 +55,17 @@ async def test_unknown_enum_values_and_missing_optional_fields_are_kept_not_fata
 
 async def test_orders_without_ids_are_skipped_and_others_kept():
     good = {"orderId": 1, "campaignId": 9, "status": "DELIVERY", "substatus": "X"}
-    client = client_answering(lambda request: orders_page({"campaignId": 9}, "junk", good))
-    orders = await client.list_pending(1, [9])
+    huge = {"orderId": 2**70, "campaignId": 9}
+    client = client_answering(lambda request: orders_page({"campaignId": 9}, "junk", huge, good))
+    listing = await client.list_pending(1, [9], WINDOW)
     await client.close()
-    assert [o.order_id for o in orders] == [1]
+    assert [o.order_id for o in listing.orders] == [1]
+    # each is kept to be told to staff, with the ids as the Market sent them
+    assert [(u.campaign_ref, u.order_ref) for u in listing.unreadable] == [
+        ("9", "?"),
+        ("?", "?"),
+        ("9", str(2**70)),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -69,7 +80,7 @@ async def test_orders_without_ids_are_skipped_and_others_kept():
 async def test_unexpected_shapes_are_a_typed_retryable_error(answer):
     client = client_answering(lambda request: answer)
     with pytest.raises(MarketResponseError) as raised:
-        await client.list_pending(1, [9])
+        await client.list_pending(1, [9], WINDOW)
     await client.close()
     assert raised.value.retryable
 
@@ -85,7 +96,7 @@ async def test_paging_follows_tokens_and_sends_the_same_limit():
         return orders_page({"orderId": 2, "campaignId": 9})
 
     client = client_answering(handler)
-    orders = await client.list_pending(1, [9])
+    orders = (await client.list_pending(1, [9], WINDOW)).orders
     await client.close()
     assert [o.order_id for o in orders] == [1, 2]
     assert seen == [{"limit": "50"}, {"limit": "50", "page_token": "t2"}]
@@ -114,6 +125,35 @@ async def test_error_body_that_is_not_json_still_gives_the_status():
         await client.get_campaign(9)
     await client.close()
     assert raised.value.status == 502 and raised.value.retryable
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (
+            httpx.Response(
+                420,
+                text="Hit rate limit of 2 parallel requests",
+                headers={"Content-Type": "text/plain"},
+            ),
+            "Hit rate limit of 2 parallel requests",
+        ),
+        (
+            httpx.Response(503, html="<html><body>\n  Service   down\n</body></html>"),
+            "<html><body> Service down </body></html>",
+        ),
+        (httpx.Response(500, json={"status": "ERROR"}), '{"status":"ERROR"}'),
+        (httpx.Response(502, content=b""), "Bad Gateway"),
+        (httpx.Response(500, text="x" * 5000), "x" * 500),
+    ],
+)
+async def test_an_error_body_of_any_shape_gives_staff_its_words(answer, message):
+    client = client_answering(lambda request: answer)
+    with pytest.raises(MarketHTTPError) as raised:
+        await client.send_decision(9, 5, Decision.ACCEPT)
+    await client.close()
+    assert raised.value.message == message
+    assert message in raised.value.describe()
 
 
 async def test_the_decision_body_and_headers_are_what_the_market_expects():

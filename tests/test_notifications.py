@@ -24,9 +24,9 @@ from bot.notifications import (
     handle,
     parse_notification,
 )
+from tests.chat import post_of
 from tests.conftest import BUSINESS, CAMPAIGN, STAFF_CHAT
 from tests.harness import wait_until
-from tests.test_desk_e2e import post_of
 
 LOOPBACK = "127.0.0.0/8"
 MARKET_NET = "5.45.207.0/25"
@@ -387,29 +387,6 @@ def test_parse_notification_reads_the_fields_it_needs():
 
 
 # --- in process: the branches end-to-end tests do not reach ---------------------------------
-
-
-@pytest.fixture
-async def desk(market, store, tmp_path):
-    from bot.config import load_settings
-    from bot.desk import Desk
-    from bot.market import MarketClient
-
-    settings = load_settings(
-        {
-            "TELEGRAM_BOT_TOKEN": "123:abcdefghijklmnop",
-            "STAFF_CHAT_ID": str(STAFF_CHAT),
-            "MARKET_API_KEY": market.api_key,
-            "MARKET_API_URL": market.url,
-            "MARKET_CAMPAIGN_IDS": str(CAMPAIGN),
-        },
-        env_file=tmp_path / "absent.env",
-    )
-    client = MarketClient(settings.market_api_url, settings.market_api_key)
-    try:
-        yield Desk(settings, store, client, bot=None)  # type: ignore[arg-type]
-    finally:
-        await client.close()
 
 
 def requested(order_id: int, at: datetime) -> Notification:

@@ -2,116 +2,37 @@
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.deadlines import Basis, RequestTime
 from bot.decisions import Decision
-from bot.orders import Money, Order, OrderItem
+from bot.orders import Money
 from bot.render import (
     MESSAGE_LIMIT,
     Rendered,
-    Style,
     money,
     render_pending,
     render_post,
+    shown_len,
     split_lines,
 )
 from bot.texts import EN, RU, Texts
-from storage.store import DecisionRecord, NewRequest, Post, Request, Store
-
-NOW = datetime(2026, 7, 20, 12, 0, tzinfo=UTC)
-H = timedelta(hours=1)
-LEADS = (24 * H, 6 * H, H)
-CHAT = -1001234567890
-TRICKY = "Чайник <Bosch> & \"кружка\" '2л'"
-
-
-def style(language: str = "en", *, confirm: bool = True) -> Style:
-    return Style(Texts(language), ZoneInfo("Europe/Moscow"), LEADS, confirm)
-
-
-def order(**changes: object) -> Order:
-    base = Order(
-        order_id=5001,
-        campaign_id=1001,
-        status="DELIVERY",
-        substatus="USER_RECEIVED",
-        created_at=NOW - 30 * H,
-        updated_at=NOW - 12 * H,
-        items=(
-            OrderItem(TRICKY, "SKU-1", 2, Money(Decimal("3980.00"), "RUR")),
-            OrderItem("Фильтр", "SKU-2", 1, None),
-        ),
-        total=Money(Decimal("3980.00"), "RUR"),
-        delivery_type="DELIVERY",
-        delivery_service="Своя доставка",
-        region="Москва",
-        delivery_from=date(2026, 7, 21),
-        delivery_to=date(2026, 7, 22),
-        payment_type="PREPAID",
-        payment_method="YANDEX",
-        cancel_requested=True,
-    )
-    return dataclasses.replace(base, **changes)
-
-
-def post(confirming: Decision | None = None) -> Post:
-    return Post(CHAT, 321, NOW - 9 * H, confirming, 0)
-
-
-def request(
-    *,
-    request_id: int = 7,
-    state: str = "pending",
-    basis: Basis = Basis.NOTIFICATION,
-    at: datetime = NOW - 10 * H,
-    the_post: Post | None = None,
-    closed_status: str | None = None,
-    closed_at: datetime | None = None,
-    the_order: Order | None = None,
-    campaign_id: int = 1001,
-    posted: bool = True,
-) -> Request:
-    the_order = the_order or order()
-    return Request(
-        id=request_id,
-        campaign_id=campaign_id,
-        order_id=the_order.order_id,
-        business_id=77,
-        state=state,
-        order=the_order,
-        first_seen=NOW - 9 * H,
-        request_time=RequestTime(at, basis),
-        closed_at=closed_at,
-        closed_status=closed_status,
-        post=(the_post or post()) if posted else None,
-    )
-
-
-def decision(result: str | None = "ok", **changes: object) -> DecisionRecord:
-    base = DecisionRecord(
-        id=1,
-        request_id=7,
-        decision=Decision.ACCEPT,
-        user_id=42,
-        user_name="Анна <склад>",
-        username="anna_k",
-        started_at=NOW - H,
-        finished_at=NOW - H + timedelta(seconds=1) if result else None,
-        result=result,
-        http_status=None,
-        error_code=None,
-        error_message=None,
-        retry_at=None,
-    )
-    return dataclasses.replace(base, **changes)
+from storage.store import NewRequest, Request, Store
+from tests.builders import (
+    CHAT,
+    NOW,
+    H,
+    decision,
+    order,
+    post,
+    request,
+    style,
+)
 
 
 def buttons(rendered: Rendered) -> list[tuple[str, str]]:
@@ -421,7 +342,7 @@ def test_pending_long_list_is_split_within_the_limit_in_order(language: str) -> 
     requests = pending_requests(400)
     parts = render_pending(requests, shops, NOW, style(language))
     assert len(parts) > 1
-    assert all(len(part) <= MESSAGE_LIMIT for part in parts)
+    assert all(shown_len(part) <= MESSAGE_LIMIT for part in parts)
     lines = "\n".join(parts).split("\n")
     assert len(lines) == 1 + len(requests)
     for n, line in enumerate(lines[1:], start=1):

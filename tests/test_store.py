@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -87,9 +88,9 @@ def test_folder_is_created_and_wal_is_on(tmp_path: Path) -> None:
         store.close()
 
 
-def test_schema_version_is_1(store: Store) -> None:
-    assert store.version == 1
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == 1
+def test_schema_version_is_2(store: Store) -> None:
+    assert store.version == 2
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == 2
     assert {"requests", "posts", "decisions", "reminders", "polls", "kv"} <= set(
         store.db.table_names()
     )
@@ -105,7 +106,7 @@ def test_reopening_keeps_data_and_version(tmp_path: Path) -> None:
 
     second = Store(path)
     try:
-        assert second.version == 1
+        assert second.version == 2
         stored = second.request(request_id)
         assert stored is not None
         assert stored.order == order()
@@ -299,16 +300,16 @@ def test_unposted_by_deadline(store: Store) -> None:
     late = store.add_request(new(1, at=NOW - 1 * H))
     early = store.add_request(new(2, at=NOW - 30 * H))
     middle = store.add_request(new(3, at=NOW - 10 * H))
-    assert [r.id for r in store.unposted(limit=10)] == [early, middle, late]
-    assert [r.id for r in store.unposted()] == [early]
+    assert [r.id for r in store.unposted(NOW, limit=10)] == [early, middle, late]
+    assert [r.id for r in store.unposted(NOW)] == [early]
     store.save_post(early, CHAT, 1, NOW, ())
-    assert [r.id for r in store.unposted(limit=10)] == [middle, late]
+    assert [r.id for r in store.unposted(NOW, limit=10)] == [middle, late]
 
 
 def test_unposted_skips_closed_requests(store: Store) -> None:
     request_id = store.add_request(new())
     store.close_request(request_id, None, NOW)
-    assert store.unposted(limit=10) == []
+    assert store.unposted(NOW, limit=10) == []
 
 
 def test_save_post_then_dirty_counter(store: Store) -> None:
@@ -367,7 +368,7 @@ def test_forget_post_reposts(store: Store) -> None:
     request_id = store.add_request(new())
     store.save_post(request_id, CHAT, 321, NOW, ())
     store.forget_post(request_id)
-    assert [r.id for r in store.unposted()] == [request_id]
+    assert [r.id for r in store.unposted(NOW)] == [request_id]
 
 
 # reminders
@@ -429,7 +430,7 @@ def test_move_chat_returns_pending_and_current_chat_follows(store: Store) -> Non
     store.finish_decision(started.id, "ok", NOW)
 
     assert store.move_chat(-100, -1001) == [pending]
-    assert [r.id for r in store.unposted(limit=10)] == [pending]
+    assert [r.id for r in store.unposted(NOW, limit=10)] == [pending]
     assert store.request(elsewhere).post is not None  # type: ignore[union-attr]
     assert store.current_chat(-100) == -1001
     assert store.current_chat(-1001) == -1001
@@ -483,12 +484,12 @@ def test_apply_sync_is_atomic(store: Store) -> None:
     existing = store.add_request(new(1))
     before = store.request(existing)
     assert before is not None
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(OverflowError):
         store.apply_sync(
-            new=[new(2), new(2)],  # the second violates one_open_request
+            new=[new(2)],
             refreshed=[(before, order(1, status="PICKUP"))],
             closed=[],
-            poll=poll(),
+            poll=dataclasses.replace(poll(), found=2**64),  # the cycle's own record fails
         )
     assert store.count_requests() == 1
     assert store.open_request_for(1001, 2) is None
@@ -496,6 +497,18 @@ def test_apply_sync_is_atomic(store: Store) -> None:
     assert store.last_successful_poll() is None
     # the connection is usable afterwards
     assert store.add_request(new(2)) > existing
+
+
+def test_a_request_that_cannot_be_stored_is_noted_and_the_rest_stored(store: Store) -> None:
+    unstorable = new(2**64)  # beyond SQLite's integers
+    ids = store.apply_sync(new=[new(1), unstorable, new(3)], refreshed=[], closed=[], poll=poll())
+    assert [store.request(i).order_id for i in ids] == [1, 3]
+    [noted] = store.problems.unreported()
+    assert (noted.problem.order_ref, noted.problem.stage) == (str(2**64), "store")
+    assert store.last_successful_poll() is not None
+    # noted once per order, however many cycles meet it
+    store.apply_sync(new=[unstorable], refreshed=[], closed=[], poll=poll())
+    assert len(store.problems.all()) == 1
 
 
 def test_invisible_refresh_does_not_dirty_the_post(store: Store) -> None:
@@ -543,3 +556,19 @@ def test_a_post_sent_while_its_request_changed_is_edited_next(store: Store) -> N
         [closed_meanwhile, corrected_meanwhile],
         key=lambda rid: store.request(rid).deadline,  # type: ignore[union-attr]
     )
+
+
+def test_a_refused_post_waits_its_turn_and_never_holds_up_the_next(store: Store) -> None:
+    first = store.add_request(new(1, at=NOW - 30 * H))
+    second = store.add_request(new(2, at=NOW - 1 * H))
+    store.post_refused(store.request(first), "Bad Request: message is too long", NOW)
+    assert [r.id for r in store.unposted(NOW, limit=10)] == [second]
+    assert store.next_post_retry() == NOW + timedelta(minutes=1)
+    later = NOW + timedelta(minutes=1)
+    assert [r.id for r in store.unposted(later, limit=10)] == [first, second]
+    store.post_refused(store.request(first), "Bad Request: message is too long", later)
+    assert store.next_post_retry() == later + timedelta(minutes=2)  # backing off
+    [noted] = store.problems.all()  # told once
+    assert (noted.problem.order_ref, noted.problem.stage) == ("1", "post")
+    store.save_post(first, CHAT, 9, later + timedelta(minutes=2), ())
+    assert store.next_post_retry() is None

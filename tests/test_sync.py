@@ -144,8 +144,17 @@ async def test_orders_30_to_60_days_old_are_found_by_the_sweep(market, client, s
     swept = await sync(client, store, sweep_old=True)
 
     assert [r.order_id for r in swept.new] == [7]
+    today = datetime.now(MOSCOW).date()
     dates = [c.json.get("dates") for c in market.calls("getBusinessOrders")]
-    assert dates[-1] is not None and dates[-2] is None
+    recent = {
+        "creationDateFrom": (today - timedelta(days=29)).isoformat(),
+        "creationDateTo": (today + timedelta(days=1)).isoformat(),
+    }
+    old = {
+        "creationDateFrom": (today - timedelta(days=59)).isoformat(),
+        "creationDateTo": (today - timedelta(days=29)).isoformat(),
+    }
+    assert dates[-2:] == [recent, old]
     # later recent-only cycles do not take the old request for resolved
     assert (await sync(client, store)).resolved == []
 

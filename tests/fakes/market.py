@@ -34,13 +34,14 @@ Choices where the real API is undocumented (see MARKET_API.md §2.4, §3.2, §5.
   `CAMPAIGN_NOT_FOUND`, 420 `REQUEST_LIMIT_EXCEEDED`, 500 `INTERNAL_ERROR`; unknown query
   parameters 400 `UNKNOWN_PARAMETER` (stricter than the real API, which probably ignores
   them). Messages follow the docs' error-codes page where it has one.
-- getBusinessOrders: the default creation window (today-30 .. today, Moscow dates, both
-  inclusive) applies to every filter, `orderIds` and `waitingForCancellationApprove`
-  included. An explicit window is [from, to); a span over 30 days -> 400; only `to` given
-  -> from = to - 30 days; only `from` given -> to = today (inclusive); to <= from ->
-  to = from + 1 day. `fake` absent -> real and test orders; `waitingForCancellationApprove`
-  false -> no filter. Campaign ids outside the business, and a business with no campaign
-  in the fake -> 403 "Access denied". Orders are sorted by orderId; the page token is
+- getBusinessOrders: the default creation window [today-30, today) in Moscow dates, the
+  end excluded as the spec words it (so today's orders are not listed by default), applies
+  to every filter, `orderIds` and `waitingForCancellationApprove` included. An explicit
+  window is [from, to); a span over 30 days -> 400; only `to` given -> from = to - 30 days;
+  only `from` given -> to = today (excluded); to <= from -> to = from + 1 day. `fake`
+  absent -> real and test orders; `waitingForCancellationApprove` false -> no filter.
+  Campaign ids outside the business, and a business with no campaign in the fake -> 403
+  "Access denied". Orders are sorted by orderId; the page token is
   keyset based (last orderId + a fingerprint of business, body and limit), so a token
   reused with another filter or limit -> 400, and orders leaving the filter between pages
   do not shift later pages. The last page has `"paging": {}`.
@@ -1296,25 +1297,22 @@ def _date_window(
 ) -> tuple[date, date] | None:
     """[from, to) of a `dates.<prefix>From/To` filter; 400 when over 30 days.
 
-    With `today` (the creation-date filter) the documented defaults apply: from = today - 30,
-    to = today, and a defaulted `to` includes today. Without it, an absent filter is None
-    and a missing bound lies 30 days from the other one.
+    With `today` (the creation-date filter) the spec's defaults apply as worded: from =
+    today - 30, to = today, and `to` is not included, so orders created today are listed
+    only when `to` is sent. Without it, an absent filter is None and a missing bound lies
+    30 days from the other one.
     """
     start, end = dates.get(f"{prefix}From"), dates.get(f"{prefix}To")
     lo = date.fromisoformat(start) if start else None
     hi = date.fromisoformat(end) if end else None
     period = timedelta(days=MAX_PERIOD_DAYS)
     if lo is None and hi is None:
-        return None if today is None else (today - period, today + timedelta(days=1))
+        return None if today is None else (today - period, today)
     if lo is None:
         assert hi is not None
         lo = hi - period
     if hi is None:
-        if today is None:
-            return lo, lo + period
-        if (today - lo).days > MAX_PERIOD_DAYS:
-            raise _too_long()
-        return lo, max(today, lo) + timedelta(days=1)
+        hi = lo + period if today is None else today
     if hi <= lo:  # "if the span is under a day, to = from + 1 day"
         hi = lo + timedelta(days=1)
     if (hi - lo).days > MAX_PERIOD_DAYS:

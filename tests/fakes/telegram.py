@@ -66,7 +66,13 @@ __all__ = [
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-SPEC_PATH = Path(os.environ.get("TELEGRAM_API_SPEC", "/work/shared/telegram-bot-api/api.json"))
+# $TELEGRAM_API_SPEC, or the shared folder beside the repository (as CI lays it out)
+SPEC_PATH = Path(
+    os.environ.get(
+        "TELEGRAM_API_SPEC",
+        Path(__file__).resolve().parents[3] / "shared" / "telegram-bot-api" / "api.json",
+    )
+)
 
 #: Update kinds not delivered unless explicitly listed in allowed_updates (the API default).
 _ALL_EXCEPT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -804,6 +810,7 @@ class _Fault:
     description: str
     parameters: dict | None
     times: int
+    text_contains: str | None = None
 
 
 class _QuickServer(uvicorn.Server):
@@ -1231,9 +1238,11 @@ class FakeTelegram:
         description: str,
         retry_after: int | None = None,
         times: int = 1,
+        text_contains: str | None = None,
     ) -> None:
         """Answer the next ``times`` calls of ``method`` (None: any method, getUpdates too)
-        with this error; ``retry_after`` adds ``parameters.retry_after``."""
+        with this error; ``retry_after`` adds ``parameters.retry_after``; with
+        ``text_contains`` only calls whose ``text`` holds it (one message Telegram refuses)."""
         canonical = None
         if method is not None:
             canonical = self.spec.method_name(method)
@@ -1241,7 +1250,9 @@ class FakeTelegram:
                 raise ValueError(f"unknown Bot API method {method!r}")
         parameters = {"retry_after": retry_after} if retry_after is not None else None
         with self._lock:
-            self._faults.append(_Fault(canonical, error_code, description, parameters, times))
+            self._faults.append(
+                _Fault(canonical, error_code, description, parameters, times, text_contains)
+            )
 
     def set_rate_limit(self, chat_id: int | None, max_messages: int, window: float) -> None:
         """Allow at most ``max_messages`` accepted sendMessage/editMessageText/
@@ -1501,7 +1512,7 @@ class FakeTelegram:
                 raise ApiError(401, "Unauthorized")
             if self.spec.method_name(name) is None:
                 raise ApiError(404, "Not Found")
-            self._take_fault(method)
+            self._take_fault(method, raw)
             if method not in IMPLEMENTED_METHODS:
                 raise _bad("method not implemented in fake")
             params = self.spec.decode_params(method, raw)
@@ -1578,9 +1589,13 @@ class FakeTelegram:
             params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         return params
 
-    def _take_fault(self, method: str) -> None:
+    def _take_fault(self, method: str, raw: dict[str, Any]) -> None:
         with self._lock:
             for fault in self._faults:
+                if fault.text_contains is not None and fault.text_contains not in str(
+                    raw.get("text", "")
+                ):
+                    continue
                 if fault.method in (None, method):
                     fault.times -= 1
                     if fault.times <= 0:

@@ -1,0 +1,102 @@
+"""Records the tests build by hand: orders, requests, decisions and the rendering style."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from bot.deadlines import Basis, RequestTime
+from bot.decisions import Decision
+from bot.orders import Money, Order, OrderItem
+from bot.render import Style
+from bot.texts import Texts
+from storage.store import DecisionRecord, Post, Request
+
+NOW = datetime(2026, 7, 20, 12, 0, tzinfo=UTC)
+H = timedelta(hours=1)
+LEADS = (24 * H, 6 * H, H)
+CHAT = -1001234567890
+TRICKY = "Чайник <Bosch> & \"кружка\" '2л'"
+
+
+def style(language: str = "en", *, confirm: bool = True) -> Style:
+    return Style(Texts(language), ZoneInfo("Europe/Moscow"), LEADS, confirm)
+
+
+def order(**changes: object) -> Order:
+    base = Order(
+        order_id=5001,
+        campaign_id=1001,
+        status="DELIVERY",
+        substatus="USER_RECEIVED",
+        created_at=NOW - 30 * H,
+        updated_at=NOW - 12 * H,
+        items=(
+            OrderItem(TRICKY, "SKU-1", 2, Money(Decimal("3980.00"), "RUR")),
+            OrderItem("Фильтр", "SKU-2", 1, None),
+        ),
+        total=Money(Decimal("3980.00"), "RUR"),
+        delivery_type="DELIVERY",
+        delivery_service="Своя доставка",
+        region="Москва",
+        delivery_from=date(2026, 7, 21),
+        delivery_to=date(2026, 7, 22),
+        payment_type="PREPAID",
+        payment_method="YANDEX",
+        cancel_requested=True,
+    )
+    return dataclasses.replace(base, **changes)
+
+
+def post(confirming: Decision | None = None) -> Post:
+    return Post(CHAT, 321, NOW - 9 * H, confirming, 0)
+
+
+def request(
+    *,
+    request_id: int = 7,
+    state: str = "pending",
+    basis: Basis = Basis.NOTIFICATION,
+    at: datetime = NOW - 10 * H,
+    the_post: Post | None = None,
+    closed_status: str | None = None,
+    closed_at: datetime | None = None,
+    the_order: Order | None = None,
+    campaign_id: int = 1001,
+    posted: bool = True,
+) -> Request:
+    the_order = the_order or order()
+    return Request(
+        id=request_id,
+        campaign_id=campaign_id,
+        order_id=the_order.order_id,
+        business_id=77,
+        state=state,
+        order=the_order,
+        first_seen=NOW - 9 * H,
+        request_time=RequestTime(at, basis),
+        closed_at=closed_at,
+        closed_status=closed_status,
+        post=(the_post or post()) if posted else None,
+    )
+
+
+def decision(result: str | None = "ok", **changes: object) -> DecisionRecord:
+    base = DecisionRecord(
+        id=1,
+        request_id=7,
+        decision=Decision.ACCEPT,
+        user_id=42,
+        user_name="Анна <склад>",
+        username="anna_k",
+        started_at=NOW - H,
+        finished_at=NOW - H + timedelta(seconds=1) if result else None,
+        result=result,
+        http_status=None,
+        error_code=None,
+        error_message=None,
+        retry_at=None,
+    )
+    return dataclasses.replace(base, **changes)
