@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.deadlines import Basis, RequestTime
-from bot.decisions import Decision
-from bot.orders import Order, parse_business_order
-from storage.store import NewRequest, PollRecord, Request, Store
-from tests.fakes.market_orders import build_order, msk_today
+from bot.model import Basis, Decision, NewRequest, Order, Request, RequestTime
+from bot.orders import parse_business_order
+from bot.reconcile import Listing, reconcile
+from storage.polls import PollRecord
+from storage.store import Store
+from tests.fakes.market.orders import build_order, msk_today
 
 CLOSE_BATCH = 500
 
@@ -74,19 +75,20 @@ def seed_history(
             )
             assert record is not None
             store.finish_decision(record.id, "ok", seen, http_status=200)
-            request = store.request(request_id)
+            request = store.requests.get(request_id)
             assert request is not None and request.post is not None
-            store.mark_clean(request_id, request.post)
+            store.posts.mark_clean(request_id, request.post)
             closed = dataclasses.replace(
                 order, status="CANCELLED", substatus="USER_CHANGED_MIND", cancel_requested=False
             )
             closing.append((request, closed))
             if len(closing) >= CLOSE_BATCH or i == count - 1:
-                store.apply_sync(new=[], refreshed=[], closed=closing, poll=_poll(seen, found=0))
+                changes = [(r, reconcile(r, o, Listing.LEFT)) for r, o in closing]
+                store.apply_sync(new=[], changes=changes, poll=_poll(seen, found=0))
                 closing = []
         for i in range(polls):
             started = now - timedelta(minutes=polls - i)
-            store.apply_sync(new=[], refreshed=[], closed=[], poll=_poll(started, found=0))
+            store.apply_sync(new=[], changes=[], poll=_poll(started, found=0))
     finally:
         store.close()
 

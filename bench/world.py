@@ -1,47 +1,61 @@
 """The loopback world one scenario runs in: the two fakes, the desk's settings, the desk.
 
-The fakes are the strict ones from `tests/fakes`, subclassed only to *observe* more
-cheaply and more precisely than their public API allows:
+The fakes are the strict ones from `tests/fakes`, used through their public API only, in
+the standard world of `tests.fakes.world` (the tests' own). Every request they see carries
+``arrived_at = time.monotonic()`` at arrival, so latencies are measured from arrival and
+compare across both fakes and with a desk's spawn time; and `wait_until` on either fake
+wakes on each request instead of polling.
 
-- `FakeTelegram.calls()` deep-copies every call ever made; polling it in a loop while the
-  desk sends a thousand messages would steal the GIL from the fakes' own server threads
-  and slow the very thing being measured. `TimedTelegram` keeps a flat list of what was
-  sent and wakes waiters through a condition variable instead of polling.
-- `FakeMarket.calls()` stamps a call with the wall clock *after* validating it. Latencies
-  here are monotonic, and from arrival, so `TimedMarket` stamps each request with
-  `time.monotonic()` as it arrives, comparable with `TimedTelegram`'s `Call.at`.
+Looking is cheap on purpose: `FakeTelegram.calls()` deep-copies what it returns, and a
+predicate looking at a thousand messages on every call would steal the GIL from the fakes'
+own server threads and slow the very thing being measured. `World.sent()` reads only the
+calls it has not seen yet (``calls(start=...)``) and keeps a flat list of `Sent`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import json
 import re
 import shutil
-import socket
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
-
-from starlette.requests import Request
-from starlette.responses import Response
+from typing import Any
 
 from tests.fakes.market import FakeMarket
-from tests.fakes.telegram import FakeTelegram
+from tests.fakes.market.orders import msk_today
+from tests.fakes.telegram import Call, FakeTelegram
+from tests.fakes.world import (
+    BUSINESS,
+    CAMPAIGN,
+    STAFF,
+    STAFF_CHAT,
+    desk_env,
+    seed_market,
+    seed_telegram,
+)
 from tests.harness import DeskProcess
 
-T = TypeVar("T")
+__all__ = [
+    "ANNA",
+    "STAFF",
+    "STAFF_CHAT",
+    "Arrival",
+    "Sent",
+    "World",
+    "bytecode_env",
+    "order_refs",
+    "post_order_id",
+    "rss_kib",
+]
 
-STAFF_CHAT = -1001234567890
-STAFF = {111: ("Анна", "anna"), 222: ("Борис", "boris")}
-ANNA = 111
-DEFAULT_BUSINESSES: dict[int, tuple[int, ...]] = {5001: (1001,)}
+ANNA = 111  # Анна, one of STAFF
+DEFAULT_BUSINESSES: dict[int, tuple[int, ...]] = {BUSINESS: (CAMPAIGN,)}
 #: Far above anything a scenario sends, so that only #7 meets the desk's own group limiter.
 UNLIMITED_GROUP_RATE = "100000/1s"
 #: Bytecode of the desk and its libraries, kept across runs (bench/results/ is git-ignored).
@@ -76,12 +90,6 @@ def order_refs(text: str) -> list[int]:
     return [int(value) for value in _ORDER_REF.findall(text)]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass(frozen=True)
 class Sent:
     """One Bot API call as the desk made it: arrival time, target, text, outcome."""
@@ -97,6 +105,24 @@ class Sent:
     is_reply: bool
     description: str | None
 
+    @classmethod
+    def of(cls, call: Call) -> Sent:
+        params = call.params
+        result = call.result
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        return cls(
+            method=call.method,
+            at=call.arrived_at,
+            ok=call.ok,
+            status=call.status,
+            chat_id=_int(params.get("chat_id")),
+            message_id=_int(message_id if message_id is not None else params.get("message_id")),
+            text=str(params.get("text") or ""),
+            has_markup=bool(params.get("reply_markup")),
+            is_reply=bool(params.get("reply_parameters") or params.get("reply_to_message_id")),
+            description=call.description,
+        )
+
 
 @dataclass(frozen=True)
 class Arrival:
@@ -105,7 +131,7 @@ class Arrival:
     at: float
     method: str
     path: str
-    query: str
+    query: dict[str, Any]
     body: Any
 
     @property
@@ -114,13 +140,19 @@ class Arrival:
         return isinstance(self.body, dict) and self.body.get("waitingForCancellationApprove")
 
     @property
+    def is_old_window(self) -> bool:
+        """A listing of orders created 30-60 days ago (the sweep): its window ends before today."""
+        end = (self.body.get("dates") or {}).get("creationDateTo") if self.is_listing else None
+        return end is not None and date.fromisoformat(end) <= msk_today()
+
+    @property
     def is_first_page(self) -> bool:
-        """The call that opens a cycle's listing: no page token, the default window."""
+        """The call that opens a cycle's listing: no page token, the window up to today."""
         return (
             bool(self.is_listing)
             and "page_token" not in self.query
             and "pageToken" not in self.query
-            and "dates" not in self.body
+            and not self.is_old_window
         )
 
     @property
@@ -133,129 +165,6 @@ def _int(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
-
-
-class _Waitable:
-    """A condition variable that the fakes' server threads notify on every record."""
-
-    def __init__(self) -> None:
-        self.cond = threading.Condition()
-
-    def wait_until(self, predicate: Callable[[], T], timeout: float, what: str) -> T:
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                value = predicate()
-                if value:
-                    return value
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
-                self.cond.wait(min(remaining, 0.5))
-
-
-class TimedTelegram(FakeTelegram, _Waitable):
-    """`latency` delays every answer, as the real Bot API's round trip would (0: loopback)."""
-
-    def __init__(self, *, latency: float = 0.0, **kwargs: Any) -> None:
-        FakeTelegram.__init__(self, **kwargs)
-        _Waitable.__init__(self)
-        self.latency = latency
-        self.sent: list[Sent] = []
-        self.updates_polls: list[float] = []  # arrival of every getUpdates
-
-    async def _endpoint(self, request: Request) -> Response:
-        at = time.monotonic()
-        if request.path_params.get("path", "").lower().endswith("/getupdates"):
-            with self.cond:
-                self.updates_polls.append(at)
-                self.cond.notify_all()
-        response = await super()._endpoint(request)
-        if self.latency:
-            await asyncio.sleep(self.latency)
-        return response
-
-    def _record(
-        self,
-        method: str,
-        raw: dict,
-        at: float,
-        status: int,
-        error_code: int | None,
-        description: str | None,
-        result: Any,
-    ) -> None:
-        super()._record(method, raw, at, status, error_code, description, result)
-        message_id = result.get("message_id") if isinstance(result, dict) else None
-        sent = Sent(
-            method=self.spec.method_name(method) or method,
-            at=at,
-            ok=error_code is None,
-            status=status,
-            chat_id=_int(raw.get("chat_id")),
-            message_id=_int(message_id if message_id is not None else raw.get("message_id")),
-            text=str(raw.get("text") or ""),
-            has_markup=bool(raw.get("reply_markup")),
-            is_reply=bool(raw.get("reply_parameters") or raw.get("reply_to_message_id")),
-            description=description,
-        )
-        with self.cond:
-            self.sent.append(sent)
-            self.cond.notify_all()
-
-    def sent_by(self, method: str, since: float = 0.0) -> list[Sent]:
-        with self.cond:
-            return [s for s in self.sent if s.method == method and s.at >= since]
-
-    def posts(self, since: float = 0.0) -> list[Sent]:
-        """Successful new posts in the staff chat (not reminders, not command answers)."""
-        with self.cond:
-            return [
-                s
-                for s in self.sent
-                if s.method == "sendMessage"
-                and s.ok
-                and s.at >= since
-                and s.chat_id == STAFF_CHAT
-                and s.has_markup
-                and not s.is_reply
-                and post_order_id(s.text) is not None
-            ]
-
-    def post_for(self, order_id: int) -> Sent | None:
-        for sent in self.posts():
-            if post_order_id(sent.text) == order_id:
-                return sent
-        return None
-
-
-class TimedMarket(FakeMarket, _Waitable):
-    def __init__(self, **kwargs: Any) -> None:
-        FakeMarket.__init__(self, **kwargs)
-        _Waitable.__init__(self)
-        self.arrivals: list[Arrival] = []
-
-    async def _endpoint(self, request: Request) -> Response:
-        at = time.monotonic()
-        body = await request.body()  # Starlette caches it for the real handler
-        try:
-            parsed = json.loads(body) if body else None
-        except ValueError:
-            parsed = None
-        with self.cond:
-            self.arrivals.append(
-                Arrival(at, request.method.upper(), request.url.path, request.url.query, parsed)
-            )
-            self.cond.notify_all()
-        return await super()._endpoint(request)
-
-    def listings(self, since: float = 0.0) -> list[Arrival]:
-        with self.cond:
-            return [a for a in self.arrivals if a.is_listing and a.at >= since]
-
-    def puts(self, since: float = 0.0) -> list[Arrival]:
-        with self.cond:
-            return [a for a in self.arrivals if a.is_put and a.at >= since]
 
 
 class World:
@@ -279,11 +188,13 @@ class World:
         self.keep = keep
         self.python_env = bytecode_env(bytecode_cache)
         self.dir = Path(tempfile.mkdtemp(prefix="desk-bench-"))
-        self.market = TimedMarket()
-        self.telegram = TimedTelegram(latency=telegram_latency)
+        self.market = FakeMarket()
+        self.telegram = FakeTelegram(latency=telegram_latency)
         self.desks: list[DeskProcess] = []
         self.spawned_at: dict[int, float] = {}
         self.problems: list[str] = []
+        self._sent: list[Sent] = []
+        self._sent_lock = threading.Lock()
 
     @property
     def campaigns(self) -> list[int]:
@@ -292,16 +203,8 @@ class World:
     def __enter__(self) -> World:
         self.market.start()
         self.telegram.start()
-        for business_id, campaign_ids in self.businesses.items():
-            for campaign_id in campaign_ids:
-                self.market.add_campaign(
-                    campaign_id, business_id=business_id, domain=f"Магазин {campaign_id}"
-                )
-        self.telegram.add_group(STAFF_CHAT, title="Склад")
-        for user_id, (name, username) in STAFF.items():
-            self.telegram.add_user(
-                user_id, first_name=name, username=username, member_of=[STAFF_CHAT]
-            )
+        seed_market(self.market, self.businesses)
+        seed_telegram(self.telegram)
         return self
 
     def __exit__(self, *exc_info: object) -> None:
@@ -321,20 +224,62 @@ class World:
         else:
             shutil.rmtree(self.dir, ignore_errors=True)
 
+    # --- what the desk did ---------------------------------------------------------------
+
+    def sent(self) -> list[Sent]:
+        """Every Bot API call the desk made and got an answer to, in answer order."""
+        with self._sent_lock:
+            new = self.telegram.calls(start=len(self._sent))
+            self._sent.extend(Sent.of(call) for call in new)
+            return list(self._sent)
+
+    def sent_by(self, method: str, since: float = 0.0) -> list[Sent]:
+        return [s for s in self.sent() if s.method == method and s.at >= since]
+
+    def posts(self, since: float = 0.0) -> list[Sent]:
+        """Successful new posts in the staff chat (not reminders, not command answers)."""
+        return [
+            s
+            for s in self.sent()
+            if s.method == "sendMessage"
+            and s.ok
+            and s.at >= since
+            and s.chat_id == STAFF_CHAT
+            and s.has_markup
+            and not s.is_reply
+            and post_order_id(s.text) is not None
+        ]
+
+    def post_for(self, order_id: int) -> Sent | None:
+        return next((s for s in self.posts() if post_order_id(s.text) == order_id), None)
+
+    def polls(self, since: float = 0.0) -> list[float]:
+        """Arrival of every getUpdates from `since` on, answered or still waiting."""
+        return [a.arrived_at for a in self.telegram.arrivals("getUpdates", since=since)]
+
+    def market_arrivals(self) -> list[Arrival]:
+        """Every Market request, in arrival order."""
+        return [
+            Arrival(a.arrived_at, a.method, a.path, a.query, a.json) for a in self.market.arrivals()
+        ]
+
+    def listings(self, since: float = 0.0) -> list[Arrival]:
+        return [a for a in self.market_arrivals() if a.is_listing and a.at >= since]
+
+    def puts(self, since: float = 0.0) -> list[Arrival]:
+        return [a for a in self.market_arrivals() if a.is_put and a.at >= since]
+
+    # --- desks ---------------------------------------------------------------------------
+
     def env(self, **overrides: str) -> dict[str, str]:
         """The desk's settings, as the Procfile's environment would carry them."""
-        env = {
-            "TELEGRAM_BOT_TOKEN": self.telegram.token,
-            "TELEGRAM_API_URL": self.telegram.base_url,
-            "STAFF_CHAT_ID": str(STAFF_CHAT),
-            "MARKET_API_KEY": self.market.api_key,
-            "MARKET_API_URL": self.market.url,
-            "MARKET_CAMPAIGN_IDS": ",".join(map(str, self.campaigns)),
-            "DATABASE_PATH": str(self.dir / "data" / "desk.db"),
-            "TELEGRAM_GROUP_RATE": UNLIMITED_GROUP_RATE,
-            "LOG_LEVEL": "WARNING",
-            **self.python_env,
-        }
+        env = desk_env(
+            self.market,
+            self.telegram,
+            database=self.dir / "data" / "desk.db",
+            campaigns=self.campaigns,
+        )
+        env.update(TELEGRAM_GROUP_RATE=UNLIMITED_GROUP_RATE, LOG_LEVEL="WARNING", **self.python_env)
         env.update(overrides)
         return env
 
@@ -362,13 +307,13 @@ class World:
         def first_poll() -> float | None:
             if not desk.running:
                 raise RuntimeError(f"the desk exited early:\n{desk.log()[-2000:]}")
-            return next((at for at in self.telegram.updates_polls if at >= spawned), None)
+            return next(iter(self.polls(since=spawned)), None)
 
         return self.telegram.wait_until(first_poll, timeout, "the desk's first getUpdates")
 
     def wait_first_listing(self, since: float, timeout: float = 20.0) -> float:
         return self.market.wait_until(
-            lambda: next((a.at for a in self.market.listings(since)), None),
+            lambda: next((a.at for a in self.listings(since)), None),
             timeout,
             "the desk's first Market listing",
         )

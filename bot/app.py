@@ -1,24 +1,32 @@
-"""Wiring: the Application, the desk's loops, startup and shutdown. No logic lives here."""
+"""Wiring: the pieces built once, handed what each uses, started and stopped. No logic here."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import handlers
 from bot.config import Settings
 from bot.decider import Decider
-from bot.desk import Desk
+from bot.formatting import Style
+from bot.handlers import DeskData
+from bot.lookup import OrderLookup
 from bot.market import MarketClient
-from bot.poller import Poller
+from bot.notifications import Inbox
+from bot.poller import Poller, StaffAlerts
 from bot.publisher import Publisher
 from bot.ratelimit import GroupRateLimiter
+from bot.shops import Shops
+from bot.signals import Activity, Wakeup
+from bot.staff_chat import StaffChat
+from bot.texts import Texts
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -27,12 +35,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 def build_application(settings: Settings, store: Store) -> Application:
+    limiter = GroupRateLimiter(settings.telegram_group_rate)
     application = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_url)
-        .rate_limiter(GroupRateLimiter(settings.telegram_group_rate))
+        .rate_limiter(limiter)
         .concurrent_updates(True)  # a tap is never stuck behind a long /pending reply
         .defaults(
             Defaults(
@@ -40,51 +53,93 @@ def build_application(settings: Settings, store: Store) -> Application:
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
+        .context_types(ContextTypes(bot_data=DeskData))
         .job_queue(None)  # timers live in the database, rebuilt by the desk's own loops
         .post_init(_on_start)
         .post_stop(_on_stop)
         .post_shutdown(_on_shutdown)
         .build()
     )
-    market = MarketClient(settings.market_api_url, settings.market_api_key)
-    desk = Desk(settings, store, market, application.bot)
-    application.bot_data.update(desk=desk, decider=Decider(desk), tasks=[])
+    _wire(application, settings, store, limiter)
     handlers.register(application)
     return application
 
 
+def _wire(
+    application: Application, settings: Settings, store: Store, limiter: GroupRateLimiter
+) -> None:
+    data: DeskData = application.bot_data
+    wakeup, activity, clock = Wakeup(), Activity(), utc_now
+    texts = Texts(settings.language)
+    style = Style(
+        texts, settings.timezone, settings.reminder_lead_times, settings.confirm_decisions
+    )
+    market = MarketClient(settings.market_api_url, settings.market_api_key)
+    chat = StaffChat(settings.staff_chat_id, store, wakeup)
+    shops = Shops(settings, market, store)
+    decider = Decider(settings, store, market, chat, texts, wakeup, clock)
+    publisher = Publisher(
+        application.bot,
+        store,
+        chat,
+        shops,
+        style,
+        settings,
+        clock=clock,
+        wakeup=wakeup,
+        activity=activity,
+        limiter=limiter,
+    )
+    poller = Poller(
+        store,
+        market,
+        shops,
+        decider,
+        StaffAlerts(application.bot, chat, texts),
+        poll_interval=settings.poll_interval,
+        clock=clock,
+        wakeup=wakeup,
+    )
+    data.settings, data.store, data.market, data.decider = settings, store, market, decider
+    data.chat, data.shops, data.style, data.clock = chat, shops, style, clock
+    data.activity, data.loops, data.tasks = activity, [publisher.run, poller.run], []
+    data.inbox = Inbox(
+        store,
+        OrderLookup(market, clock),
+        shops,
+        settings.market_campaign_ids,
+        settings.poll_interval,
+        clock,
+        wakeup,
+    )
+
+
 async def _on_start(application: Application) -> None:
-    desk: Desk = application.bot_data["desk"]
-    for request_id, lead in desk.store.unconfirmed_reminders():
-        desk.store.release_reminder(request_id, lead)  # may not have reached staff: resend
+    data: DeskData = application.bot_data
+    for request_id, lead in data.store.reminders.unconfirmed():
+        data.store.reminders.release(request_id, lead)  # may not have reached staff: resend
     try:
-        await application.bot.set_my_commands(handlers.commands(desk))
+        await application.bot.set_my_commands(handlers.commands(data.style.texts))
     except TelegramError as error:
         log.warning("Could not register the commands with Telegram: %s", error)
-    http_server: HttpServer | None = application.bot_data.get("http")
-    if http_server is not None:  # Market notifications and /healthz
-        await http_server.start()
-    publisher = Publisher(desk)
-    poller = Poller(desk, application.bot_data["decider"])
-    application.bot_data["tasks"] = [
-        asyncio.create_task(publisher.run(), name="publisher"),
-        asyncio.create_task(poller.run(), name="poller"),
-    ]
+    if data.http is not None:  # Market notifications and /healthz
+        await data.http.start()
+    data.tasks = [asyncio.create_task(loop(), name=loop.__qualname__) for loop in data.loops]
     log.info(
         "Desk started: staff chat %s, campaigns %s, polling every %ss",
-        desk.chat_id,
-        ",".join(map(str, desk.settings.market_campaign_ids)),
-        desk.settings.poll_interval.total_seconds(),
+        data.chat.id,
+        ",".join(map(str, data.settings.market_campaign_ids)),
+        data.settings.poll_interval.total_seconds(),
     )
 
 
 async def _on_stop(application: Application) -> None:
     """Stop taking notifications first, then the loops they wake."""
-    http_server: HttpServer | None = application.bot_data.pop("http", None)
+    data: DeskData = application.bot_data
+    http_server, data.http = data.http, None
     if http_server is not None:
         await http_server.stop()
-    tasks: list[asyncio.Task] = application.bot_data["tasks"]
-    application.bot_data["tasks"] = []
+    tasks, data.tasks = data.tasks, []
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -92,8 +147,8 @@ async def _on_stop(application: Application) -> None:
 
 async def _on_shutdown(application: Application) -> None:
     await _on_stop(application)  # no-op after a normal stop; cleans up a failed start
-    desk: Desk = application.bot_data["desk"]
-    await desk.market.close()
+    data: DeskData = application.bot_data
+    await data.market.close()
     log.info("Desk stopped")
 
 
@@ -102,17 +157,28 @@ def run(settings: Settings, store: Store) -> None:
     application = build_application(settings, store)
     # take the port before anything starts, so a taken port stops the desk in one line
     if settings.http_port is not None:
-        from bot.http import HttpServer, HttpServerError  # uvicorn loads only when used
-
-        http_server = HttpServer(application.bot_data["desk"])
-        try:
-            http_server.bind()
-        except HttpServerError as error:
-            log.error("Cannot start: %s", error)
-            raise SystemExit(2) from None
-        application.bot_data["http"] = http_server
+        application.bot_data.http = _http_server(settings, application.bot_data)
     application.run_polling(
         allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
         drop_pending_updates=False,
         close_loop=False,
     )
+
+
+def _http_server(settings: Settings, data: DeskData) -> HttpServer:
+    from bot.http import (  # uvicorn loads only when used
+        Health,
+        HttpServer,
+        HttpServerError,
+        NotificationEndpoint,
+        create_app,
+    )
+
+    health = Health(data.store, data.activity, settings.poll_interval, data.clock, data.clock())
+    server = HttpServer(settings, create_app(NotificationEndpoint(data.inbox, settings), health))
+    try:
+        server.bind()
+    except HttpServerError as error:
+        log.error("Cannot start: %s", error)
+        raise SystemExit(2) from None
+    return server

@@ -1,7 +1,9 @@
 """Callback data: a short key, never a payload (Telegram allows 1-64 bytes).
 
-`d:<request>:<decision>` is a first tap, `c:<request>:<decision>` confirms it and
-`b:<request>` goes back. Anything else is refused by `parse_callback`.
+`pick:<request>:<decision>` is a first tap, `sure:<request>:<decision>` confirms it and
+`back:<request>` goes back; decisions are `accept`, `delivered`, `courier`. Posts stay
+actionable for 48 hours and more, so the one-letter form of earlier versions
+(`d:`/`c:`/`b:` with `a`/`d`/`c`) is still read. Anything else is refused.
 """
 
 from __future__ import annotations
@@ -10,13 +12,22 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from bot.decisions import Decision
+from bot.model import Decision
 
 
 class Tap(Enum):
-    CHOOSE = "d"
-    CONFIRM = "c"
-    BACK = "b"
+    CHOOSE = "pick"
+    CONFIRM = "sure"
+    BACK = "back"
+
+
+DECISION_CODES = {
+    Decision.ACCEPT: "accept",
+    Decision.REJECT_DELIVERED: "delivered",
+    Decision.REJECT_IN_DELIVERY: "courier",
+}
+_BY_CODE = {code: decision for decision, code in DECISION_CODES.items()}
+_LEGACY_TAPS = {"d": Tap.CHOOSE, "c": Tap.CONFIRM, "b": Tap.BACK}
 
 
 @dataclass(frozen=True)
@@ -28,22 +39,29 @@ class Callback:
     def encode(self) -> str:
         if self.decision is None:
             return f"{self.tap.value}:{self.request_id}"
-        return f"{self.tap.value}:{self.request_id}:{self.decision.value}"
+        return f"{self.tap.value}:{self.request_id}:{DECISION_CODES[self.decision]}"
 
 
 _ID = r"([1-9][0-9]{0,18})"
-_PATTERN = re.compile(rf"([dc]):{_ID}:([adc])|b:{_ID}")
+_PATTERN = re.compile(rf"(pick|sure):{_ID}:(accept|delivered|courier)|back:{_ID}")
+_LEGACY = re.compile(rf"([dc]):{_ID}:([adc])|b:{_ID}")
 _MAX_ID = 2**63 - 1  # SQLite's largest row id
 
 
 def parse_callback(data: str | None) -> Callback | None:
     """The callback, or None for anything malformed or unknown."""
-    match = _PATTERN.fullmatch(data or "")
-    if match is None:
-        return None
-    if match.group(4):
-        request_id, tap, decision = int(match.group(4)), Tap.BACK, None
-    else:
-        request_id, tap = int(match.group(2)), Tap(match.group(1))
-        decision = Decision(match.group(3))
-    return Callback(tap, request_id, decision) if request_id <= _MAX_ID else None
+    callback = _parse(data or "")
+    return callback if callback is not None and callback.request_id <= _MAX_ID else None
+
+
+def _parse(data: str) -> Callback | None:
+    if match := _PATTERN.fullmatch(data):
+        if match.group(4):
+            return Callback(Tap.BACK, int(match.group(4)), None)
+        return Callback(Tap(match.group(1)), int(match.group(2)), _BY_CODE[match.group(3)])
+    if match := _LEGACY.fullmatch(data):
+        if match.group(4):
+            return Callback(Tap.BACK, int(match.group(4)), None)
+        tap = _LEGACY_TAPS[match.group(1)]
+        return Callback(tap, int(match.group(2)), Decision(match.group(3)))
+    return None

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from bot.durations import parse_duration
+from bot.model import DECISION_WINDOW
 
-DECISION_WINDOW = timedelta(hours=48)
 MARKET_NETWORKS = "5.45.207.0/25,141.8.142.0/25,5.255.253.0/25"
 
 T = TypeVar("T")

@@ -8,31 +8,9 @@ never claims more precision than the desk has (see PRODUCT.md, "The deadline").
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
 
-from bot.config import DECISION_WINDOW
-
-
-class Basis(Enum):
-    NOTIFICATION = "notification"  # exact: `requestedAt` from the Market
-    POLL = "poll"  # after the last poll that did not list it, within a poll interval or so
-    ESTIMATED = "estimated"  # the order's last update, clamped to what is certain
-
-
-@dataclass(frozen=True)
-class RequestTime:
-    at: datetime
-    basis: Basis
-
-    @property
-    def deadline(self) -> datetime:
-        return self.at + DECISION_WINDOW
-
-    @property
-    def estimated(self) -> bool:
-        return self.basis is Basis.ESTIMATED
+from bot.model import DECISION_WINDOW, Basis, RequestTime
 
 
 def from_notification(requested_at: datetime) -> RequestTime:

@@ -8,14 +8,20 @@ answer after it, so a crash in between is found and finished at the next start.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.callbacks import Callback, Tap
-from bot.desk import Desk
-from bot.market import MarketError, MarketHTTPError, MarketRateLimited
-from storage.store import DecisionRecord
+from bot.config import Settings
+from bot.lookup import OrderLookup
+from bot.market import MarketClient, MarketError, MarketHTTPError, MarketRateLimited
+from bot.model import DecisionRecord, DecisionResult, Request
+from bot.reconcile import Listing, reconcile, recovered_result
+from bot.signals import Wakeup
+from bot.staff_chat import StaffChat
+from bot.texts import Texts
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -35,83 +41,117 @@ class Verdict:
     follow_up: Awaitable[None] | None = None
 
 
+@dataclass(frozen=True)
+class Tapped:
+    """A tap as Telegram delivered it."""
+
+    callback: Callback | None
+    chat_id: int
+    message_id: int
+    user: Staff
+
+
 class Decider:
-    def __init__(self, desk: Desk) -> None:
-        self.desk = desk
-        self.started_at = desk.clock()  # decisions begun before this were cut off by a stop
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        market: MarketClient,
+        chat: StaffChat,
+        texts: Texts,
+        wakeup: Wakeup,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.market = market
+        self.lookup = OrderLookup(market, clock)
+        self.chat = chat
+        self.texts = texts
+        self.wakeup = wakeup
+        self.clock = clock
+        self.started_at = clock()  # decisions begun before this were cut off by a stop
 
-    def judge_tap(
-        self, callback: Callback | None, chat_id: int, message_id: int, user: Staff
-    ) -> Verdict:
-        desk, t = self.desk, self.desk.texts
-        if callback is None or not desk.is_staff_chat(chat_id):
-            log.warning("Ignored a tap from user %s in chat %s", user.user_id, chat_id)
-            return Verdict(t("answer.unknown"))
-        if not desk.settings.is_staff_user(user.user_id):
-            log.warning("Refused a tap from user %s, who is not in STAFF_USER_IDS", user.user_id)
-            return Verdict(t("answer.not_staff"))
-        request = desk.store.request(callback.request_id)
-        post = request.post if request else None
-        if request is None or post is None or post.message_id != message_id:
-            log.warning("Refused a tap on message %s with stale or forged data", message_id)
-            return Verdict(t("answer.stale"))
-        latest = desk.store.last_decision(request.id)
-        if latest is not None and latest.result == "ok":
-            return Verdict(t("answer.already", who=_plain(latest)))
-        if request.state != "pending":
-            return Verdict(t("answer.closed"))
-        if latest is not None and latest.result is None:
-            return Verdict(t("answer.in_flight", who=_plain(latest)))
-
-        assert callback.decision is not None or callback.tap is Tap.BACK
+    def judge_tap(self, tap: Tapped) -> Verdict:
+        """Answer a tap from storage alone; a decision's PUT is the verdict's follow-up."""
+        request = self._tapped_request(tap)
+        if isinstance(request, Verdict):
+            return request
+        callback, t = tap.callback, self.texts
+        assert callback is not None
         if callback.tap is Tap.BACK:
-            desk.store.set_confirming(request.id, None)
-            desk.wake_publisher()
+            self.store.posts.set_confirming(request.id, None)
+            self.wakeup.ring()
             return Verdict(t("answer.back"))
-        if callback.tap is Tap.CHOOSE and desk.settings.confirm_decisions:
-            desk.store.set_confirming(request.id, callback.decision)
-            desk.wake_publisher()
-            return Verdict(t("answer.confirm"))
-        if callback.tap is Tap.CONFIRM and post.confirming is not callback.decision:
-            return Verdict(t("answer.stale"))
         assert callback.decision is not None
-        record = desk.store.begin_decision(
+        if callback.tap is Tap.CHOOSE and self.settings.confirm_decisions:
+            self.store.posts.set_confirming(request.id, callback.decision)
+            self.wakeup.ring()
+            return Verdict(t("answer.confirm"))
+        assert request.post is not None
+        if callback.tap is Tap.CONFIRM and request.post.confirming is not callback.decision:
+            return Verdict(t("answer.stale"))
+        record = self.store.begin_decision(
             request.id,
             callback.decision,
-            user_id=user.user_id,
-            user_name=user.name,
-            username=user.username,
-            now=desk.clock(),
+            user_id=tap.user.user_id,
+            user_name=tap.user.name,
+            username=tap.user.username,
+            now=self.clock(),
         )
         if record is None:  # lost a race to another decision
-            other = desk.store.last_decision(request.id)
+            other = self.store.decisions.last(request.id)
             return Verdict(t("answer.already", who=_plain(other)) if other else t("answer.closed"))
         log.info(
-            "User %s decided %s on order %s", user.user_id, callback.decision.name, request.order_id
+            "User %s decided %s on order %s",
+            tap.user.user_id,
+            callback.decision.name,
+            request.order_id,
         )
         return Verdict(t("answer.sending"), self.send(record))
 
+    def _tapped_request(self, tap: Tapped) -> Request | Verdict:
+        """The pending request a tap may act on, or the refusal to answer with."""
+        t = self.texts
+        if tap.callback is None or not self.chat.is_it(tap.chat_id):
+            log.warning("Ignored a tap from user %s in chat %s", tap.user.user_id, tap.chat_id)
+            return Verdict(t("answer.unknown"))
+        if not self.settings.is_staff_user(tap.user.user_id):
+            log.warning("Refused a tap from user %s, not in STAFF_USER_IDS", tap.user.user_id)
+            return Verdict(t("answer.not_staff"))
+        request = self.store.requests.get(tap.callback.request_id)
+        if request is None or request.post is None or request.post.message_id != tap.message_id:
+            log.warning("Refused a tap on message %s with stale or forged data", tap.message_id)
+            return Verdict(t("answer.stale"))
+        latest = self.store.decisions.last(request.id)
+        if latest is not None and latest.taken:
+            return Verdict(t("answer.already", who=_plain(latest)))
+        if not request.pending:
+            return Verdict(t("answer.closed"))
+        if latest is not None and latest.in_flight:
+            return Verdict(t("answer.in_flight", who=_plain(latest)))
+        return request
+
     async def send(self, record: DecisionRecord) -> None:
         """PUT the decision and store what the Market said; never retried on its own."""
-        desk = self.desk
-        request = desk.store.request(record.request_id)
+        request = self.store.requests.get(record.request_id)
         assert request is not None
         try:
-            await desk.market.send_decision(request.campaign_id, request.order_id, record.decision)
+            await self.market.send_decision(request.campaign_id, request.order_id, record.decision)
         except MarketHTTPError as error:
             if error.status in (400, 404):
-                await self._not_accepted(record, error)
+                await self._not_accepted(request, record, error)
             else:
                 retry_at = error.retry_at if isinstance(error, MarketRateLimited) else None
                 self._finish_failed(record, error.status, error.code, error.message, retry_at)
         except MarketError as error:
             self._finish_failed(record, None, "NETWORK", error.describe(), None)
         else:
-            desk.store.finish_decision(record.id, "ok", desk.clock(), http_status=200)
+            self.store.finish_decision(record.id, DecisionResult.OK, self.clock(), http_status=200)
             log.info(
                 "The Market took decision %s on order %s", record.decision.name, request.order_id
             )
-        desk.wake_publisher()
+        self.wakeup.ring()
 
     def _finish_failed(
         self,
@@ -124,65 +164,65 @@ class Decider:
         log.warning(
             "Decision on request %s failed: %s %s %s", record.request_id, status, code, message
         )
-        self.desk.store.finish_decision(
+        self.store.finish_decision(
             record.id,
-            "failed",
-            self.desk.clock(),
+            DecisionResult.FAILED,
+            self.clock(),
             http_status=status,
             error_code=code,
             error_message=message,
             retry_at=retry_at,
         )
 
-    async def _not_accepted(self, record: DecisionRecord, error: MarketHTTPError) -> None:
+    async def _not_accepted(
+        self, request: Request, record: DecisionRecord, error: MarketHTTPError
+    ) -> None:
         """400/404: if the order no longer awaits a decision, say what became of it."""
-        desk = self.desk
-        request = desk.store.request(record.request_id)
-        assert request is not None
         try:
-            order = await desk.fetch_order(request)
+            order = await self.lookup.current(request)
         except MarketError:  # cannot tell what became of it: keep the buttons
             self._finish_failed(record, error.status, error.code, error.message, None)
             return
-        if order is not None and order.awaits_decision is not False:  # pending, or unknown
+        change = reconcile(request, order, Listing.UNKNOWN if order else Listing.LEFT)
+        if not change.closes:  # still awaits (or may): the refusal stands, buttons stay
             self._finish_failed(record, error.status, error.code, error.message, None)
             return
-        desk.store.finish_decision(
+        self.store.finish_decision(
             record.id,
-            "not_pending",
-            desk.clock(),
+            DecisionResult.NOT_PENDING,
+            self.clock(),
             http_status=error.status,
             error_code=error.code,
             error_message=error.message,
-            closed_order=order,
+            closed_order=change.order,
         )
 
     async def recover(self) -> None:
         """Finish decisions a crash interrupted; a MarketError leaves them for next time."""
-        desk = self.desk
-        interrupted = [
-            record
-            for record in desk.store.unfinished_decisions()
-            if record.started_at < self.started_at
-        ]
-        for record in interrupted:
-            request = desk.store.request(record.request_id)
+        for record in self.store.decisions.unfinished():
+            if record.started_at >= self.started_at:
+                continue  # in flight now, not interrupted
+            request = self.store.requests.get(record.request_id)
             assert request is not None
-            order = await desk.fetch_order(request)
-            if order is None or order.awaits_decision is False:
-                log.warning(
-                    "Decision on order %s was interrupted; the Market shows it settled (%s)",
-                    request.order_id,
-                    f"{order.status}/{order.substatus}" if order else "not listed",
-                )
-                desk.store.finish_decision(record.id, "ok", desk.clock())
-            else:
-                log.warning(
-                    "Decision on order %s was interrupted and may not have reached the Market",
-                    request.order_id,
-                )
-                desk.store.finish_decision(record.id, "unknown", desk.clock())
-            desk.wake_publisher()
+            order = await self.lookup.current(request)
+            change = reconcile(request, order, Listing.UNKNOWN if order else Listing.LEFT)
+            result = recovered_result(record, change)
+            log.warning(
+                "Decision on order %s was interrupted; the Market shows %s: %s",
+                request.order_id,
+                order.status_code if order else "no such order",
+                _RECOVERED[result],
+            )
+            closed = change.order if change.closes else None
+            self.store.finish_decision(record.id, result, self.clock(), closed_order=closed)
+            self.wakeup.ring()
+
+
+_RECOVERED = {
+    DecisionResult.OK: "it was taken",
+    DecisionResult.NOT_PENDING: "settled otherwise",
+    DecisionResult.UNKNOWN: "it may not have reached the Market",
+}
 
 
 def _plain(record: DecisionRecord) -> str:

@@ -3,47 +3,82 @@
 from __future__ import annotations
 
 import logging
-import time
+from collections.abc import Callable, Coroutine
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
+    CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
-    ContextTypes,
+    ExtBot,
     MessageHandler,
     filters,
 )
 
 from bot.callbacks import parse_callback
-from bot.decider import Decider, Staff, Verdict
-from bot.desk import Desk
+from bot.config import Settings
+from bot.decider import Decider, Staff, Tapped, Verdict
+from bot.formatting import Style
+from bot.market import MarketClient
+from bot.notifications import Inbox
 from bot.render import render_help, render_pending
+from bot.shops import Shops
+from bot.signals import Activity
+from bot.staff_chat import StaffChat
+from bot.texts import Texts
+from storage.store import Store
+
+if TYPE_CHECKING:
+    import asyncio
+
+    from bot.http import HttpServer
 
 log = logging.getLogger(__name__)
 
 
-def _desk(context: ContextTypes.DEFAULT_TYPE) -> Desk:
-    return context.application.bot_data["desk"]
+class DeskData:
+    """python-telegram-bot's `bot_data`, typed: the pieces, set once when the app is built."""
+
+    settings: Settings
+    store: Store
+    market: MarketClient
+    decider: Decider
+    chat: StaffChat
+    shops: Shops
+    style: Style
+    clock: Callable[[], datetime]
+    activity: Activity
+    inbox: Inbox
+    loops: list[Callable[[], Coroutine[Any, Any, None]]]
+    tasks: list[asyncio.Task[None]]
+    http: HttpServer | None = None
 
 
-async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], DeskData]
+
+
+async def on_tap(update: Update, context: Context) -> None:
     """Answer first, from storage alone; the PUT (if any) runs after, as its own task."""
     query = update.callback_query
     if query is None:
         return
-    decider: Decider = context.application.bot_data["decider"]
-    _desk(context).last_tap = time.monotonic()
+    data = context.bot_data
+    data.activity.tapped()
     message = query.message
-    verdict = Verdict(_desk(context).texts("answer.unknown"))
+    verdict = Verdict(data.style.texts("answer.unknown"))
     try:
-        verdict = decider.judge_tap(
-            parse_callback(query.data),
-            message.chat.id if message else 0,
-            message.message_id if message else 0,
-            Staff(query.from_user.id, query.from_user.full_name, query.from_user.username),
+        verdict = data.decider.judge_tap(
+            Tapped(
+                parse_callback(query.data),
+                message.chat.id if message else 0,
+                message.message_id if message else 0,
+                Staff(query.from_user.id, query.from_user.full_name, query.from_user.username),
+            )
         )
     finally:
         if verdict.follow_up is not None:  # starts as the answer goes, not after it returns
@@ -54,68 +89,61 @@ async def on_tap(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("Could not answer a tap: %s", error)
 
 
-def _may_use_commands(desk: Desk, update: Update) -> bool:
+async def _admitted(update: Update, data: DeskData) -> bool:
+    """Commands are answered in the staff chat, and in private only to STAFF_USER_IDS."""
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None:
         return False
-    if desk.is_staff_chat(chat.id):
+    if data.chat.is_it(chat.id):
         return True
-    return chat.type == ChatType.PRIVATE and user.id in desk.settings.staff_user_ids
+    if chat.type == ChatType.PRIVATE and user.id in data.settings.staff_user_ids:
+        return True
+    log.warning("Refused a command from user %s in chat %s", user.id, chat.id)
+    if chat.type == ChatType.PRIVATE and update.effective_message:
+        await update.effective_message.reply_text(data.style.texts("private.refused"))
+    return False
 
 
-async def _refuse(update: Update, desk: Desk) -> None:
-    chat = update.effective_chat
-    user_id = update.effective_user.id if update.effective_user else None
-    log.warning("Refused a command from user %s in chat %s", user_id, chat.id if chat else None)
-    if chat is not None and chat.type == ChatType.PRIVATE and update.effective_message:
-        await update.effective_message.reply_text(desk.texts("private.refused"))
-
-
-async def on_pending(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    desk = _desk(context)
-    if not _may_use_commands(desk, update):
-        await _refuse(update, desk)
+async def on_pending(update: Update, context: Context) -> None:
+    data = context.bot_data
+    if not await _admitted(update, data):
         return
-    parts = render_pending(desk.store.pending_requests(), desk.shops, desk.clock(), desk.style)
-    for part in parts:
+    requests = data.store.requests.pending()
+    for part in render_pending(requests, data.shops.names, data.clock(), data.style):
         await context.bot.send_message(chat_id=update.effective_chat.id, text=part)
 
 
-async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    desk = _desk(context)
-    if not _may_use_commands(desk, update):
-        await _refuse(update, desk)
-        return
-    await context.bot.send_message(chat_id=update.effective_chat.id, text=render_help(desk.style))
+async def on_help(update: Update, context: Context) -> None:
+    data = context.bot_data
+    if await _admitted(update, data):
+        text = render_help(data.style)
+        await context.bot.send_message(chat_id=update.effective_chat.id, text=text)
 
 
-async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    desk = _desk(context)
-    if not _may_use_commands(desk, update):
-        await _refuse(update, desk)
-        return
-    text = desk.texts("start") + "\n\n" + render_help(desk.style)
-    await context.bot.send_message(chat_id=update.effective_chat.id, text=text)
+async def on_start(update: Update, context: Context) -> None:
+    data = context.bot_data
+    if await _admitted(update, data):
+        text = data.style.texts("start") + "\n\n" + render_help(data.style)
+        await context.bot.send_message(chat_id=update.effective_chat.id, text=text)
 
 
-async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_migration(update: Update, context: Context) -> None:
     """Telegram announces the upgrade in the old group; follow it before the next post."""
-    desk = _desk(context)
+    data = context.bot_data
     message = update.effective_message
-    if message and message.migrate_to_chat_id and desk.is_staff_chat(message.chat.id):
-        desk.follow_migration(message.migrate_to_chat_id)
+    if message and message.migrate_to_chat_id and data.chat.is_it(message.chat.id):
+        data.chat.follow(message.migrate_to_chat_id)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: Context) -> None:
     log.error("Unhandled error while handling an update", exc_info=context.error)
 
 
-def commands(desk: Desk) -> list[BotCommand]:
-    t = desk.texts
+def commands(texts: Texts) -> list[BotCommand]:
     return [
-        BotCommand("pending", t("command.pending")),
-        BotCommand("help", t("command.help")),
-        BotCommand("start", t("command.start")),
+        BotCommand("pending", texts("command.pending")),
+        BotCommand("help", texts("command.help")),
+        BotCommand("start", texts("command.start")),
     ]
 
 

@@ -18,8 +18,9 @@ import ipaddress
 import logging
 import socket
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import uvicorn
 from starlette.applications import Starlette
@@ -27,18 +28,22 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.config import Network
-from bot.desk import Desk
+from bot.config import Network, Settings
 from bot.market import MarketError
+from bot.model import RequestState
 from bot.notifications import (
     HANDLING_BUDGET,
     PING,
+    Inbox,
     MalformedNotification,
+    Notification,
     error_body,
     handle,
     ok_body,
     parse_notification,
 )
+from bot.signals import Activity
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -122,31 +127,21 @@ async def _read_body(request: Request, limit: int = MAX_BODY) -> bytes:
     return bytes(body)
 
 
-def create_app(desk: Desk, started_at: datetime) -> Starlette:
-    settings = desk.settings
+class NotificationEndpoint:
+    """`POST /notification` (and `/`): admit the Market only, read, act, answer in time."""
 
-    async def notification(request: Request) -> Response:
+    def __init__(self, inbox: Inbox, settings: Settings) -> None:
+        self.inbox = inbox
+        self.allowed = settings.notification_allowed_networks
+        self.proxies = settings.trusted_proxies
+
+    async def answer(self, request: Request) -> Response:
         received = datetime.now(UTC)
         began = time.monotonic()
-        peer = request.client.host if request.client else None
-        client = client_address(
-            peer, request.headers.getlist("x-forwarded-for"), settings.trusted_proxies
-        )
-        if client is None or not _within(client, settings.notification_allowed_networks):
-            log.warning(
-                "Refused a notification from %s (peer %s): not in NOTIFICATION_ALLOWED_NETWORKS",
-                client or "an unreadable address",
-                peer,
-            )
-            return JSONResponse(error_body("UNKNOWN", "forbidden"), status_code=403)
-        try:
-            body = await _read_body(request)
-        except _TooLarge:
-            log.warning("Refused a notification from %s: body over %d bytes", client, MAX_BODY)
-            return JSONResponse(error_body("UNKNOWN", "body too large"), status_code=413)
-        except ClientDisconnect:
-            log.warning("A notification from %s broke off before its body ended", client)
-            return Response(status_code=400)
+        admitted = await self._admit(request)
+        if isinstance(admitted, Response):
+            return admitted
+        client, body = admitted
         try:
             note = parse_notification(body)
         except MalformedNotification as error:
@@ -156,10 +151,34 @@ def create_app(desk: Desk, started_at: datetime) -> Starlette:
         if note.type == PING:
             log.info("Notification PING from %s: answered", client)
             return JSONResponse(ok_body(received))
+        failure = await self._handle(note, began)
+        return failure or JSONResponse(ok_body(received))
 
+    async def _admit(self, request: Request) -> tuple[Address, bytes] | Response:
+        """The caller's address and the body, or the refusal to answer with."""
+        peer = request.client.host if request.client else None
+        client = client_address(peer, request.headers.getlist("x-forwarded-for"), self.proxies)
+        if client is None or not _within(client, self.allowed):
+            log.warning(
+                "Refused a notification from %s (peer %s): not in NOTIFICATION_ALLOWED_NETWORKS",
+                client or "an unreadable address",
+                peer,
+            )
+            return JSONResponse(error_body("UNKNOWN", "forbidden"), status_code=403)
+        try:
+            return client, await _read_body(request)
+        except _TooLarge:
+            log.warning("Refused a notification from %s: body over %d bytes", client, MAX_BODY)
+            return JSONResponse(error_body("UNKNOWN", "body too large"), status_code=413)
+        except ClientDisconnect:
+            log.warning("A notification from %s broke off before its body ended", client)
+            return Response(status_code=400)
+
+    async def _handle(self, note: Notification, began: float) -> Response | None:
+        """Act on it within the Market's patience; a 500 (retried by the Market) on failure."""
         where = f"campaign {note.campaign_id or '?'}, order {note.order_id or '?'}"
         try:
-            outcome = await asyncio.wait_for(handle(desk, note), HANDLING_BUDGET)
+            outcome = await asyncio.wait_for(handle(self.inbox, note), HANDLING_BUDGET)
         except TimeoutError:
             log.warning(
                 "Notification %s (%s): the Market did not answer within %.0fs; answered 500",
@@ -174,38 +193,46 @@ def create_app(desk: Desk, started_at: datetime) -> Starlette:
         except Exception:
             log.exception("Notification %s (%s) failed; answered 500", note.type, where)
             return JSONResponse(error_body("UNKNOWN", "internal error"), status_code=500)
-        log.info(
-            "Notification %s (%s): %s, %.0f ms",
-            note.type,
-            where,
-            outcome,
-            (time.monotonic() - began) * 1000,
-        )
-        return JSONResponse(ok_body(received))
+        elapsed = (time.monotonic() - began) * 1000
+        log.info("Notification %s (%s): %s, %.0f ms", note.type, where, outcome, elapsed)
+        return None
 
-    async def healthz(request: Request) -> Response:
-        now = desk.clock()
-        limit = STALE_AFTER_POLLS * settings.poll_interval
-        last_poll = desk.store.last_successful_poll()
+
+@dataclass(frozen=True)
+class Health:
+    """`GET /healthz`: stale (503) once the last good poll is three intervals old."""
+
+    store: Store
+    activity: Activity
+    poll_interval: timedelta
+    clock: Callable[[], datetime]
+    started_at: datetime
+
+    async def answer(self, request: Request) -> Response:
+        now = self.clock()
+        limit = STALE_AFTER_POLLS * self.poll_interval
+        last_poll = self.store.polls.last_successful()
         # no poll yet: the desk has `limit` from its start to make one
-        healthy = now - (last_poll if last_poll is not None else started_at) <= limit
+        healthy = now - (last_poll if last_poll is not None else self.started_at) <= limit
         body = {
             "status": "ok" if healthy else "stale",
             "last_poll_age_seconds": (
                 round((now - last_poll).total_seconds(), 1) if last_poll is not None else None
             ),
-            "poll_interval_seconds": settings.poll_interval.total_seconds(),
-            "telegram_ok": desk.telegram_ok,
-            "pending_requests": desk.store.count_requests("pending"),
-            "uptime_seconds": round((now - started_at).total_seconds(), 1),
+            "poll_interval_seconds": self.poll_interval.total_seconds(),
+            "telegram_ok": self.activity.telegram_ok,
+            "pending_requests": self.store.requests.count(RequestState.PENDING),
+            "uptime_seconds": round((now - self.started_at).total_seconds(), 1),
         }
         return JSONResponse(body, status_code=200 if healthy else 503)
 
+
+def create_app(endpoint: NotificationEndpoint, health: Health) -> Starlette:
     return Starlette(
         routes=[
-            Route("/", notification, methods=["POST"]),
-            Route("/notification", notification, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
+            Route("/", endpoint.answer, methods=["POST"]),
+            Route("/notification", endpoint.answer, methods=["POST"]),
+            Route("/healthz", health.answer, methods=["GET"]),
         ]
     )
 
@@ -249,11 +276,10 @@ def _ended(task: asyncio.Task[None], server: _Server) -> None:
 class HttpServer:
     """uvicorn serving `create_app` on HTTP_HOST:HTTP_PORT as a task of the running loop."""
 
-    def __init__(self, desk: Desk) -> None:
-        settings = desk.settings
+    def __init__(self, settings: Settings, app: Starlette) -> None:
         assert settings.http_port is not None
         self.host, self.port = settings.http_host, settings.http_port
-        self.app = create_app(desk, started_at=desk.clock())
+        self.app = app
         self._socket: socket.socket | None = None
         self._server: _Server | None = None
         self._task: asyncio.Task[None] | None = None

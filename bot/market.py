@@ -20,8 +20,8 @@ from typing import Any
 
 import httpx
 
-from bot.decisions import Decision
-from bot.orders import Order, OrderFormatError, parse_business_order
+from bot.model import Decision, Order
+from bot.orders import OrderFormatError, parse_business_order
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +31,6 @@ PARALLEL_REQUESTS = 2  # the lowest of the documented parallel limits
 
 class MarketError(Exception):
     """Any failure talking to the Market."""
-
-    retryable = True
 
     def describe(self) -> str:
         return str(self)
@@ -52,10 +50,6 @@ class MarketHTTPError(MarketError):
     def __init__(self, status: int, code: str | None, message: str | None, operation: str) -> None:
         self.status, self.code, self.message, self.operation = status, code, message, operation
         super().__init__(f"{operation}: HTTP {status} {code or ''} {message or ''}".strip())
-
-    @property
-    def retryable(self) -> bool:  # type: ignore[override]
-        return self.status >= 500 or self.status in (420, 423, 429)
 
     def describe(self) -> str:
         return " ".join(str(part) for part in (self.status, self.code, self.message) if part)

@@ -2,9 +2,8 @@
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-MOSCOW = ZoneInfo("Europe/Moscow")
+from bot.model import MOSCOW
 
 # RFC 3339 lets the separator and the zone letter be lowercase and allows a leap second,
 # none of which `datetime.fromisoformat` reads.
@@ -67,8 +66,3 @@ def parse_market_date(text: str) -> date:
         return datetime.strptime(raw, "%d-%m-%Y").date()
     except ValueError:
         raise ValueError(f"unrecognised Market date {text!r}") from None
-
-
-def moscow_today(now: datetime) -> date:
-    """The Market counts creation-date windows in Moscow days."""
-    return now.astimezone(MOSCOW).date()

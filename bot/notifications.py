@@ -15,17 +15,32 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from typing import Any
 
-from bot.deadlines import Basis, RequestTime, from_notification
-from bot.desk import Desk
-from bot.market_time import moscow_today, parse_market_datetime
-from bot.orders import DECIDABLE_STATUSES, Order
+from bot.deadlines import from_notification
+from bot.lookup import OrderLookup
+from bot.market_time import parse_market_datetime
+from bot.model import (
+    DECIDABLE_STATUSES,
+    Basis,
+    Change,
+    Effect,
+    NewRequest,
+    Order,
+    Request,
+    RequestState,
+    RequestTime,
+    moscow_today,
+)
+from bot.reconcile import Listing, reconcile
+from bot.shops import Shops
+from bot.signals import Wakeup
 from bot.sync import Windows, polled_request_time
-from storage.store import NewRequest, Request
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +63,19 @@ def _version() -> str:
 
 
 VERSION = _version()
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """What handling a notification uses: the store, Market lookups, and the publisher's bell."""
+
+    store: Store
+    lookup: OrderLookup
+    shops: Shops
+    campaign_ids: tuple[int, ...]
+    poll_interval: timedelta
+    clock: Callable[[], datetime]
+    wakeup: Wakeup
 
 
 class MalformedNotification(ValueError):
@@ -126,7 +154,7 @@ def _lenient_ids(data: dict[str, Any]) -> tuple[int | None, int | None]:
     return ids[0], ids[1]
 
 
-async def handle(desk: Desk, notification: Notification) -> str:
+async def handle(inbox: Inbox, notification: Notification) -> str:
     """Act on an order notification; returns what happened, for the log line.
 
     Raises `MarketError` when the Market could not be asked (nothing is written then).
@@ -134,12 +162,12 @@ async def handle(desk: Desk, notification: Notification) -> str:
     if notification.type not in ORDER_TYPES:
         return "ignored (type not handled)"
     assert notification.campaign_id is not None and notification.order_id is not None
-    if notification.campaign_id not in desk.settings.market_campaign_ids:
+    if notification.campaign_id not in inbox.campaign_ids:
         return "ignored (campaign not configured)"
     if notification.type == CANCELLATION_REQUEST:
         assert notification.requested_at is not None
         exact: RequestTime | None = from_notification(notification.requested_at)
-        if notification.requested_at > desk.clock() + FUTURE_TOLERANCE:
+        if notification.requested_at > inbox.clock() + FUTURE_TOLERANCE:
             log.warning(
                 "Order %s: requestedAt %s is in the future; the request is dated by polling",
                 notification.order_id,
@@ -147,67 +175,64 @@ async def handle(desk: Desk, notification: Notification) -> str:
             )
             exact = None
         return await _cancellation_requested(
-            desk, notification.campaign_id, notification.order_id, exact
+            inbox, notification.campaign_id, notification.order_id, exact
         )
-    return await _order_changed(desk, notification.campaign_id, notification.order_id)
+    return await _order_changed(inbox, notification.campaign_id, notification.order_id)
 
 
 # ORDER_CANCELLATION_REQUEST
 
 
 async def _cancellation_requested(
-    desk: Desk, campaign_id: int, order_id: int, exact: RequestTime | None
+    inbox: Inbox, campaign_id: int, order_id: int, exact: RequestTime | None
 ) -> str:
     """A buyer asked to cancel; `exact` is None when the Market's time cannot be right."""
-    store = desk.store
-    known = store.open_request_for(campaign_id, order_id)
+    store = inbox.store
+    known = store.requests.open_for(campaign_id, order_id)
     if known is not None:
         exact = _plausible(exact, known.order)
-        if known.state == "pending":
-            return _correct(desk, known, exact)
-        if not _after_decision(desk, known, exact):
+        if known.pending:
+            return _correct(inbox, known, exact)
+        if not _after_decision(inbox, known, exact):
             return "ignored (already decided here)"
 
-    business_id = await _business_of(desk, campaign_id)
-    order = await _find_order(desk, business_id, campaign_id, order_id)
+    business_id = await inbox.shops.business_of(campaign_id)
+    order = await inbox.lookup.find(business_id, campaign_id, order_id)
     exact = _plausible(exact, order)
     if order is None or (order.status in DECIDABLE_STATUSES and not order.awaits_decision):
         if exact is None:
             return "not listed as awaiting a decision yet; left to the poll that finds it"
         # the Market may not list the request yet: the poll that finds it uses this time
-        store.remember_notification(campaign_id, order_id, exact.at)
+        store.notified.remember(campaign_id, order_id, exact.at)
         return "not listed as awaiting a decision yet; time kept for the poll that finds it"
     if not order.awaits_decision:
-        return f"ignored (the order no longer awaits a decision: {order.status}/{order.substatus})"
+        return f"ignored (the order no longer awaits a decision: {order.status_code})"
+    return _open(inbox, business_id, order, exact)
 
-    # the lookups above awaited: the poller may have stored the request meanwhile
-    known = store.open_request_for(campaign_id, order_id)
-    if known is not None and known.state == "pending":
-        return _correct(desk, known, exact)
+
+def _open(inbox: Inbox, business_id: int, order: Order, exact: RequestTime | None) -> str:
+    """Store the request the Market lists, unless the poller stored it meanwhile."""
+    store, key = inbox.store, (order.campaign_id, order.order_id)
+    known = store.requests.open_for(*key)
+    if known is not None and known.pending:
+        return _correct(inbox, known, exact)
     if known is not None:
-        if not _after_decision(desk, known, exact):
+        if not _after_decision(inbox, known, exact):
             return "ignored (already decided here)"
-        _close_quietly(desk, known, order)  # decided here before this new request was made
-    now = desk.clock()
-    request_time = exact or polled_request_time(
-        store,
-        order,
-        now,
-        Windows.for_day(moscow_today(now)),
-        desk.settings.poll_interval,
-    )
+        _close_quietly(inbox, known, order)  # decided here before this new request was made
+    now = inbox.clock()
+    windows = Windows.for_day(moscow_today(now))
+    request_time = exact or polled_request_time(store, order, now, windows, inbox.poll_interval)
     try:
         store.add_request(NewRequest(business_id, order, first_seen=now, request_time=request_time))
     except sqlite3.IntegrityError:  # stored by a poll between the check and the insert
-        known = store.open_request_for(campaign_id, order_id)
+        known = store.requests.open_for(*key)
         if known is None:
             raise
-        return _correct(desk, known, exact)
-    desk.wake_publisher()
-    return (
-        f"new request, deadline {request_time.deadline.isoformat(timespec='seconds')}"
-        f" ({request_time.basis.value})"
-    )
+        return _correct(inbox, known, exact)
+    inbox.wakeup.ring()
+    deadline = request_time.deadline.isoformat(timespec="seconds")
+    return f"new request, deadline {deadline} ({request_time.basis.value})"
 
 
 def _plausible(exact: RequestTime | None, order: Order | None) -> RequestTime | None:
@@ -225,88 +250,61 @@ def _plausible(exact: RequestTime | None, order: Order | None) -> RequestTime | 
     return None
 
 
-def _correct(desk: Desk, request: Request, exact: RequestTime | None) -> str:
+def _correct(inbox: Inbox, request: Request, exact: RequestTime | None) -> str:
     """A request already stored: make its deadline exact, once."""
     current = request.request_time
     if exact is None:
         return "ignored (implausible requestedAt), deadline kept"
     if current.basis is Basis.NOTIFICATION and current.at <= exact.at:
         return "duplicate, nothing changed" if current.at == exact.at else "ignored (later time)"
-    desk.store.correct_request_time(request.id, exact)
-    desk.wake_publisher()
+    inbox.store.correct_request_time(request.id, exact)
+    inbox.wakeup.ring()
     return (
         f"deadline corrected from {current.deadline.isoformat(timespec='seconds')}"
         f" ({current.basis.value}) to {exact.deadline.isoformat(timespec='seconds')}"
     )
 
 
-def _after_decision(desk: Desk, request: Request, exact: RequestTime | None) -> bool:
+def _after_decision(inbox: Inbox, request: Request, exact: RequestTime | None) -> bool:
     """Whether a request for an order decided here came after that decision (a new one)."""
-    decision = desk.store.last_decision(request.id)
-    if exact is None or decision is None or decision.result != "ok":
+    decision = inbox.store.decisions.last(request.id)
+    if exact is None or decision is None or not decision.taken:
         return False
     return exact.at > (decision.finished_at or decision.started_at)
 
 
-def _close_quietly(desk: Desk, request: Request, order: Order) -> None:
-    """Close a decided request without editing its post, as a poll does."""
-    desk.store.close_request(request.id, order, desk.clock(), show=False)
-
-
-async def _business_of(desk: Desk, campaign_id: int) -> int:
-    businesses = await desk.ensure_businesses()
-    for business_id, campaign_ids in businesses.items():
-        if campaign_id in campaign_ids:
-            return business_id
-    raise LookupError(f"campaign {campaign_id} has no business")  # cannot happen: configured
-
-
-async def _find_order(
-    desk: Desk, business_id: int, campaign_id: int, order_id: int
-) -> Order | None:
-    """The order by id: created in the last 30 days, else 30 to 60 days back."""
-    windows = Windows.for_day(moscow_today(desk.clock()))
-    for window in (windows.recent, windows.old):
-        for order in await desk.market.get_orders(business_id, [order_id], window):
-            if order.campaign_id == campaign_id and order.order_id == order_id:
-                return order
-    return None
+def _close_quietly(inbox: Inbox, request: Request, order: Order) -> None:
+    """Close a decided request without editing its post: it already shows the outcome."""
+    inbox.store.apply(request, Change(Effect.CLOSE, order), inbox.clock())
 
 
 # ORDER_CANCELLED, ORDER_STATUS_UPDATED
 
 
-async def _order_changed(desk: Desk, campaign_id: int, order_id: int) -> str:
+async def _order_changed(inbox: Inbox, campaign_id: int, order_id: int) -> str:
     """Re-check a tracked order at once, as the next poll would."""
-    store = desk.store
-    request = store.open_request_for(campaign_id, order_id)
+    store = inbox.store
+    request = store.requests.open_for(campaign_id, order_id)
     if request is None:
         return "ignored (no open request for the order)"
-    if _decision_in_flight(desk, request.id):
+    if store.decisions.in_flight(request.id):
         return "left to the decision being sent"
-    order = await desk.fetch_order(request)
+    order = await inbox.lookup.current(request)
 
-    request = store.request(request.id)  # re-read: it may have moved during the lookup
-    if request is None or request.state == "closed":
+    request = store.requests.get(request.id)  # re-read: it may have moved during the lookup
+    if request is None or request.state is RequestState.CLOSED:
         return "already closed"
-    if _decision_in_flight(desk, request.id):
+    if store.decisions.in_flight(request.id):
         return "left to the decision being sent"
     if order is None:
         return "order not found at the Market; left to the next poll"
-    if order.awaits_decision is not False:  # unknown without cancelRequested: not closed
-        if request.state != "pending":
-            return "decided here; the Market still lists the request"
-        if store.refresh_order(request, order):
-            desk.wake_publisher()
-            return f"still awaits a decision, post updated ({order.status}/{order.substatus})"
-        return "still awaits a decision, nothing to show"
-    if request.state == "pending":
-        store.close_request(request.id, order, desk.clock())
-        desk.wake_publisher()
-        return f"closed without a decision here ({order.status}/{order.substatus})"
-    _close_quietly(desk, request, order)
-    return f"closed after the decision here ({order.status}/{order.substatus})"
-
-
-def _decision_in_flight(desk: Desk, request_id: int) -> bool:
-    return any(d.request_id == request_id for d in desk.store.unfinished_decisions())
+    change = reconcile(request, order, Listing.UNKNOWN)
+    store.apply(request, change, inbox.clock())
+    if change.show:
+        inbox.wakeup.ring()
+    if change.closes:
+        here = "without a decision here" if request.pending else "after the decision here"
+        return f"closed {here} ({order.status_code})"
+    if change.show:
+        return f"still awaits a decision, post updated ({order.status_code})"
+    return "still awaits a decision, nothing to show"

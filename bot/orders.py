@@ -7,98 +7,18 @@ fields the desk cannot work without (`orderId`, `campaignId`) are required.
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.market_time import parse_market_date, parse_market_datetime
+from bot.model import Money, Order, OrderItem
 
-DECIDABLE_STATUSES = frozenset({"DELIVERY", "PICKUP"})
 INT64_LIMIT = 2**63  # ids are int64 in the spec, and SQLite stores no more
 
 
 class OrderFormatError(ValueError):
     """The Market sent an order the desk cannot identify."""
-
-
-@dataclass(frozen=True)
-class Money:
-    amount: Decimal
-    currency: str
-
-    def __add__(self, other: Money) -> Money:
-        if other.currency != self.currency:
-            raise ValueError("cannot add different currencies")
-        return Money(self.amount + other.amount, self.currency)
-
-
-@dataclass(frozen=True)
-class OrderItem:
-    name: str
-    offer_id: str
-    count: int
-    price: Money | None  # total for all units of the line, as the Market gives it
-
-
-@dataclass(frozen=True)
-class Order:
-    order_id: int
-    campaign_id: int
-    status: str
-    substatus: str
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    items: tuple[OrderItem, ...] = ()
-    total: Money | None = None
-    delivery_type: str | None = None
-    delivery_service: str | None = None
-    region: str | None = None
-    delivery_from: date | None = None
-    delivery_to: date | None = None
-    payment_type: str | None = None
-    payment_method: str | None = None
-    cancel_requested: bool | None = None
-    fake: bool = False
-    external_id: str | None = None
-
-    @property
-    def awaits_decision(self) -> bool | None:
-        """Whether the Market still expects the shop to answer a cancellation request.
-
-        None when the order may await one but the Market left `cancelRequested` out (it
-        is optional): unknown, so only leaving the pending listing closes a request then.
-        """
-        if self.status not in DECIDABLE_STATUSES or self.cancel_requested is False:
-            return False
-        return self.cancel_requested
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self), default=str, ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> Order:
-        data = json.loads(text)
-        data["items"] = tuple(
-            OrderItem(
-                name=item["name"],
-                offer_id=item["offer_id"],
-                count=item["count"],
-                price=_money_from_json(item["price"]),
-            )
-            for item in data["items"]
-        )
-        data["total"] = _money_from_json(data["total"])
-        for key in ("created_at", "updated_at"):
-            data[key] = datetime.fromisoformat(data[key]) if data[key] else None
-        for key in ("delivery_from", "delivery_to"):
-            data[key] = date.fromisoformat(data[key]) if data[key] else None
-        return cls(**data)
-
-
-def _money_from_json(data: dict[str, str] | None) -> Money | None:
-    return Money(Decimal(data["amount"]), data["currency"]) if data else None
 
 
 def _money(data: Any) -> Money | None:
@@ -185,7 +105,7 @@ def parse_business_order(data: Any) -> Order:
     order_id, campaign_id = data.get("orderId"), data.get("campaignId")
     if not (_is_int(order_id) and _is_int(campaign_id)):
         raise OrderFormatError("order without orderId or campaignId")
-    if not (0 < order_id < INT64_LIMIT and 0 < campaign_id < INT64_LIMIT):
+    if not all(-INT64_LIMIT <= value < INT64_LIMIT for value in (order_id, campaign_id)):
         raise OrderFormatError(f"order {order_id} of campaign {campaign_id}: ids out of int64")
     prices = _dict(data.get("prices"))
     delivery = _dict(data.get("delivery"))

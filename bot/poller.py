@@ -10,17 +10,23 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from html import escape
 
+from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.backoff import Backoff
 from bot.decider import Decider
-from bot.desk import Desk
-from bot.market import MarketError, MarketRateLimited
+from bot.market import MarketClient, MarketError, MarketRateLimited
+from bot.shops import Shops
+from bot.signals import Wakeup
+from bot.staff_chat import StaffChat
 from bot.sync import OLD_SWEEP_EVERY, sync_once
-from storage.store import PollRecord
+from bot.texts import Texts
+from storage.polls import PollRecord
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -29,15 +35,31 @@ POLL_HISTORY = timedelta(days=7)
 
 
 class Poller:
-    def __init__(self, desk: Desk, decider: Decider) -> None:
-        self.desk = desk
-        self.decider = decider
+    def __init__(
+        self,
+        store: Store,
+        market: MarketClient,
+        shops: Shops,
+        decider: Decider,
+        alerts: StaffAlerts,
+        *,
+        poll_interval: timedelta,
+        clock: Callable[[], datetime],
+        wakeup: Wakeup,
+    ) -> None:
+        self.store, self.market, self.shops, self.decider = store, market, shops, decider
+        self.alerts, self.poll_interval, self.clock, self.wakeup = (
+            alerts,
+            poll_interval,
+            clock,
+            wakeup,
+        )
         self.failures = 0
         self.alerted = False
-        interval = desk.settings.poll_interval.total_seconds()
+        interval = poll_interval.total_seconds()
         self.backoff = Backoff(initial=min(1.0, interval), cap=interval)
-        self.last_sweep = desk.store.last_full_sweep()
-        self.last_prune = desk.clock() - POLL_HISTORY
+        self.last_sweep = store.polls.last_full_sweep()
+        self.last_prune = clock() - POLL_HISTORY
 
     async def run(self) -> None:
         while True:
@@ -52,20 +74,19 @@ class Poller:
 
     async def cycle(self) -> float:
         """One poll; returns how long to wait before the next."""
-        desk = self.desk
-        interval = desk.settings.poll_interval.total_seconds()
+        interval = self.poll_interval.total_seconds()
         began = time.monotonic()
-        started_at = desk.clock()
+        started_at = self.clock()
         try:
-            businesses = await desk.ensure_businesses()
+            businesses = await self.shops.businesses()
             await self.decider.recover()
             sweep_old = self.last_sweep is None or started_at - self.last_sweep >= OLD_SWEEP_EVERY
             outcome = await sync_once(
-                desk.market,
-                desk.store,
+                self.market,
+                self.store,
                 businesses,
-                now=desk.clock,
-                poll_interval=desk.settings.poll_interval,
+                now=self.clock,
+                poll_interval=self.poll_interval,
                 sweep_old=sweep_old,
             )
         except MarketError as error:
@@ -81,24 +102,23 @@ class Poller:
             (time.monotonic() - began) * 1000,
         )
         if outcome.new or outcome.resolved:
-            desk.wake_publisher()
+            self.wakeup.ring()
         if self.alerted:
-            await self._tell_staff(desk.texts("alert.recovered", what=desk.texts("what.market")))
+            await self.alerts.send("alert.recovered", what="what.market")
         self.failures, self.alerted = 0, False
         self.backoff.reset()
         if started_at - self.last_prune >= timedelta(days=1):
-            desk.store.prune_polls(POLL_HISTORY, started_at)
+            self.store.polls.prune(POLL_HISTORY, started_at)
             self.last_prune = started_at
         return max(0.0, interval - (time.monotonic() - began))
 
     async def _failed(self, error: MarketError, started_at: datetime, began: float) -> float:
-        desk = self.desk
         self.failures += 1
-        desk.store.record_failed_poll(
-            PollRecord(started_at=started_at, finished_at=desk.clock(), ok=False, error=str(error))
+        self.store.polls.record_failed(
+            PollRecord(started_at=started_at, finished_at=self.clock(), ok=False, error=str(error))
         )
         if isinstance(error, MarketRateLimited) and error.retry_at is not None:
-            delay = max(1.0, (error.retry_at - desk.clock()).total_seconds())
+            delay = max(1.0, (error.retry_at - self.clock()).total_seconds())
         else:
             delay = self.backoff.next()
         log.warning(
@@ -109,19 +129,26 @@ class Poller:
             delay,
         )
         if self.failures >= ALERT_AFTER_FAILURES and not self.alerted:
-            self.alerted = await self._tell_staff(
-                desk.texts(
-                    "alert.outage",
-                    what=desk.texts("what.market"),
-                    count=self.failures,
-                    error=escape(error.describe()),
-                )
+            self.alerted = await self.alerts.send(
+                "alert.outage",
+                what="what.market",
+                count=self.failures,
+                error=escape(error.describe()),
             )
         return delay
 
-    async def _tell_staff(self, text: str) -> bool:
+
+class StaffAlerts:
+    """A line to the staff chat about the desk itself (an outage, a recovery)."""
+
+    def __init__(self, bot: Bot, chat: StaffChat, texts: Texts) -> None:
+        self.bot, self.chat, self.texts = bot, chat, texts
+
+    async def send(self, key: str, *, what: str, **values: object) -> bool:
+        """True when it reached the chat."""
+        text = self.texts(key, what=self.texts(what), **values)
         try:
-            await self.desk.bot.send_message(chat_id=self.desk.chat_id, text=text)
+            await self.bot.send_message(chat_id=self.chat.id, text=text)
         except TelegramError as error:
             log.warning("Could not tell staff about the Market's state: %s", error)
             return False

@@ -11,10 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from telegram import ReplyParameters
+from telegram import Bot, ReplyParameters
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -25,13 +25,17 @@ from telegram.error import (
 )
 
 from bot.backoff import Backoff
+from bot.config import Settings
 from bot.deadlines import crossed_lead_times
-from bot.desk import Desk
+from bot.formatting import Style
+from bot.model import Problem, Request, Stage
 from bot.orders import INT64_LIMIT
 from bot.ratelimit import GroupRateLimiter
 from bot.render import Rendered, render_post, render_problem, render_reminder
-from storage.problems import Problem, Stage
-from storage.store import Request
+from bot.shops import Shops
+from bot.signals import Activity, Wakeup
+from bot.staff_chat import StaffChat
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +71,25 @@ def _is_about_the_chat(error: BadRequest) -> bool:
 
 
 class Publisher:
-    def __init__(self, desk: Desk) -> None:
-        self.desk = desk
+    def __init__(
+        self,
+        bot: Bot,
+        store: Store,
+        chat: StaffChat,
+        shops: Shops,
+        style: Style,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime],
+        wakeup: Wakeup,
+        activity: Activity,
+        limiter: GroupRateLimiter | None,
+    ) -> None:
+        self.bot, self.store, self.chat, self.shops = bot, store, chat, shops
+        self.style, self.settings, self.clock = style, settings, clock
+        self.wakeup, self.activity, self.limiter = wakeup, activity, limiter
         self.backoff = Backoff(initial=1.0, cap=60.0)
-        self.probe_every = max(PROBE_AT_LEAST, desk.settings.poll_interval.total_seconds())
+        self.probe_every = max(PROBE_AT_LEAST, settings.poll_interval.total_seconds())
         self._next_probe = time.monotonic() + self.probe_every
         self._probed_up_to = 0  # request id: probing goes round the pending posts
         self._posts_paused_until = 0.0  # time.monotonic(): the chat's window is full
@@ -87,7 +106,7 @@ class Publisher:
                 await asyncio.sleep(delay)
                 continue
             except (Forbidden, NetworkError) as error:
-                self.desk.telegram_ok = False
+                self.activity.telegram_ok = False
                 delay = self.backoff.next()
                 log.warning("Telegram unavailable (%s); retrying in %.0fs", error, delay)
                 await asyncio.sleep(delay)
@@ -99,37 +118,37 @@ class Publisher:
                 continue
             self.backoff.reset()
             if worked:  # Telegram answered (idle rounds ask it nothing)
-                self.desk.telegram_ok = True
+                self.activity.telegram_ok = True
             else:
-                await self.desk.wait_for_work(self._idle_timeout())
+                await self.wakeup.wait(self._idle_timeout())
 
     def _idle_timeout(self) -> float:
-        leads = [int(lead.total_seconds()) for lead in self.desk.settings.reminder_lead_times]
-        due = self.desk.store.next_reminder_due(leads)
-        store, now = self.desk.store, time.monotonic()
+        leads = [int(lead.total_seconds()) for lead in self.settings.reminder_lead_times]
+        due = self.store.reminders.next_due(leads)
+        store, now = self.store, time.monotonic()
         soonest = min(self._next_probe, max(self._posts_paused_until, now))
-        if self._posts_paused_until <= now and store.unposted(self.desk.clock(), limit=1):
+        if self._posts_paused_until <= now and store.posts.unposted(self.clock(), limit=1):
             soonest = now
-        retry = store.next_post_retry()
+        retry = store.posts.next_retry()
         if retry is not None:
-            soonest = min(soonest, now + (retry - self.desk.clock()).total_seconds())
+            soonest = min(soonest, now + (retry - self.clock()).total_seconds())
         if store.problems.unreported(limit=1):
             soonest = now
         timeout = min(IDLE_CHECK, max(0.05, soonest - time.monotonic()))
         if due is None:
             return timeout
-        return min(timeout, max(0.05, (due - self.desk.clock()).total_seconds()))
+        return min(timeout, max(0.05, (due - self.clock()).total_seconds()))
 
     async def publish_next(self) -> bool:
         """Send the most urgent thing; False when there is nothing to do."""
-        store = self.desk.store
-        for request in store.dirty_posts(limit=1):
+        store = self.store
+        for request in store.posts.dirty(limit=1):
             await self._guard(request, self._edit(request))
             return True
         for record in store.problems.unreported(limit=1):
             await self._report(record.problem)
             return True
-        for request in store.unposted(self.desk.clock(), limit=1):
+        for request in store.posts.unposted(self.clock(), limit=1):
             if self._room_for_a_post():
                 await self._guard(request, self._post(request))
                 return True
@@ -143,13 +162,11 @@ class Publisher:
         edits that answer them (the Confirm keyboard, then the outcome), so a backlog of
         new posts never makes them wait a window.
         """
-        desk = self.desk
-        limiter = desk.bot.rate_limiter
-        if not isinstance(limiter, GroupRateLimiter):
+        if self.limiter is None:
             return True
-        window = desk.settings.telegram_group_rate.window.total_seconds()
-        at_work = time.monotonic() - desk.last_tap < window
-        wait = limiter.seconds_until_room(desk.chat_id, 3 if at_work else 1)
+        window = self.settings.telegram_group_rate.window.total_seconds()
+        at_work = self.activity.staff_at_work(within=window)
+        wait = self.limiter.seconds_until_room(self.chat.id, 3 if at_work else 1)
         self._posts_paused_until = time.monotonic() + wait
         return wait == 0
 
@@ -162,19 +179,18 @@ class Publisher:
         if time.monotonic() < self._next_probe:
             return False
         self._next_probe = time.monotonic() + self.probe_every
-        desk = self.desk
-        request = desk.store.next_posted_pending(after_id=self._probed_up_to)
+        request = self.store.posts.next_pending(after_id=self._probed_up_to)
         if request is None:
-            request = desk.store.next_posted_pending(after_id=0)
+            request = self.store.posts.next_pending(after_id=0)
         if request is None or request.post is None:
             return False
         self._probed_up_to = request.id
-        rendered = self._render(request, desk.clock())
+        rendered = self._render(request, self.clock())
         if rendered is None or rendered.keyboard is None:  # a decision in flight: edit follows
             return False
         await self._guard(
             request,
-            desk.bot.edit_message_reply_markup(
+            self.bot.edit_message_reply_markup(
                 chat_id=request.post.chat_id,
                 message_id=request.post.message_id,
                 reply_markup=rendered.keyboard,
@@ -184,21 +200,21 @@ class Publisher:
 
     async def _guard(self, request: Request, action: Awaitable[None]) -> None:
         """Handle the Telegram answers that concern one post, not the connection."""
-        store = self.desk.store
+        store = self.store
         try:
             await action
         except ChatMigrated as error:
-            self.desk.follow_migration(error.new_chat_id)
+            self.chat.follow(error.new_chat_id)
         except BadRequest as error:
             if "not modified" in error.message.lower() and request.post:
-                store.mark_clean(request.id, request.post)
+                store.posts.mark_clean(request.id, request.post)
             elif _is_gone(error):
                 log.warning(
                     "The post of order %s is gone from the chat; %s",
                     request.order_id,
                     "posting it again" if request.state == "pending" else "nothing left to show",
                 )
-                store.forget_post(request.id)
+                store.posts.forget(request.id)
             elif _is_about_the_chat(error):  # nothing can be posted until it is fixed
                 raise NetworkError(f"post refused: {error.message}") from error
             else:
@@ -207,9 +223,9 @@ class Publisher:
 
     def _skip(self, request: Request, detail: str) -> None:
         """This request's post or edit cannot be shown: leave it for later, tell staff once."""
-        store, now = self.desk.store, self.desk.clock()
+        store, now = self.store, self.clock()
         if request.post:  # an edit: give up on it, the post still stands
-            store.mark_clean(request.id, request.post)
+            store.posts.mark_clean(request.id, request.post)
             store.problems.note(
                 Problem(str(request.campaign_id), str(request.order_id), Stage.EDIT, detail), now
             )
@@ -218,11 +234,10 @@ class Publisher:
 
     def _render(self, request: Request, now: datetime) -> Rendered | None:
         """The post, or None when it cannot be made (noted, so it never blocks the rest)."""
-        desk = self.desk
         try:
-            decision = desk.store.last_decision(request.id)
-            shop = desk.shop_name(request.campaign_id)
-            return render_post(request, decision, shop, now, desk.style)
+            decision = self.store.decisions.last(request.id)
+            shop = self.shops.name(request.campaign_id)
+            return render_post(request, decision, shop, now, self.style)
         except Exception as error:  # a value no one foresaw must cost one request, not all
             log.exception("Could not render the post of order %s", request.order_id)
             self._skip(request, f"render: {error!r}")
@@ -230,23 +245,22 @@ class Publisher:
 
     async def _report(self, problem: Problem) -> None:
         """Tell staff about a request the desk cannot show them, once."""
-        desk = self.desk
         request, shop = None, problem.campaign_ref
         if problem.campaign_ref.isdigit() and problem.order_ref.isdigit():
             campaign_id, order_id = int(problem.campaign_ref), int(problem.order_ref)
             if max(campaign_id, order_id) < INT64_LIMIT:
-                request = desk.store.open_request_for(campaign_id, order_id)
-                shop = desk.shop_name(campaign_id)
-        text = render_problem(problem, request, shop, desk.clock(), desk.style)
+                request = self.store.requests.open_for(campaign_id, order_id)
+                shop = self.shops.name(campaign_id)
+        text = render_problem(problem, request, shop, self.clock(), self.style)
         try:
-            await desk.bot.send_message(chat_id=desk.chat_id, text=text)
+            await self.bot.send_message(chat_id=self.chat.id, text=text)
         except BadRequest as error:
             if _is_about_the_chat(error):
                 raise NetworkError(f"report refused: {error.message}") from error
             log.error("Telegram refused the report on order %s: %s", problem.order_ref, error)
-        desk.store.problems.reported(problem, desk.clock())
+        self.store.problems.reported(problem, self.clock())
         log.warning(
-            "Told staff that order %s (campaign %s) could not be %s: %s",
+            "Told staff that order %s (campaign %s) is stuck at the %s stage: %s",
             problem.order_ref,
             problem.campaign_ref,
             problem.stage,
@@ -254,32 +268,31 @@ class Publisher:
         )
 
     async def _edit(self, request: Request) -> None:
-        desk, post = self.desk, request.post
+        post = request.post
         assert post is not None
-        rendered = self._render(request, desk.clock())
+        rendered = self._render(request, self.clock())
         if rendered is None:
             return
-        await desk.bot.edit_message_text(
+        await self.bot.edit_message_text(
             chat_id=post.chat_id,
             message_id=post.message_id,
             text=rendered.text,
             reply_markup=rendered.keyboard,
         )
-        desk.store.mark_clean(request.id, post)
+        self.store.posts.mark_clean(request.id, post)
         log.info("Updated the post of order %s (%s)", request.order_id, request.state)
 
     async def _post(self, request: Request) -> None:
-        desk = self.desk
-        now = desk.clock()
+        now = self.clock()
         rendered = self._render(request, now)
         if rendered is None:
             return
-        chat_id = desk.chat_id
-        message = await desk.bot.send_message(
+        chat_id = self.chat.id
+        message = await self.bot.send_message(
             chat_id=chat_id, text=rendered.text, reply_markup=rendered.keyboard
         )
-        shown = crossed_lead_times(request.deadline, desk.settings.reminder_lead_times, now)
-        desk.store.save_post(
+        shown = crossed_lead_times(request.deadline, self.settings.reminder_lead_times, now)
+        self.store.save_post(
             request.id, chat_id, message.message_id, now, shown, rendered_from=request
         )
         log.info(
@@ -291,33 +304,32 @@ class Publisher:
         )
 
     async def _remind_next(self) -> bool:
-        desk = self.desk
-        leads = [int(lead.total_seconds()) for lead in desk.settings.reminder_lead_times]
-        now = desk.clock()
-        for request_id, crossed in desk.store.due_reminders(leads, now).items():
+        leads = [int(lead.total_seconds()) for lead in self.settings.reminder_lead_times]
+        now = self.clock()
+        for request_id, crossed in self.store.reminders.due(leads, now).items():
             nearest, *merged = sorted(crossed)
-            if not desk.store.claim_reminder(request_id, nearest, merged, now):
+            if not self.store.reminders.claim(request_id, nearest, merged, now):
                 continue
-            request = desk.store.request(request_id)
+            request = self.store.requests.get(request_id)
             assert request is not None and request.post is not None
             try:
-                message = await desk.bot.send_message(
+                message = await self.bot.send_message(
                     chat_id=request.post.chat_id,
-                    text=render_reminder(request, now, desk.style),
+                    text=render_reminder(request, now, self.style),
                     reply_parameters=ReplyParameters(message_id=request.post.message_id),
                 )
             except ChatMigrated as error:
-                desk.store.release_reminder(request_id, nearest)
-                desk.follow_migration(error.new_chat_id)
+                self.store.reminders.release(request_id, nearest)
+                self.chat.follow(error.new_chat_id)
                 return True
             except BadRequest as error:
                 if _is_gone(error):
-                    desk.store.release_reminder(request_id, nearest)
+                    self.store.reminders.release(request_id, nearest)
                     log.warning("The post of order %s is gone; posting it again", request.order_id)
-                    desk.store.forget_post(request_id)
+                    self.store.posts.forget(request_id)
                 else:  # the claim stays: this reminder is not retried
                     log.error("Telegram refused a reminder for %s: %s", request.order_id, error)
-                    desk.store.problems.note(
+                    self.store.problems.note(
                         Problem(
                             str(request.campaign_id),
                             str(request.order_id),
@@ -328,9 +340,9 @@ class Publisher:
                     )
                 return True
             except TelegramError:
-                desk.store.release_reminder(request_id, nearest)
+                self.store.reminders.release(request_id, nearest)
                 raise
-            desk.store.reminder_sent(request_id, nearest, message.message_id, desk.clock())
+            self.store.reminders.sent(request_id, nearest, message.message_id, self.clock())
             log.info(
                 "Reminded about order %s: %s before the deadline",
                 request.order_id,

@@ -6,127 +6,39 @@ and a post Telegram cannot parse is a post staff never see.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import Context, Decimal, InvalidOperation
-from html import escape, unescape
-from zoneinfo import ZoneInfo
+from datetime import datetime
+from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Callback, Tap
-from bot.deadlines import Basis, crossed_lead_times
-from bot.decisions import Decision
+from bot.deadlines import crossed_lead_times
 from bot.durations import format_duration
-from bot.orders import Money, Order
-from bot.texts import Texts
-from storage.problems import Problem, Stage
-from storage.store import DecisionRecord, Request
-
-MESSAGE_LIMIT = 4096  # UTF-16 code units after entity parsing, as Telegram counts
-# Room kept in every post for what a later state adds below the order: the deadline lines
-# with the urgency line a reminder brings, and the longest footer (a failed decision with a
-# Market error and a Confirm prompt). The order lines get the rest, so no edit of a post
-# that could be sent can be refused for its length. tests/test_render_limits.py checks it.
-LATER_STATES_RESERVE = 1200
-# Free texts from the Market and Telegram are cut to these lengths (UTF-16 units).
-CLIP_NAME = 300  # an item, a region
-CLIP_LABEL = 100  # a shop, a status, a payment or delivery kind not in our texts
-CLIP_ERROR = 300  # the Market's error message
-CLIP_PERSON = 100  # a person's name as Telegram gives it
-_TAG = re.compile(r"<[^>]*>")
-CENTS = Decimal("0.01")
-MONEY_CONTEXT = Context(prec=40)  # quantize() refuses numbers wider than the precision
-ROUTINE_SUBSTATUSES = {"UNKNOWN", "DELIVERY_SERVICE_RECEIVED", "PICKUP_SERVICE_RECEIVED"}
-CURRENCY_SIGNS = {"RUR": "₽", "RUB": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br"}
+from bot.formatting import (
+    CLIP_ERROR,
+    CLIP_LABEL,
+    CLIP_NAME,
+    LATER_STATES_RESERVE,
+    MESSAGE_LIMIT,
+    Style,
+    clip,
+    label,
+    left,
+    money,
+    shown_len,
+    status_text,
+    when,
+    who,
+)
+from bot.model import Basis, Decision, DecisionRecord, Order, Problem, Request, Stage
 
 
 @dataclass(frozen=True)
 class Rendered:
     text: str
     keyboard: InlineKeyboardMarkup | None
-
-
-@dataclass(frozen=True)
-class Style:
-    """How to show things: language, zone, and the settings that change the wording."""
-
-    texts: Texts
-    timezone: ZoneInfo
-    lead_times: tuple[timedelta, ...]
-    confirm_decisions: bool
-
-
-def utf16_len(text: str) -> int:
-    """Length as Telegram counts it: characters beyond the BMP take two units."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def shown_len(html: str) -> int:
-    """Length of our HTML as Telegram counts it, after its tags and entities are parsed.
-
-    Every `<` and `&` of a Market text is escaped, so each tag here is one of ours.
-    """
-    return utf16_len(unescape(_TAG.sub("", html)))
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut a free text to `limit` UTF-16 units, marking the cut."""
-    if utf16_len(text) <= limit:
-        return text
-    kept, used = [], 1  # the ellipsis
-    for char in text:
-        used += 2 if ord(char) > 0xFFFF else 1
-        if used > limit:
-            break
-        kept.append(char)
-    return "".join(kept).rstrip() + "…"
-
-
-def money(value: Money) -> str:
-    """Escaped HTML; an amount too large to show in full is shown as the Market wrote it."""
-    sign = escape(clip(CURRENCY_SIGNS.get(value.currency, value.currency), 10))
-    try:
-        amount = value.amount.quantize(CENTS, context=MONEY_CONTEXT)
-    except InvalidOperation:
-        return f"{escape(clip(str(value.amount), 30))}\u00a0{sign}"
-    whole, _, cents = f"{amount:,.2f}".replace(",", "\u00a0").partition(".")
-    number = whole if cents == "00" else f"{whole},{cents}"
-    return f"{number}\u00a0{sign}"
-
-
-def when(moment: datetime, style: Style) -> str:
-    return moment.astimezone(style.timezone).strftime("%d.%m %H:%M")
-
-
-def left(delta: timedelta, style: Style) -> str:
-    minutes = max(0, int(delta.total_seconds() // 60))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return style.texts("left.days", d=days, h=hours)
-    if hours:
-        return style.texts("left.hours", h=hours, m=mins)
-    return style.texts("left.minutes", m=mins)
-
-
-def who(name: str, username: str | None) -> str:
-    label = escape(clip(name, CLIP_PERSON))
-    return f"{label} (@{escape(clip(username, 40))})" if username else label
-
-
-def label(texts: Texts, key: str, raw: str) -> str:
-    """Our words for a Market enum value, or the value itself (cut and escaped)."""
-    return escape(texts.get(key, clip(raw, CLIP_LABEL)))
-
-
-def status_text(status: str, substatus: str | None, style: Style) -> str:
-    shown = label(style.texts, f"status.{status}", status)
-    if substatus and substatus not in ROUTINE_SUBSTATUSES:
-        shown += f" ({escape(clip(substatus, CLIP_LABEL))})"
-    return shown
 
 
 def _closed_status(request: Request, style: Style) -> str:

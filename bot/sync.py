@@ -1,4 +1,4 @@
-"""One reconciliation of the Market's pending set with storage.
+"""One poll: the Market's pending set read, reconciled with storage, written at once.
 
 Everything is read from the Market first; only when every call succeeded is the result
 written, in one transaction. A failed cycle therefore leaves storage as it was and the
@@ -7,18 +7,28 @@ next cycle simply tries again.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from bot.deadlines import RequestTime, estimate_request_time
+from bot.deadlines import estimate_request_time
 from bot.market import DateWindow, MarketClient
-from bot.market_time import moscow_today
-from bot.orders import Order
-from storage.problems import Problem, Stage
-from storage.store import NewRequest, PollRecord, Request, Store
+from bot.model import (
+    KEEP,
+    NewRequest,
+    Order,
+    Problem,
+    Request,
+    RequestTime,
+    Stage,
+    moscow_today,
+)
+from bot.reconcile import Listing, reconcile
+from storage.polls import PollRecord
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +38,7 @@ OLD_SWEEP_EVERY = timedelta(minutes=10)
 
 @dataclass(frozen=True)
 class SyncOutcome:
-    """What changed, for the desk to act on."""
+    """What changed, for the poller to act on and log."""
 
     new: list[Request]
     still_pending: list[Request]
@@ -36,7 +46,6 @@ class SyncOutcome:
     found: int
     swept_old: bool
     started_at: datetime
-    finished_at: datetime
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,10 @@ class Windows:
             old=DateWindow(split - timedelta(days=LISTING_DAYS), split),
         )
 
+    def covered(self, sweep_old: bool) -> DateWindow:
+        """The creation days a cycle listed: the recent window, and the old one if swept."""
+        return DateWindow(self.old.start if sweep_old else self.recent.start, self.recent.end)
+
     def lookup_window(self, created_on: date | None) -> DateWindow:
         """Where to look an order up by id: the window holding its creation day."""
         if created_on is None or created_on in self.recent:
@@ -66,10 +79,6 @@ class Windows:
         if created_on in self.old:
             return self.old
         return DateWindow(created_on, created_on + timedelta(days=1))
-
-
-def creation_day(order: Order) -> date | None:
-    return moscow_today(order.created_at) if order.created_at else None
 
 
 def fresh_within(poll_interval: timedelta, old: bool) -> timedelta:
@@ -95,87 +104,100 @@ async def sync_once(
     started_at = now()
     windows = Windows.for_day(moscow_today(started_at))
     listed, problems = await _list_pending(market, businesses, windows, sweep_old)
-
-    open_requests = {request.key: request for request in store.open_requests()}
-    in_flight = {decision.request_id for decision in store.unfinished_decisions()}
-    missing: list[Request] = []
-    for key, request in open_requests.items():
-        if key in listed or request.id in in_flight:
-            continue
-        created_on = creation_day(request.order)
-        if created_on is None or created_on in windows.recent or sweep_old:
-            missing.append(request)
-
-    current = await _fetch_current(market, missing, windows)
-    refreshed = [
-        (open_requests[key], order) for key, (_, order) in listed.items() if key in open_requests
+    open_requests = {request.key: request for request in store.requests.open()}
+    left = _left_listing(store, open_requests, listed, windows, sweep_old)
+    current = await _fetch_current(market, left, windows)
+    changes = [
+        (request, reconcile(request, listed[key][1], Listing.LISTED))
+        for key, request in open_requests.items()
+        if key in listed
+    ] + [(request, reconcile(request, current.get(request.key), Listing.LEFT)) for request in left]
+    new = [
+        item
+        for key, (business_id, order) in listed.items()
+        if key not in open_requests
+        for item in _new_request(
+            store, business_id, order, started_at, windows, poll_interval, problems
+        )
     ]
-    closed: list[tuple[Request, Order | None]] = []
-    for request in missing:
-        order = current.get(request.key)
-        if order is not None and order.awaits_decision:
-            refreshed.append((request, order))  # listed late: still pending
-        else:
-            closed.append((request, order))  # left the listing, whatever the lookup says
-
-    new = []
-    for key, (business_id, order) in listed.items():
-        if key in open_requests:
-            continue
-        try:
-            new.append(
-                NewRequest(
-                    business_id=business_id,
-                    order=order,
-                    first_seen=started_at,
-                    request_time=store.notified_request_time(*key)
-                    or polled_request_time(store, order, started_at, windows, poll_interval),
-                )
-            )
-        except Exception as error:  # one odd order must not cost the others their posts
-            log.exception("Could not take in order %s", order.order_id)
-            problems.append(
-                Problem(str(order.campaign_id), str(order.order_id), Stage.STORE, repr(error))
-            )
-
-    finished_at = now()
+    resolved = [request for request, change in changes if change.closes]
+    covered = windows.covered(sweep_old)
+    poll = PollRecord(started_at, now(), True, covered.start, covered.end)
     new_ids = store.apply_sync(
         new=new,
-        refreshed=refreshed,
-        closed=closed,
-        poll=PollRecord(
-            started_at=started_at,
-            finished_at=finished_at,
-            ok=True,
-            covered_from=windows.old.start if sweep_old else windows.recent.start,
-            covered_to=windows.recent.end,
-            found=len(listed),
-            new=len(new),
-            resolved=len(closed),
-        ),
+        changes=[(request, change) for request, change in changes if change is not KEEP],
+        poll=dataclasses.replace(poll, found=len(listed), new=len(new), resolved=len(resolved)),
         problems=problems,
     )
     return SyncOutcome(
-        new=[request for request in map(store.request, new_ids) if request is not None],
-        still_pending=[request for request, _ in refreshed],
-        resolved=[request for request, _ in closed],
+        new=[request for request in map(store.requests.get, new_ids) if request is not None],
+        still_pending=[request for request, change in changes if not change.closes],
+        resolved=resolved,
         found=len(listed),
         swept_old=sweep_old,
         started_at=started_at,
-        finished_at=finished_at,
     )
+
+
+def _left_listing(
+    store: Store,
+    open_requests: dict[tuple[int, int], Request],
+    listed: dict[tuple[int, int], tuple[int, Order]],
+    windows: Windows,
+    sweep_old: bool,
+) -> list[Request]:
+    """Open requests this cycle's listing should have shown and did not.
+
+    One with a decision in flight is left to the decision; one created 30-60 days ago
+    only counts in a cycle that swept that window.
+    """
+    in_flight = {decision.request_id for decision in store.decisions.unfinished()}
+    return [
+        request
+        for key, request in open_requests.items()
+        if key not in listed
+        and request.id not in in_flight
+        and (
+            sweep_old
+            or request.order.created_on is None
+            or request.order.created_on in windows.recent
+        )
+    ]
+
+
+def _new_request(
+    store: Store,
+    business_id: int,
+    order: Order,
+    first_seen: datetime,
+    windows: Windows,
+    poll_interval: timedelta,
+    problems: list[Problem],
+) -> list[NewRequest]:
+    """The request to store for a newly listed order; none (and a note) if it cannot be made."""
+    try:
+        request_time = store.notified.time_for(
+            order.campaign_id, order.order_id
+        ) or polled_request_time(store, order, first_seen, windows, poll_interval)
+    except Exception as error:  # one odd order must not cost the others their posts
+        log.exception("Could not take in order %s", order.order_id)
+        problems.append(
+            Problem(str(order.campaign_id), str(order.order_id), Stage.STORE, repr(error))
+        )
+        return []
+    return [NewRequest(business_id, order, first_seen, request_time)]
 
 
 def polled_request_time(
     store: Store, order: Order, first_seen: datetime, windows: Windows, poll_interval: timedelta
 ) -> RequestTime:
     """The request time as polling knows it: after the last poll that did not list it."""
-    created_on = creation_day(order)
+    created_on = order.created_on
     return estimate_request_time(
         first_seen=first_seen,
         created_at=order.created_at,
         updated_at=order.updated_at,
-        last_miss=store.last_covering_poll(created_on, before=first_seen),
+        last_miss=store.polls.last_covering(created_on, before=first_seen),
         fresh_within=fresh_within(
             poll_interval, old=created_on is not None and created_on in windows.old
         ),
@@ -213,7 +235,7 @@ async def _fetch_current(
     """Current state of orders that left the list, fetched by id within their creation window."""
     groups: dict[tuple[int, DateWindow], list[int]] = defaultdict(list)
     for request in requests:
-        window = windows.lookup_window(creation_day(request.order))
+        window = windows.lookup_window(request.order.created_on)
         groups[(request.business_id, window)].append(request.order_id)
     current: dict[tuple[int, int], Order] = {}
     for (business_id, window), order_ids in groups.items():

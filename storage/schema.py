@@ -99,7 +99,31 @@ CREATE TABLE order_problems (
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2]
+# The kv table held three unrelated things; each gets a table of its own.
+V3 = """
+CREATE TABLE shops (campaign_id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE chat_moves (                -- the staff group became a supergroup
+    old_chat_id INTEGER PRIMARY KEY,
+    new_chat_id INTEGER NOT NULL
+);
+CREATE TABLE notified_requests (         -- a notification's exact time, kept for the poll
+    campaign_id INTEGER NOT NULL,
+    order_id INTEGER NOT NULL,
+    requested_at TEXT NOT NULL,
+    PRIMARY KEY (campaign_id, order_id)
+);
+INSERT INTO shops SELECT CAST(substr(key, 6) AS INTEGER), value FROM kv WHERE key LIKE 'shop:%';
+INSERT INTO chat_moves
+    SELECT CAST(substr(key, 20) AS INTEGER), CAST(value AS INTEGER)
+    FROM kv WHERE key LIKE 'chat_migrated_from:%';
+INSERT INTO notified_requests
+    SELECT CAST(substr(ids, 1, instr(ids, ':') - 1) AS INTEGER),
+           CAST(substr(ids, instr(ids, ':') + 1) AS INTEGER), value
+    FROM (SELECT substr(key, 10) AS ids, value FROM kv WHERE key LIKE 'notified:%');
+DROP TABLE kv;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

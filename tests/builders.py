@@ -1,4 +1,5 @@
-"""Records the tests build by hand: orders, requests, decisions and the rendering style."""
+"""What the tests build by hand: orders, requests, decisions, polls, the rendering style, and
+the store operations the store tests repeat."""
 
 from __future__ import annotations
 
@@ -7,12 +8,23 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.deadlines import Basis, RequestTime
-from bot.decisions import Decision
-from bot.orders import Money, Order, OrderItem
-from bot.render import Style
+from bot.formatting import Style
+from bot.model import (
+    Basis,
+    Decision,
+    DecisionRecord,
+    Money,
+    NewRequest,
+    Order,
+    OrderItem,
+    Post,
+    Request,
+    RequestTime,
+)
+from bot.reconcile import Listing, reconcile
 from bot.texts import Texts
-from storage.store import DecisionRecord, Post, Request
+from storage.polls import PollRecord
+from storage.store import Store
 
 NOW = datetime(2026, 7, 20, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -25,10 +37,10 @@ def style(language: str = "en", *, confirm: bool = True) -> Style:
     return Style(Texts(language), ZoneInfo("Europe/Moscow"), LEADS, confirm)
 
 
-def order(**changes: object) -> Order:
+def order(order_id: int = 5001, campaign_id: int = 1001, **changes: object) -> Order:
     base = Order(
-        order_id=5001,
-        campaign_id=1001,
+        order_id=order_id,
+        campaign_id=campaign_id,
         status="DELIVERY",
         substatus="USER_RECEIVED",
         created_at=NOW - 30 * H,
@@ -100,3 +112,44 @@ def decision(result: str | None = "ok", **changes: object) -> DecisionRecord:
         retry_at=None,
     )
     return dataclasses.replace(base, **changes)
+
+
+def new(
+    order_id: int = 5001,
+    *,
+    at: datetime = NOW - 10 * H,
+    basis: Basis = Basis.NOTIFICATION,
+    campaign_id: int = 1001,
+) -> NewRequest:
+    return NewRequest(77, order(order_id, campaign_id), NOW - 9 * H, RequestTime(at, basis))
+
+
+def poll(**changes: object) -> PollRecord:
+    fields: dict[str, object] = {
+        "started_at": NOW - timedelta(seconds=5),
+        "finished_at": NOW,
+        "ok": True,
+        "covered_from": date(2026, 6, 20),
+        "covered_to": date(2026, 7, 21),
+    }
+    fields.update(changes)
+    return PollRecord(**fields)  # type: ignore[arg-type]
+
+
+def begin(store: Store, request_id: int, decision: Decision = Decision.ACCEPT):
+    return store.begin_decision(
+        request_id, decision, user_id=42, user_name="Анна", username="anna_k", now=NOW
+    )
+
+
+def close(store: Store, request_id: int, the_order: Order | None, now: datetime = NOW) -> None:
+    """The request left the pending listing, the order now as given."""
+    request = store.requests.get(request_id)
+    store.apply(request, reconcile(request, the_order, Listing.LEFT), now)
+
+
+def sync(store: Store, *, new=(), refreshed=(), closed=(), poll, problems=()) -> list[int]:
+    """One cycle: `refreshed` still listed, `closed` gone from the listing."""
+    changes = [(r, reconcile(r, o, Listing.LISTED)) for r, o in refreshed]
+    changes += [(r, reconcile(r, o, Listing.LEFT)) for r, o in closed]
+    return store.apply_sync(new=list(new), changes=changes, poll=poll, problems=problems)

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-CAMPAIGN = 1001
-BUSINESS = 5001
-STAFF_CHAT = -1001234567890
+from tests.fakes.paths import SHARED
+from tests.fakes.world import BUSINESS, CAMPAIGN, OUTSIDER, STAFF_CHAT, seed_market, seed_telegram
+from tests.fakes.world import desk_env as wired_env
+
+__all__ = ["BUSINESS", "CAMPAIGN", "OUTSIDER", "STAFF_CHAT"]  # the world's names, for the tests
 
 
 def _require_shared() -> None:
@@ -25,7 +26,7 @@ def market() -> Iterator:
     from tests.fakes.market import FakeMarket
 
     fake = FakeMarket().start()
-    fake.add_campaign(CAMPAIGN, business_id=BUSINESS, domain="Ромашка & Co")
+    seed_market(fake)
     try:
         yield fake
     finally:
@@ -43,10 +44,6 @@ def store(tmp_path: Path):
         db.close()
 
 
-STAFF = {111: ("Анна", "anna"), 222: ("Борис", "boris")}
-OUTSIDER = 999
-
-
 @pytest.fixture
 def telegram() -> Iterator:
     """A strict fake Bot API with the staff supergroup, two staff and an outsider."""
@@ -54,10 +51,7 @@ def telegram() -> Iterator:
     from tests.fakes.telegram import FakeTelegram
 
     fake = FakeTelegram().start()
-    fake.add_group(STAFF_CHAT, title="Склад")
-    for user_id, (name, username) in STAFF.items():
-        fake.add_user(user_id, first_name=name, username=username, member_of=[STAFF_CHAT])
-    fake.add_user(OUTSIDER, first_name="Чужой", username="stranger")
+    seed_telegram(fake)
     try:
         yield fake
     finally:
@@ -68,14 +62,8 @@ def telegram() -> Iterator:
 def desk_env(market, telegram, tmp_path: Path) -> dict[str, str]:
     """Settings of a desk wired to the two fakes; tests override what they need."""
     return {
-        "TELEGRAM_BOT_TOKEN": telegram.token,
-        "TELEGRAM_API_URL": telegram.base_url,
-        "STAFF_CHAT_ID": str(STAFF_CHAT),
-        "MARKET_API_KEY": market.api_key,
-        "MARKET_API_URL": market.url,
-        "MARKET_CAMPAIGN_IDS": str(CAMPAIGN),
+        **wired_env(market, telegram, database=tmp_path / "data" / "desk.db"),
         "POLL_INTERVAL": "1",
-        "DATABASE_PATH": str(tmp_path / "data" / "desk.db"),
         "LANGUAGE": "en",
         "LOG_LEVEL": "INFO",
     }
@@ -101,13 +89,11 @@ def start_desk(desk_env: dict[str, str], tmp_path: Path):
 
 
 @pytest.fixture
-async def desk(market, store, tmp_path):
-    """A desk in process over the fake Market, without Telegram (`bot` is None)."""
+def settings(market, tmp_path: Path):
+    """Settings of a desk in process over the fake Market."""
     from bot.config import load_settings
-    from bot.desk import Desk
-    from bot.market import MarketClient
 
-    settings = load_settings(
+    return load_settings(
         {
             "TELEGRAM_BOT_TOKEN": "123:abcdefghijklmnop",
             "STAFF_CHAT_ID": str(STAFF_CHAT),
@@ -117,8 +103,41 @@ async def desk(market, store, tmp_path):
         },
         env_file=tmp_path / "absent.env",
     )
+
+
+@pytest.fixture
+async def inbox(settings, store):
+    """The notification side of a desk in process, over the fake Market, with a real store."""
+    from bot.app import utc_now
+    from bot.lookup import OrderLookup
+    from bot.market import MarketClient
+    from bot.notifications import Inbox
+    from bot.shops import Shops
+    from bot.signals import Wakeup
+
     client = MarketClient(settings.market_api_url, settings.market_api_key)
     try:
-        yield Desk(settings, store, client, bot=None)  # type: ignore[arg-type]
+        yield Inbox(
+            store,
+            OrderLookup(client, utc_now),
+            Shops(settings, client, store),
+            settings.market_campaign_ids,
+            settings.poll_interval,
+            utc_now,
+            Wakeup(),
+        )
     finally:
         await client.close()
+
+
+@pytest.fixture
+def decider(settings, store, inbox):
+    """The decider of that desk; its chat is the staff chat, Telegram is not involved."""
+    from bot.app import utc_now
+    from bot.decider import Decider
+    from bot.staff_chat import StaffChat
+    from bot.texts import Texts
+
+    chat = StaffChat(settings.staff_chat_id, store, inbox.wakeup)
+    market = inbox.lookup.market
+    return Decider(settings, store, market, chat, Texts("en"), inbox.wakeup, utc_now)

@@ -3,7 +3,7 @@
 import pytest
 
 from bot.callbacks import Callback, Tap, parse_callback
-from bot.decisions import Decision
+from bot.model import Decision
 
 IDS = [1, 7, 42, 10**9, 10**18 - 1]
 ALL = [Callback(Tap.BACK, i, None) for i in IDS] + [
@@ -17,11 +17,26 @@ def test_encode_parse_round_trip(callback: Callback) -> None:
 
 
 def test_encoded_forms() -> None:
-    assert Callback(Tap.CHOOSE, 5, Decision.ACCEPT).encode() == "d:5:a"
-    assert Callback(Tap.CHOOSE, 5, Decision.REJECT_DELIVERED).encode() == "d:5:d"
-    assert Callback(Tap.CHOOSE, 5, Decision.REJECT_IN_DELIVERY).encode() == "d:5:c"
-    assert Callback(Tap.CONFIRM, 5, Decision.ACCEPT).encode() == "c:5:a"
-    assert Callback(Tap.BACK, 5, None).encode() == "b:5"
+    assert Callback(Tap.CHOOSE, 5, Decision.ACCEPT).encode() == "pick:5:accept"
+    assert Callback(Tap.CHOOSE, 5, Decision.REJECT_DELIVERED).encode() == "pick:5:delivered"
+    assert Callback(Tap.CHOOSE, 5, Decision.REJECT_IN_DELIVERY).encode() == "pick:5:courier"
+    assert Callback(Tap.CONFIRM, 5, Decision.ACCEPT).encode() == "sure:5:accept"
+    assert Callback(Tap.BACK, 5, None).encode() == "back:5"
+
+
+@pytest.mark.parametrize(
+    ("legacy", "meant"),
+    [
+        ("d:5:a", Callback(Tap.CHOOSE, 5, Decision.ACCEPT)),
+        ("d:5:d", Callback(Tap.CHOOSE, 5, Decision.REJECT_DELIVERED)),
+        ("d:5:c", Callback(Tap.CHOOSE, 5, Decision.REJECT_IN_DELIVERY)),
+        ("c:5:a", Callback(Tap.CONFIRM, 5, Decision.ACCEPT)),
+        ("c:5:c", Callback(Tap.CONFIRM, 5, Decision.REJECT_IN_DELIVERY)),
+        ("b:5", Callback(Tap.BACK, 5, None)),
+    ],
+)
+def test_buttons_of_posts_made_by_earlier_versions_still_work(legacy: str, meant) -> None:
+    assert parse_callback(legacy) == meant
 
 
 @pytest.mark.parametrize("request_id", [*IDS, 2**63 - 1])
@@ -61,6 +76,13 @@ def test_every_encoded_value_fits_telegram_limit(request_id: int) -> None:
         "d:١:a",
         "b:١",
         "d:١٢:a",
+        "pick:1:a",
+        "sure:1",
+        "back:1:accept",
+        "pick:0:accept",
+        "pick:1:Accept",
+        "d:1:accept",
+        "pick:" + "9" * 40 + ":accept",
     ],
 )
 def test_malformed_or_forged_data_is_refused(data: str | None) -> None:

@@ -2,13 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from bot.deadlines import (
-    Basis,
-    RequestTime,
-    crossed_lead_times,
-    estimate_request_time,
-    from_notification,
-)
+from bot.deadlines import crossed_lead_times, estimate_request_time, from_notification
+from bot.model import Basis, RequestTime
 
 FIRST_SEEN = datetime(2026, 7, 20, 12, 0, tzinfo=UTC)
 FRESH = timedelta(minutes=2)

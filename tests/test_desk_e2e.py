@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.market_time import MOSCOW
+from bot.model import MOSCOW
 from tests.chat import ANNA, BORIS, edited, labels, post_of, posts, tap
 from tests.conftest import CAMPAIGN, OUTSIDER, STAFF_CHAT
 from tests.harness import wait_until
@@ -48,7 +48,11 @@ def test_posts_a_request_with_escaped_names_and_three_buttons(market, telegram, 
         "📦 Reject — already delivered",
         "🚚 Reject — with the courier",
     ]
-    assert [b["callback_data"] for b in post.buttons] == ["d:1:a", "d:1:d", "d:1:c"]
+    assert [b["callback_data"] for b in post.buttons] == [
+        "pick:1:accept",
+        "pick:1:delivered",
+        "pick:1:courier",
+    ]
     assert [c.params["commands"] for c in telegram.calls("setMyCommands") if c.ok]
 
 
@@ -145,13 +149,14 @@ def test_outsiders_and_forged_buttons_change_nothing(market, telegram, start_des
 
     refused = tap(telegram, post, OUTSIDER, "Accept")
     forged = []
-    for data in ("c:1:a", "d:2:a", "d:99:a", "x" * 64, "d:1:z", "b:"):
+    for data in ("sure:1:accept", "c:1:a", "pick:2:accept", "d:99:a", "x" * 64, "d:1:z", "b:"):
         callback_id = telegram.tap(STAFF_CHAT, post.message_id, ANNA, data)
         forged.append(wait_until(lambda cid=callback_id: telegram.callback_answer(cid))["text"])
 
     assert refused["text"] == "Only listed staff may decide"
     assert forged == [
         "This button is out of date — look at the message again",  # Confirm never offered
+        "This button is out of date — look at the message again",  # the same, as v1 wrote it
         "This button is out of date — look at the message again",  # another post's id
         "This button is out of date — look at the message again",  # no such request
         "Unknown button",
@@ -353,3 +358,24 @@ def test_each_lead_time_crossed_while_pending_sends_one_reminder(market, telegra
     time.sleep(1.5)  # a few more publisher rounds: nothing repeats
     assert [m.reply_to_message_id for m in replies()] == [post.message_id, post.message_id]
     assert all("Order #32" in m.text for m in replies())
+
+
+def test_buttons_written_by_an_earlier_version_still_decide(market, telegram, start_desk):
+    """Posts stay actionable for 48 hours and more: their one-letter callback data still works."""
+    market.add_order(61, CAMPAIGN, cancel_requested=True)
+    start_desk()
+    post = post_of(telegram, 61)
+
+    def tap_data(message, data: str) -> dict:
+        callback_id = telegram.tap(STAFF_CHAT, message.message_id, ANNA, data)
+        return wait_until(lambda: telegram.callback_answer(callback_id), message="the answer")
+
+    assert tap_data(post, "d:1:d")["text"] == "Tap Confirm to send the decision"
+    confirming = edited(telegram, post)
+    assert "already delivered" in confirming.text
+    tap_data(confirming, "c:1:d")
+    done = edited(telegram, confirming)
+    assert "Cancellation rejected: already delivered" in done.text
+    assert market.accepted_decisions() == [
+        (CAMPAIGN, 61, {"accepted": False, "reason": "ORDER_DELIVERED"})
+    ]

@@ -1,7 +1,9 @@
-"""Self-tests of the fake Market Partner API (tests/fakes/market.py) over real HTTP."""
+"""Self-tests of the fake Market Partner API (tests/fakes/market/) over real HTTP."""
 
 from __future__ import annotations
 
+import threading
+import time as clock
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from email.utils import parsedate_to_datetime
@@ -10,7 +12,7 @@ import httpx
 import pytest
 
 from tests.fakes.market import DROP, FakeMarket, FakeMarketError, spec_path
-from tests.fakes.market_orders import MSK
+from tests.fakes.market.orders import MSK
 
 pytestmark = pytest.mark.skipif(
     not spec_path().is_file(), reason=f"Market OpenAPI spec not found at {spec_path()}"
@@ -342,3 +344,34 @@ async def test_usable_from_another_event_loop(market: FakeMarket) -> None:
         assert order_ids(response) == [1]
         accepted = await client.put(accept_path(1), json={"accepted": True})
         assert accepted.status_code == 200
+
+
+def test_arrivals_calls_and_waiting_for_them(market: FakeMarket) -> None:
+    market.add_order(1, CAMPAIGN, cancel_requested=True)
+    market.hold_next("acceptOrderCancellation", 0.3)
+    put = threading.Thread(
+        target=httpx.put,
+        args=(market.url + accept_path(1),),
+        kwargs={"json": {"accepted": True}, "headers": {"Api-Key": "test-key"}, "timeout": 5},
+    )
+    put.start()
+    [arrival] = market.wait_until(lambda: market.arrivals("acceptOrderCancellation"), 5, "PUT")
+    assert (arrival.method, arrival.path, arrival.json) == (
+        "PUT",
+        accept_path(1),
+        {"accepted": True},
+    )
+    assert market.calls("acceptOrderCancellation") == []  # held, not answered yet
+    [call] = market.wait_until(lambda: market.calls("acceptOrderCancellation"), 5, "the answer")
+    put.join(5)
+    assert call.status == 200 and call.arrived_at == arrival.arrived_at
+    assert clock.monotonic() - call.arrived_at >= 0.3
+    assert market.calls(start=len(market.calls()) - 1) == [call]
+
+    httpx.get(market.url + "/nowhere?x=1&x=2", timeout=5)
+    unknown = market.arrivals(since=call.arrived_at)[-1]
+    assert (unknown.operation_id, unknown.query) == (None, {"x": ["1", "2"]})
+    market.reset_calls()
+    assert market.arrivals() == [] and market.calls() == [] and market.accepted_decisions() == []
+    with pytest.raises(TimeoutError, match="waiting for a second PUT"):
+        market.wait_until(lambda: market.arrivals(), 0.05, "a second PUT")

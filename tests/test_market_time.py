@@ -4,7 +4,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from bot.market_time import moscow_today, parse_market_date, parse_market_datetime
+from bot.market_time import parse_market_date, parse_market_datetime
+from bot.model import moscow_today
 
 
 def test_iso_with_offset() -> None:

@@ -14,18 +14,14 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from bot.deadlines import Basis, RequestTime, from_notification
-from bot.decisions import Decision
 from bot.http import client_address, parse_address
 from bot.notifications import (
     CANCELLATION_REQUEST,
     MalformedNotification,
-    Notification,
-    handle,
     parse_notification,
 )
 from tests.chat import post_of
-from tests.conftest import BUSINESS, CAMPAIGN, STAFF_CHAT
+from tests.conftest import CAMPAIGN, STAFF_CHAT
 from tests.harness import wait_until
 
 LOOPBACK = "127.0.0.0/8"
@@ -384,129 +380,3 @@ def test_parse_notification_reads_the_fields_it_needs():
     for bad in (b'{"notificationType": ""}', b'"PING"', b"\xff", b'{"notificationType": 1}'):
         with pytest.raises(MalformedNotification):
             parse_notification(bad)
-
-
-# --- in process: the branches end-to-end tests do not reach ---------------------------------
-
-
-def requested(order_id: int, at: datetime) -> Notification:
-    return Notification(CANCELLATION_REQUEST, CAMPAIGN, order_id, at)
-
-
-async def test_an_order_30_to_60_days_old_is_found_and_one_not_awaiting_is_not_stored(market, desk):
-    now = datetime.now(UTC)
-    market.add_order(60, CAMPAIGN, cancel_requested=True, created_at=now - timedelta(days=45))
-    market.add_order(61, CAMPAIGN, status="DELIVERED", substatus="DELIVERY_SERVICE_DELIVERED")
-
-    assert (await handle(desk, requested(60, now))).startswith("new request")
-    assert "no longer awaits" in await handle(desk, requested(61, now))
-
-    [request] = desk.store.pending_requests()
-    assert request.order_id == 60 and request.business_id == BUSINESS
-    assert request.request_time == from_notification(now)
-
-
-async def test_an_exact_time_is_only_ever_made_earlier(market, desk):
-    now = datetime.now(UTC)
-    market.add_order(62, CAMPAIGN, cancel_requested=True)
-    await handle(desk, requested(62, now - timedelta(hours=1)))
-
-    assert await handle(desk, requested(62, now)) == "ignored (later time)"
-    assert "corrected" in await handle(desk, requested(62, now - timedelta(hours=2)))
-    [request] = desk.store.pending_requests()
-    assert request.request_time == RequestTime(now - timedelta(hours=2), Basis.NOTIFICATION)
-
-
-async def test_a_new_request_after_a_decision_here_is_posted_again(market, desk):
-    store, now = desk.store, datetime.now(UTC)
-    market.add_order(63, CAMPAIGN, cancel_requested=True)
-    await handle(desk, requested(63, now - timedelta(hours=3)))
-    [first] = store.pending_requests()
-    store.save_post(first.id, STAFF_CHAT, 500, now, [])
-    record = store.begin_decision(
-        first.id, Decision.REJECT_IN_DELIVERY, user_id=1, user_name="A", username=None, now=now
-    )
-    store.finish_decision(record.id, "ok", now - timedelta(hours=1))
-    store.mark_clean(first.id, store.request(first.id).post)
-
-    # the Market repeats the old request: it was decided here, nothing changes
-    assert "already decided" in await handle(desk, requested(63, now - timedelta(hours=3)))
-    # the buyer asks again after the rejection: a new request, the old one closes unseen
-    assert (await handle(desk, requested(63, now))).startswith("new request")
-
-    old = store.request(first.id)
-    assert old.state == "closed" and old.post.dirty == 0
-    [second] = store.pending_requests()
-    assert second.id != first.id and second.request_time == from_notification(now)
-
-
-async def test_status_updates_refresh_a_pending_post_and_close_a_decided_one(market, desk):
-    store, now = desk.store, datetime.now(UTC)
-    market.add_order(64, CAMPAIGN, cancel_requested=True)
-    market.add_order(65, CAMPAIGN, cancel_requested=True)
-    for order_id in (64, 65):
-        await handle(desk, requested(order_id, now))
-    pending, decided = store.pending_requests()
-    for request in (pending, decided):
-        store.save_post(request.id, STAFF_CHAT, 600 + request.order_id, now, [])
-    record = store.begin_decision(
-        decided.id, Decision.ACCEPT, user_id=1, user_name="A", username=None, now=now
-    )
-    store.finish_decision(record.id, "ok", now)
-    store.mark_clean(decided.id, store.request(decided.id).post)
-    updated = Notification("ORDER_STATUS_UPDATED", CAMPAIGN, 64)
-
-    assert await handle(desk, updated) == "still awaits a decision, nothing to show"
-    market.set_order(64, status="PICKUP", substatus="PICKUP_SERVICE_RECEIVED")
-    assert "post updated" in await handle(desk, updated)
-    refreshed = store.request(pending.id)
-    assert refreshed.order.status == "PICKUP" and refreshed.post.dirty == 1
-    assert refreshed.state == "pending"
-
-    market.set_order(65, status="CANCELLED", substatus="USER_CHANGED_MIND", cancel_requested=False)
-    outcome = await handle(desk, Notification("ORDER_CANCELLED", CAMPAIGN, 65))
-    assert outcome.startswith("closed after the decision here")
-    closed = store.request(decided.id)
-    assert closed.state == "closed" and closed.post.dirty == 0
-    assert closed.closed_status == "CANCELLED/USER_CHANGED_MIND"
-
-
-async def test_a_decision_in_flight_is_left_alone(market, desk):
-    store, now = desk.store, datetime.now(UTC)
-    market.add_order(66, CAMPAIGN, cancel_requested=True)
-    await handle(desk, requested(66, now))
-    [request] = store.pending_requests()
-    store.begin_decision(
-        request.id, Decision.ACCEPT, user_id=1, user_name="A", username=None, now=now
-    )
-    market.set_order(66, status="CANCELLED", substatus="USER_CHANGED_MIND", cancel_requested=False)
-    lookups = market_lookups(market)
-
-    outcome = await handle(desk, Notification("ORDER_CANCELLED", CAMPAIGN, 66))
-
-    assert outcome == "left to the decision being sent"
-    assert store.request(request.id).state == "pending"
-    assert market_lookups(market) == lookups
-
-
-async def test_a_notification_ahead_of_the_listing_gives_the_poll_its_exact_time(market, desk):
-    from bot.sync import sync_once
-
-    at = datetime.now(UTC) - timedelta(minutes=3)
-    market.add_order(70, CAMPAIGN)  # the Market has not flagged the request yet
-
-    outcome = await handle(desk, requested(70, at))
-    assert "time kept" in outcome and desk.store.pending_requests() == []
-
-    market.request_cancellation(70)
-    synced = await sync_once(
-        desk.market,
-        desk.store,
-        {BUSINESS: [CAMPAIGN]},
-        now=lambda: datetime.now(UTC),
-        poll_interval=timedelta(seconds=60),
-        sweep_old=False,
-    )
-    [request] = synced.new
-    assert request.request_time == from_notification(at)
-    assert desk.store.notified_request_time(CAMPAIGN, 70) is None  # used once

@@ -13,12 +13,13 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from bot.deadlines import Basis, from_notification
-from bot.decider import Decider
+from bot.deadlines import from_notification
+from bot.formatting import MESSAGE_LIMIT, shown_len
 from bot.market import MarketClient
-from bot.market_time import MOSCOW, parse_market_datetime
+from bot.market_time import parse_market_datetime
+from bot.model import MOSCOW, Basis, Decision
 from bot.notifications import CANCELLATION_REQUEST, Notification, handle, parse_notification
-from bot.render import MESSAGE_LIMIT, render_post, shown_len
+from bot.render import render_post
 from bot.sync import sync_once
 from tests.builders import style
 from tests.conftest import BUSINESS, CAMPAIGN, STAFF_CHAT
@@ -60,7 +61,7 @@ async def test_a_request_on_an_order_created_today_is_found_and_followed(market,
     market.set_order(1, status="CANCELLED", substatus="USER_CHANGED_MIND", cancel_requested=False)
     [resolved] = (await sync(client, store)).resolved
     # looked up by id within a window that includes today: its fate is known
-    assert store.request(resolved.id).closed_status == "CANCELLED/USER_CHANGED_MIND"
+    assert store.requests.get(resolved.id).closed_status == "CANCELLED/USER_CHANGED_MIND"
 
 
 async def test_every_listing_and_lookup_sends_a_window_of_at_most_30_days(market, client, store):
@@ -148,38 +149,38 @@ async def test_odd_orders_in_one_page_are_all_stored_and_shown(store):
 # 3. cancelRequested left out means unknown, not false
 
 
-async def test_a_lookup_without_cancel_requested_does_not_close_a_pending_request(market, desk):
-    store = desk.store
+async def test_a_lookup_without_cancel_requested_does_not_close_a_pending_request(market, inbox):
+    store = inbox.store
     market.add_order(21, CAMPAIGN, cancel_requested=True)
-    await handle(desk, Notification(CANCELLATION_REQUEST, CAMPAIGN, 21, now()))
+    await handle(inbox, Notification(CANCELLATION_REQUEST, CAMPAIGN, 21, now()))
     market.set_order(21, cancelRequested=None)  # the field is optional in BusinessOrderDTO
 
-    outcome = await handle(desk, Notification("ORDER_STATUS_UPDATED", CAMPAIGN, 21))
+    outcome = await handle(inbox, Notification("ORDER_STATUS_UPDATED", CAMPAIGN, 21))
 
     assert outcome.startswith("still awaits a decision")
-    [request] = store.pending_requests()
+    [request] = store.requests.pending()
     assert request.order_id == 21
     # only leaving the pending listing closes it (the fake no longer lists it)
-    await sync(desk.market, store)
-    assert store.pending_requests() == []
+    await sync(inbox.lookup.market, store)
+    assert store.requests.pending() == []
 
 
-async def test_a_refused_decision_without_cancel_requested_keeps_the_buttons(market, desk):
-    store = desk.store
+async def test_a_refused_decision_without_cancel_requested_keeps_the_buttons(
+    market, inbox, decider
+):
+    store = inbox.store
     market.add_order(22, CAMPAIGN, cancel_requested=True)
-    await handle(desk, Notification(CANCELLATION_REQUEST, CAMPAIGN, 22, now()))
-    [request] = store.pending_requests()
+    await handle(inbox, Notification(CANCELLATION_REQUEST, CAMPAIGN, 22, now()))
+    [request] = store.requests.pending()
     store.save_post(request.id, STAFF_CHAT, 700, now(), [])
     market.set_order(22, cancelRequested=None)  # PUT refused: no pending request to answer
-    from bot.decisions import Decision
-
     record = store.begin_decision(
         request.id, Decision.ACCEPT, user_id=1, user_name="A", username=None, now=now()
     )
-    await Decider(desk).send(record)
+    await decider.send(record)
 
-    assert store.last_decision(request.id).result == "failed"
-    assert store.request(request.id).state == "pending"
+    assert store.decisions.last(request.id).result == "failed"
+    assert store.requests.get(request.id).state == "pending"
 
 
 # 5. notification times
@@ -215,27 +216,27 @@ def test_a_leap_second_is_the_next_second() -> None:
         timedelta(days=60000),  # far ahead
     ],
 )
-async def test_an_impossible_requested_at_is_ignored_and_polling_dates_it(market, desk, shift):
-    store = desk.store
+async def test_an_impossible_requested_at_is_ignored_and_polling_dates_it(market, inbox, shift):
+    store = inbox.store
     market.add_order(30, CAMPAIGN, cancel_requested=True)
-    outcome = await handle(desk, Notification(CANCELLATION_REQUEST, CAMPAIGN, 30, now() + shift))
+    outcome = await handle(inbox, Notification(CANCELLATION_REQUEST, CAMPAIGN, 30, now() + shift))
 
     assert outcome.startswith("new request")
-    [request] = store.pending_requests()
+    [request] = store.requests.pending()
     assert request.request_time.basis is not Basis.NOTIFICATION
     assert now() - timedelta(hours=48) <= request.request_time.at <= now()
 
 
-async def test_an_impossible_requested_at_leaves_a_known_deadline_alone(market, desk):
-    store = desk.store
+async def test_an_impossible_requested_at_leaves_a_known_deadline_alone(market, inbox):
+    store = inbox.store
     market.add_order(31, CAMPAIGN, cancel_requested=True)
     exact = now() - timedelta(hours=2)
-    await handle(desk, Notification(CANCELLATION_REQUEST, CAMPAIGN, 31, exact))
+    await handle(inbox, Notification(CANCELLATION_REQUEST, CAMPAIGN, 31, exact))
 
     outcome = await handle(
-        desk, Notification(CANCELLATION_REQUEST, CAMPAIGN, 31, exact - timedelta(days=3650))
+        inbox, Notification(CANCELLATION_REQUEST, CAMPAIGN, 31, exact - timedelta(days=3650))
     )
 
     assert "ignored" in outcome
-    [request] = store.pending_requests()
+    [request] = store.requests.pending()
     assert request.request_time == from_notification(exact)

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.orders import Money, Order, OrderFormatError, OrderItem, parse_business_order
-from tests.fakes.market_orders import build_order
+from bot.model import Money, Order, OrderItem
+from bot.orders import OrderFormatError, parse_business_order
+from tests.fakes.market.orders import build_order
 
 TODAY = date(2026, 7, 20)
 

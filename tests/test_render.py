@@ -9,20 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.deadlines import Basis, RequestTime
-from bot.decisions import Decision
-from bot.orders import Money
-from bot.render import (
-    MESSAGE_LIMIT,
-    Rendered,
-    money,
-    render_pending,
-    render_post,
-    shown_len,
-    split_lines,
-)
+from bot.formatting import MESSAGE_LIMIT, money, shown_len
+from bot.model import Basis, Decision, Money, NewRequest, Request, RequestTime
+from bot.render import Rendered, render_pending, render_post, split_lines
 from bot.texts import EN, RU, Texts
-from storage.store import NewRequest, Request, Store
+from storage.store import Store
 from tests.builders import (
     CHAT,
     NOW,
@@ -33,6 +24,8 @@ from tests.builders import (
     request,
     style,
 )
+
+PICKS = ["pick:7:accept", "pick:7:delivered", "pick:7:courier"]
 
 
 def buttons(rendered: Rendered) -> list[tuple[str, str]]:
@@ -109,9 +102,9 @@ def test_pending_post_has_three_buttons_in_order() -> None:
     t = Texts("en")
     rendered = render_post(request(request_id=7), None, "Shop", NOW, style())
     assert buttons(rendered) == [
-        (t("button.accept"), "d:7:a"),
-        (t("button.reject_delivered"), "d:7:d"),
-        (t("button.reject_in_delivery"), "d:7:c"),
+        (t("button.accept"), "pick:7:accept"),
+        (t("button.reject_delivered"), "pick:7:delivered"),
+        (t("button.reject_in_delivery"), "pick:7:courier"),
     ]
     assert "Accept cancellation" in buttons(rendered)[0][0]
     assert "already delivered" in buttons(rendered)[1][0]
@@ -122,16 +115,19 @@ def test_pending_post_has_three_buttons_in_order() -> None:
 @pytest.mark.parametrize(
     ("choice", "code", "action"),
     [
-        (Decision.ACCEPT, "a", "accept the cancellation"),
-        (Decision.REJECT_DELIVERED, "d", "reject — already delivered"),
-        (Decision.REJECT_IN_DELIVERY, "c", "reject — with the courier"),
+        (Decision.ACCEPT, "accept", "accept the cancellation"),
+        (Decision.REJECT_DELIVERED, "delivered", "reject — already delivered"),
+        (Decision.REJECT_IN_DELIVERY, "courier", "reject — with the courier"),
     ],
 )
 def test_confirming_post_has_confirm_and_back(choice: Decision, code: str, action: str) -> None:
     t = Texts("en")
     the_request = request(request_id=9, the_post=post(confirming=choice))
     rendered = render_post(the_request, None, "Shop", NOW, style(confirm=True))
-    assert buttons(rendered) == [(t("button.confirm"), f"c:9:{code}"), (t("button.back"), "b:9")]
+    assert buttons(rendered) == [
+        (t("button.confirm"), f"sure:9:{code}"),
+        (t("button.back"), "back:9"),
+    ]
     assert f"Confirm: <b>{action}</b>" in rendered.text
     assert_valid_html(rendered.text)
 
@@ -139,7 +135,7 @@ def test_confirming_post_has_confirm_and_back(choice: Decision, code: str, actio
 def test_confirming_is_ignored_when_confirmation_is_off() -> None:
     the_request = request(the_post=post(confirming=Decision.ACCEPT))
     rendered = render_post(the_request, None, "Shop", NOW, style(confirm=False))
-    assert [data for _, data in buttons(rendered)] == ["d:7:a", "d:7:d", "d:7:c"]
+    assert [data for _, data in buttons(rendered)] == PICKS
 
 
 def test_exact_deadline_is_not_marked_estimated() -> None:
@@ -259,7 +255,7 @@ def test_failed_decision_brings_the_buttons_back() -> None:
         "failed", http_status=503, error_code="INTERNAL_ERROR", error_message="<oops>"
     )
     rendered = render_post(request(), the_decision, "Shop", NOW, style())
-    assert [data for _, data in buttons(rendered)] == ["d:7:a", "d:7:d", "d:7:c"]
+    assert [data for _, data in buttons(rendered)] == PICKS
     assert "503 INTERNAL_ERROR &lt;oops&gt;" in rendered.text
     assert "You can try again." in rendered.text
 
@@ -280,12 +276,12 @@ def test_post_rendered_from_a_stored_request(tmp_path: Path) -> None:
             NewRequest(77, order(), NOW - 9 * H, RequestTime(NOW - 10 * H, Basis.ESTIMATED))
         )
         store.save_post(request_id, CHAT, 321, NOW - 9 * H, ())
-        stored = store.request(request_id)
+        stored = store.requests.get(request_id)
         assert stored is not None
         rendered = render_post(stored, None, "Shop", NOW, style())
         assert "&lt;Bosch&gt;" in rendered.text
         assert "(estimated)" in rendered.text
-        assert buttons(rendered)[0][1] == f"d:{request_id}:a"
+        assert buttons(rendered)[0][1] == f"pick:{request_id}:accept"
     finally:
         store.close()
 

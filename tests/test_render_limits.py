@@ -13,10 +13,9 @@ from decimal import Decimal
 
 import pytest
 
-from bot.deadlines import Basis
-from bot.decisions import Decision
-from bot.orders import Money, OrderItem
-from bot.render import MESSAGE_LIMIT, money, render_pending, render_post, render_reminder
+from bot.formatting import MESSAGE_LIMIT, money
+from bot.model import Basis, Decision, Money, OrderItem
+from bot.render import render_pending, render_post, render_reminder
 from bot.render import shown_len as units
 from tests.builders import NOW, H, decision, order, post, request, style
 

@@ -6,14 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.deadlines import Basis
 from bot.market import (
     MarketClient,
     MarketHTTPError,
     MarketNetworkError,
     MarketRateLimited,
 )
-from bot.market_time import MOSCOW
+from bot.model import MOSCOW, Basis
 from bot.sync import sync_once
 from tests.conftest import BUSINESS, CAMPAIGN
 
@@ -59,7 +58,7 @@ async def test_lists_120_pending_requests_over_three_pages(market, client, store
     assert all(c.json["waitingForCancellationApprove"] is True for c in listings)
     assert all(c.query.get("limit") == "50" for c in listings)
     assert "page_token" not in listings[0].query and listings[1].query.get("page_token")
-    assert store.count_requests("pending") == 120
+    assert store.requests.count("pending") == 120
 
 
 async def test_quiet_cycle_is_one_listing_call(market, client, store):
@@ -128,7 +127,7 @@ async def test_request_that_left_the_list_is_resolved_elsewhere_with_its_status(
 
     assert [r.order_id for r in outcome.resolved] == [1]
     assert [r.order_id for r in outcome.still_pending] == [2]
-    closed = store.request(outcome.resolved[0].id)
+    closed = store.requests.get(outcome.resolved[0].id)
     assert closed.state == "closed"
     assert closed.closed_status == "CANCELLED/USER_CHANGED_MIND"
     fetches = [c for c in market.calls("getBusinessOrders") if "orderIds" in (c.json or {})]
@@ -220,16 +219,14 @@ async def test_network_failure_is_a_typed_error(client, store, market):
     market.fail_next(None, DROP)
     with pytest.raises(MarketNetworkError):
         await sync(client, store)
-    assert store.count_requests() == 0
+    assert store.requests.count() == 0
 
 
-def desk_for(market, store, client, **extra):
+def shops_for(market, store, client, **extra):
     from pathlib import Path
 
-    from telegram import Bot
-
     from bot.config import load_settings
-    from bot.desk import Desk
+    from bot.shops import Shops
 
     env = {
         "TELEGRAM_BOT_TOKEN": "123456:TEST-token-abc",
@@ -239,21 +236,21 @@ def desk_for(market, store, client, **extra):
         **extra,
     }
     settings = load_settings(env, env_file=Path("/nonexistent/.env"))
-    return Desk(settings, store, client, Bot(settings.telegram_bot_token))
+    return Shops(settings, client, store)
 
 
 async def test_business_id_is_discovered_from_the_campaign(market, client, store):
-    desk = desk_for(market, store, client)
+    shops = shops_for(market, store, client)
 
-    assert await desk.ensure_businesses() == {BUSINESS: [CAMPAIGN]}
-    assert desk.shop_name(CAMPAIGN) == "Ромашка & Co"
+    assert await shops.businesses() == {BUSINESS: [CAMPAIGN]}
+    assert shops.name(CAMPAIGN) == "Ромашка & Co"
     assert [c.path for c in market.calls("getCampaign")] == [f"/v2/campaigns/{CAMPAIGN}"]
-    await desk.ensure_businesses()  # remembered: no second look-up
+    await shops.businesses()  # remembered: no second look-up
     assert len(market.calls("getCampaign")) == 1
 
 
 async def test_business_id_from_the_setting_wins(market, client, store):
-    desk = desk_for(market, store, client, MARKET_BUSINESS_ID="777")
+    shops = shops_for(market, store, client, MARKET_BUSINESS_ID="777")
     market.fail_next("getCampaign", 500)
 
-    assert await desk.ensure_businesses() == {777: [CAMPAIGN]}
+    assert await shops.businesses() == {777: [CAMPAIGN]}

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.decisions import Decision
+from bot.model import Decision
 from storage.store import Store
 
 FIXTURE = Path(__file__).parent / "data" / "desk_27e9b31.db"
-TABLES = ("requests", "posts", "decisions", "reminders", "polls", "kv")
+TABLES = ("requests", "posts", "decisions", "reminders", "polls")
 
 
 def rows(path: Path) -> dict[str, list[tuple]]:
@@ -38,8 +38,8 @@ def upgraded(tmp_path: Path):
 
 def test_every_row_is_kept(upgraded) -> None:
     store, before = upgraded
-    assert store.version == 2
-    after = rows(Path(store.db.conn.execute("PRAGMA database_list").fetchone()[2]))
+    assert store.version == 3
+    after = rows(Path(store.db.value("SELECT file FROM pragma_database_list")))
     for table in TABLES:
         kept = [row[: len(before[table][0])] for row in after[table]] if before[table] else []
         assert kept == before[table], table
@@ -47,28 +47,31 @@ def test_every_row_is_kept(upgraded) -> None:
 
 def test_the_old_requests_read_as_before(upgraded) -> None:
     store, _ = upgraded
-    assert store.count_requests("pending") == 4
-    assert store.count_requests("decided") == 1
-    assert store.count_requests("closed") == 1
-    confirming = store.request(1)
+    assert store.requests.count("pending") == 4
+    assert store.requests.count("decided") == 1
+    assert store.requests.count("closed") == 1
+    confirming = store.requests.get(1)
     assert confirming.post.confirming is Decision.ACCEPT
-    assert store.request(4).closed_status == "CANCELLED/USER_CHANGED_MIND"
-    assert store.last_decision(3).result == "ok"
-    failed = store.last_decision(5)
+    assert store.requests.get(4).closed_status == "CANCELLED/USER_CHANGED_MIND"
+    assert store.decisions.last(3).result == "ok"
+    failed = store.decisions.last(5)
     assert (failed.result, failed.http_status) == ("failed", 500)
-    assert store.shop_names() == {21001: "Ромашка — электроника", 21002: "Дом и сад «Берёзка»"}
-    assert store.current_chat(-987654321) == -1002233445566
-    assert store.notified_request_time(21002, 52000007) is not None
+    assert store.shops.names() == {21001: "Ромашка — электроника", 21002: "Дом и сад «Берёзка»"}
+    assert store.chats.current(-987654321) == -1002233445566
+    assert store.notified.time_for(21002, 52000007).at == datetime(
+        2025, 3, 10, 22, 50, 0, 123456, tzinfo=UTC
+    )
+    assert "kv" not in store.db.db.table_names()  # its three kinds of rows have tables now
     later = datetime(2025, 3, 11, tzinfo=UTC)
-    assert [r.id for r in store.unposted(later, limit=10)] == [6]
+    assert [r.id for r in store.posts.unposted(later, limit=10)] == [6]
     assert store.problems.all() == []
 
 
 def test_the_upgraded_database_works_on(upgraded) -> None:
     store, _ = upgraded
-    request = store.request(6)
+    request = store.requests.get(6)
     now = datetime(2025, 3, 11, tzinfo=UTC)
     store.post_refused(request, "Bad Request: message is too long", now)
-    assert store.unposted(now, limit=10) == []
+    assert store.posts.unposted(now, limit=10) == []
     [noted] = store.problems.unreported()
     assert noted.problem.order_ref == "52000006"

@@ -68,11 +68,11 @@ def _flood(config: Config) -> Row:
     with World() as world:
         appeared = _start(world, orders, window)
         world.telegram.wait_until(
-            lambda: len(world.telegram.posts()) >= COUNT, floor * 2 + 30, f"{COUNT} posts"
+            lambda: len(world.posts()) >= COUNT, floor * 2 + 30, f"{COUNT} posts"
         )
         time.sleep(window)  # a duplicate would show up within a window
-        posts = world.telegram.posts()
-        sent = list(world.telegram.sent)
+        posts = world.posts()
+        sent = world.sent()
         rss, peak = rss_kib(world.desks[0].proc.pid)  # type: ignore[union-attr]
     ids = [post_order_id(p.text) for p in posts]
     total = posts[-1].at - posts[0].at
@@ -121,7 +121,7 @@ def _decide_in_backlog(config: Config) -> Row:
     with World() as world:
         _start(world, orders, BACKLOG_WINDOW)
         posts = world.telegram.wait_until(
-            lambda: len(found := world.telegram.posts()) >= decisions and found, 30, "posts"
+            lambda: len(found := world.posts()) >= decisions and found, 30, "posts"
         )
         for post in posts[:decisions]:
             assert post.message_id is not None
@@ -145,8 +145,8 @@ def _decide_in_backlog(config: Config) -> Row:
                 lambda m=post.message_id, t=confirmed: edit_after(world, m, t), 30, "the outcome"
             )
             outcome.append(done - confirmed)
-        backlog_left = BACKLOG - len(world.telegram.posts())
-        refused = sum(1 for s in world.telegram.sent if s.status == 429)
+        backlog_left = BACKLOG - len(world.posts())
+        refused = sum(1 for s in world.sent() if s.status == 429)
     row = Row.from_samples(
         "7B",
         f"tap -> its edit while {BACKLOG} posts queue ({PER_WINDOW}/{BACKLOG_WINDOW:g}s)",

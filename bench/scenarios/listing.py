@@ -6,9 +6,9 @@ cost one `getBusinessOrders` per business and n pending requests ⌈n / 50⌉ (p
 Two businesses: 5001 with two campaigns (one call must cover both) and 5002 with one.
 Pending requests are added to 5001 in steps; 5002 stays quiet throughout. Cycles are
 cut exactly, without timing: a cycle of a business starts at its listing call that has
-neither a page token nor a date window (the first page of the default 30 days). A
-cycle with a dated call is the 30-60 day sweep (every 10 minutes, by design) and is
-reported apart. Counting starts once every request of a step has been posted, so the
+no page token and the window up to today (the first page of the last 30 days). A cycle
+with a call for the window before it is the 30-60 day sweep (every 10 minutes, by
+design) and is reported apart. Counting starts once every request of a step has been posted, so the
 pending set is stable.
 """
 
@@ -44,12 +44,12 @@ def _listing_count(cycle: list[Arrival]) -> int:
 
 
 def _is_sweep(cycle: list[Arrival]) -> bool:
-    return any(a.is_listing and "dates" in a.body for a in cycle)
+    return any(a.is_old_window for a in cycle)
 
 
 def _wait_cycles(world: World, since: float) -> dict[int, list[list[Arrival]]]:
     def enough() -> dict[int, list[list[Arrival]]] | None:
-        arrivals = list(world.market.arrivals)
+        arrivals = world.market_arrivals()
         found = {b: _cycles(arrivals, b, since) for b in BUSINESSES}
         return found if all(len(c) >= CYCLES for c in found.values()) else None
 
@@ -72,9 +72,7 @@ def run(config: Config) -> list[Row]:
             new = list(range(FIRST_ORDER + pending, FIRST_ORDER + level))
             world.add_orders(new, cancel_requested=True, campaigns=list(BUSINESSES[BUSY]))
             pending = level
-            world.telegram.wait_until(
-                lambda n=level: len(world.telegram.posts()) >= n, 60, f"{level} posts"
-            )
+            world.telegram.wait_until(lambda n=level: len(world.posts()) >= n, 60, f"{level} posts")
             found = _wait_cycles(world, time.monotonic())
             for business, cycles in found.items():
                 for cycle in cycles[:CYCLES]:
@@ -86,7 +84,7 @@ def run(config: Config) -> list[Row]:
                         quiet.append(_listing_count(cycle))
                     else:
                         per_level.setdefault(level, []).append(_listing_count(cycle))
-        first_cycle = _cycles(list(world.market.arrivals), BUSY, spawned)[:1]
+        first_cycle = _cycles(world.market_arrivals(), BUSY, spawned)[:1]
     problems = f"; problems: {world.problems}" if world.problems else ""
     rows = [_quiet_row(quiet, lookups, first_cycle, problems)]
     rows.append(_hourly_row(quiet))

@@ -19,7 +19,8 @@ import httpx
 
 from bench.scenarios import Config
 from bench.stats import Row
-from bench.world import World, free_port
+from bench.world import World
+from tests.fakes.loopback import free_port
 
 IDS = ("2",)
 TARGET = 0.3
@@ -87,7 +88,7 @@ def run(config: Config) -> list[Row]:
                         )
                     ]
                 post = world.telegram.wait_until(
-                    lambda o=order_id: world.telegram.post_for(o), 10, f"the post of {order_id}"
+                    lambda o=order_id: world.post_for(o), 10, f"the post of {order_id}"
                 )
                 samples.append(post.at - sent)
                 time.sleep(rng.uniform(0.05, 0.3))

@@ -36,7 +36,7 @@ def _ask(world: World, expected: set[int]) -> tuple[float, list[str]]:
     world.telegram.send_text(ANNA, ANNA, "/pending")
 
     def complete() -> list | None:
-        parts = [s for s in world.telegram.sent_by("sendMessage", started) if s.chat_id == ANNA]
+        parts = [s for s in world.sent_by("sendMessage", started) if s.chat_id == ANNA]
         seen = {ref for part in parts for ref in order_refs(part.text)}
         return parts if expected <= seen else None
 
@@ -63,7 +63,7 @@ def run(config: Config) -> list[Row]:
         world.wait_ready(desk)
         pages = PENDING // 50 + 1  # and the 30-60 day sweep
         world.market.wait_until(
-            lambda: len(world.market.listings(spawned)) >= pages, 60, "the start-up poll"
+            lambda: len(world.listings(spawned)) >= pages, 60, "the start-up poll"
         )
         time.sleep(1.5)  # the desk compares 1,000 orders with storage: let the poll finish
         expected = set(orders)
@@ -73,9 +73,7 @@ def run(config: Config) -> list[Row]:
             samples.append(seconds)
             time.sleep(DRAIN)
         rss, peak = rss_kib(desk.proc.pid)  # type: ignore[union-attr]
-        stray = [
-            s for s in world.telegram.sent if s.method != "getUpdates" and s.chat_id == STAFF_CHAT
-        ]
+        stray = [s for s in world.sent() if s.method != "getUpdates" and s.chat_id == STAFF_CHAT]
         world.stop_desk(desk)
 
         parts_file = world.dir / "parts.json"

@@ -39,7 +39,7 @@ def run(config: Config) -> list[Row]:
             world.market.request_cancellation(order_id)
             time.sleep(rng.uniform(0.3, 1.3))  # mean 0.8 s: every phase of the 2 s cycle
         posts = world.telegram.wait_until(
-            lambda: (found := world.telegram.posts()) and len(found) >= count and found,
+            lambda: (found := world.posts()) and len(found) >= count and found,
             INTERVAL * 3 + 10,
             f"{count} posts",
         )

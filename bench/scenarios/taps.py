@@ -32,14 +32,14 @@ def tap_at(world: World, callback_id: str) -> float:
 
 
 def edit_after(world: World, message_id: int, since: float) -> float | None:
-    for sent in world.telegram.sent_by("editMessageText", since):
+    for sent in world.sent_by("editMessageText", since):
         if sent.message_id == message_id and sent.ok:
             return sent.at
     return None
 
 
 def _put_for(world: World, order_id: int, since: float) -> float | None:
-    for arrival in world.market.puts(since):
+    for arrival in world.puts(since):
         if f"/orders/{order_id}/" in arrival.path:
             return arrival.at
     return None
@@ -50,7 +50,7 @@ def _desk_samples(world: World, count: int, rng: random.Random) -> tuple[list[fl
     world.add_orders(orders, cancel_requested=True)
     world.start_desk()  # POLL_INTERVAL 60 (the default): the start-up poll finds them all
     posts = world.telegram.wait_until(
-        lambda: len(found := world.telegram.posts()) >= count and found, 60, f"{count} posts"
+        lambda: len(found := world.posts()) >= count and found, 60, f"{count} posts"
     )
     time.sleep(0.5)
     put_samples, edit_samples = [], []
@@ -88,7 +88,7 @@ def _pause(world: World, rng: random.Random) -> None:
 
 
 def _order_index(world: World, message_id: int) -> int:
-    sent = next(s for s in world.telegram.posts() if s.message_id == message_id)
+    sent = next(s for s in world.posts() if s.message_id == message_id)
     order_id = post_order_id(sent.text)
     assert order_id is not None
     return order_id - FIRST_ORDER
@@ -99,7 +99,7 @@ def _floor_samples(world: World, count: int, rng: random.Random) -> tuple[list[f
     campaign = world.campaigns[0]
     orders = [FLOOR_ORDER + i for i in range(count)]
     world.add_orders(orders, cancel_requested=True, campaigns=[campaign])
-    messages = [s.message_id for s in world.telegram.posts()]
+    messages = [s.message_id for s in world.posts()]
     process, _ = spawn_floor(
         world,
         "tap",

@@ -1,7 +1,7 @@
 """Builders of Market DTOs (BusinessOrderDTO, CampaignDTO) for the fake Market API.
 
-Pure functions without I/O; `tests/fakes/market.py` validates what they build against
-the official spec.
+Pure functions without I/O; the fake (`tests.fakes.market`) validates what they build
+against the official spec.
 """
 
 from __future__ import annotations
@@ -9,6 +9,19 @@ from __future__ import annotations
 import copy
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
+
+__all__ = [
+    "CANCELLABLE_STATUSES",
+    "MSK",
+    "TERMINAL_STATUSES",
+    "build_campaign",
+    "build_item",
+    "build_order",
+    "deep_merge",
+    "msk_iso",
+    "msk_today",
+    "to_msk",
+]
 
 MSK = timezone(timedelta(hours=3), "MSK")
 """Moscow time: Market reports dates in it and counts days by it."""

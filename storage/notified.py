@@ -1,0 +1,36 @@
+"""Exact request times from notifications that came before the Market listed the request."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.model import Basis, RequestTime
+from storage.database import Database
+from storage.times import iso
+
+
+class NotifiedTimes:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def remember(self, campaign_id: int, order_id: int, requested_at: datetime) -> None:
+        with self.db.transaction():
+            self.db.execute(
+                "INSERT OR REPLACE INTO notified_requests (campaign_id, order_id, requested_at)"
+                " VALUES (?, ?, ?)",
+                [campaign_id, order_id, iso(requested_at)],
+            )
+
+    def time_for(self, campaign_id: int, order_id: int) -> RequestTime | None:
+        value = self.db.value(
+            "SELECT requested_at FROM notified_requests WHERE campaign_id = ? AND order_id = ?",
+            [campaign_id, order_id],
+        )
+        return RequestTime(datetime.fromisoformat(value), Basis.NOTIFICATION) if value else None
+
+    def forget(self, campaign_id: int, order_id: int) -> None:
+        """A remembered time is used once: by the request it dated."""
+        self.db.execute(
+            "DELETE FROM notified_requests WHERE campaign_id = ? AND order_id = ?",
+            [campaign_id, order_id],
+        )

@@ -1,0 +1,75 @@
+"""The polls table: what each poll covered, for dating requests and for diagnosis."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from storage.database import Database
+from storage.times import from_iso, iso
+
+
+@dataclass(frozen=True)
+class PollRecord:
+    started_at: datetime
+    finished_at: datetime
+    ok: bool
+    covered_from: date | None = None
+    covered_to: date | None = None
+    found: int = 0
+    new: int = 0
+    resolved: int = 0
+    error: str | None = None
+
+
+class Polls:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def insert(self, poll: PollRecord) -> None:
+        self.db.db["polls"].insert(
+            {
+                "started_at": iso(poll.started_at),
+                "finished_at": iso(poll.finished_at),
+                "ok": int(poll.ok),
+                "covered_from": poll.covered_from.isoformat() if poll.covered_from else None,
+                "covered_to": poll.covered_to.isoformat() if poll.covered_to else None,
+                "found": poll.found,
+                "new": poll.new,
+                "resolved": poll.resolved,
+                "error": poll.error,
+            }
+        )
+
+    def record_failed(self, poll: PollRecord) -> None:
+        with self.db.transaction():
+            self.insert(poll)
+
+    def last_covering(self, created_on: date | None, before: datetime) -> datetime | None:
+        """Start of the last successful poll whose listing covered this creation date."""
+        sql = "SELECT max(started_at) FROM polls WHERE ok = 1 AND started_at < ?"
+        if created_on is None:
+            return from_iso(self.db.value(sql, [iso(before)]))
+        day = created_on.isoformat()
+        return from_iso(
+            self.db.value(
+                sql + " AND covered_from <= ? AND ? < covered_to", [iso(before), day, day]
+            )
+        )
+
+    def last_successful(self) -> datetime | None:
+        return from_iso(self.db.value("SELECT max(finished_at) FROM polls WHERE ok = 1"))
+
+    def last_full_sweep(self) -> datetime | None:
+        """When a poll last covered the older window too (orders 30-60 days old)."""
+        return from_iso(
+            self.db.value(
+                "SELECT max(started_at) FROM polls WHERE ok = 1"
+                " AND julianday(covered_to) - julianday(covered_from) > 31"
+            )
+        )
+
+    def prune(self, keep: timedelta, now: datetime) -> None:
+        """Poll history is for diagnosis; a week is plenty and keeps the file small."""
+        with self.db.transaction():
+            self.db.execute("DELETE FROM polls WHERE started_at < ?", [iso(now - keep)])

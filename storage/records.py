@@ -1,0 +1,69 @@
+"""Rows into the domain's records: the one place that knows both shapes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.model import (
+    Basis,
+    Decision,
+    DecisionRecord,
+    DecisionResult,
+    Order,
+    Post,
+    Request,
+    RequestState,
+    RequestTime,
+)
+from storage.times import from_iso
+
+REQUEST_SELECT = """
+SELECT r.*, p.chat_id, p.message_id, p.posted_at, p.confirming, p.dirty
+FROM requests r LEFT JOIN posts p ON p.request_id = r.id
+"""
+
+
+def request_from(row: dict[str, Any]) -> Request:
+    post = None
+    if row["message_id"] is not None:
+        post = Post(
+            chat_id=row["chat_id"],
+            message_id=row["message_id"],
+            posted_at=datetime.fromisoformat(row["posted_at"]),
+            confirming=Decision(row["confirming"]) if row["confirming"] else None,
+            dirty=row["dirty"],
+        )
+    return Request(
+        id=row["id"],
+        campaign_id=row["campaign_id"],
+        order_id=row["order_id"],
+        business_id=row["business_id"],
+        state=RequestState(row["state"]),
+        order=Order.from_json(row["order_json"]),
+        first_seen=datetime.fromisoformat(row["first_seen"]),
+        request_time=RequestTime(
+            datetime.fromisoformat(row["requested_at"]), Basis(row["request_basis"])
+        ),
+        closed_at=from_iso(row["closed_at"]),
+        closed_status=row["closed_status"],
+        post=post,
+    )
+
+
+def decision_from(row: dict[str, Any]) -> DecisionRecord:
+    return DecisionRecord(
+        id=row["id"],
+        request_id=row["request_id"],
+        decision=Decision(row["decision"]),
+        user_id=row["user_id"],
+        user_name=row["user_name"],
+        username=row["username"],
+        started_at=datetime.fromisoformat(row["started_at"]),
+        finished_at=from_iso(row["finished_at"]),
+        result=DecisionResult(row["result"]) if row["result"] else None,
+        http_status=row["http_status"],
+        error_code=row["error_code"],
+        error_message=row["error_message"],
+        retry_at=from_iso(row["retry_at"]),
+    )

@@ -1,0 +1,94 @@
+"""The requests table: one row per cancellation request, with the order as last seen."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.model import NewRequest, Order, Request, RequestState, RequestTime
+from storage.database import Database
+from storage.records import REQUEST_SELECT, request_from
+from storage.times import iso
+
+
+class Requests:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _select(self, where: str, params: list | tuple = ()) -> list[Request]:
+        return [request_from(row) for row in self.db.rows(f"{REQUEST_SELECT} {where}", params)]
+
+    def get(self, request_id: int) -> Request | None:
+        found = self._select("WHERE r.id = ?", [request_id])
+        return found[0] if found else None
+
+    def open(self) -> list[Request]:
+        """Requests the Market may still list: pending or decided, not yet closed."""
+        return self._select("WHERE r.state != 'closed' ORDER BY r.deadline, r.id")
+
+    def pending(self) -> list[Request]:
+        """Requests still waiting for staff, nearest deadline first."""
+        return self._select("WHERE r.state = 'pending' ORDER BY r.deadline, r.id")
+
+    def open_for(self, campaign_id: int, order_id: int) -> Request | None:
+        found = self._select(
+            "WHERE r.campaign_id = ? AND r.order_id = ? AND r.state != 'closed'",
+            [campaign_id, order_id],
+        )
+        return found[0] if found else None
+
+    def count(self, state: RequestState | str | None = None) -> int:
+        if state is None:
+            return self.db.value("SELECT count(*) FROM requests")
+        return self.db.value("SELECT count(*) FROM requests WHERE state = ?", [str(state)])
+
+    def insert(self, new: NewRequest) -> int:
+        order = new.order
+        cursor = self.db.execute(
+            "INSERT INTO requests (campaign_id, order_id, business_id, state, order_json,"
+            " order_created_on, first_seen, requested_at, request_basis, deadline)"
+            " VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)",
+            [
+                order.campaign_id,
+                order.order_id,
+                new.business_id,
+                order.to_json(),
+                order.created_on.isoformat() if order.created_on else None,
+                iso(new.first_seen),
+                iso(new.request_time.at),
+                new.request_time.basis.value,
+                iso(new.request_time.deadline),
+            ],
+        )
+        return cursor.lastrowid
+
+    def update_order(self, request_id: int, order: Order) -> None:
+        self.db.execute(
+            "UPDATE requests SET order_json = ? WHERE id = ?", [order.to_json(), request_id]
+        )
+
+    def set_state(self, request_id: int, state: RequestState) -> None:
+        self.db.execute(
+            "UPDATE requests SET state = ? WHERE id = ? AND state = 'pending'",
+            [state.value, request_id],
+        )
+
+    def close(self, request_id: int, status: str | None, now: datetime) -> None:
+        self.db.execute(
+            "UPDATE requests SET state = 'closed', closed_at = ?, closed_status = ? WHERE id = ?",
+            [iso(now), status, request_id],
+        )
+
+    def set_time(self, request_id: int, request_time: RequestTime) -> None:
+        self.db.execute(
+            "UPDATE requests SET requested_at = ?, request_basis = ?, deadline = ? WHERE id = ?",
+            [
+                iso(request_time.at),
+                request_time.basis.value,
+                iso(request_time.deadline),
+                request_id,
+            ],
+        )
+
+    def state(self, request_id: int) -> RequestState | None:
+        value = self.db.value("SELECT state FROM requests WHERE id = ?", [request_id])
+        return RequestState(value) if value else None

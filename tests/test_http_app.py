@@ -1,0 +1,138 @@
+"""The HTTP side in process: Starlette app over httpx's ASGITransport, a clock the test moves.
+
+The same app the desk serves; only the socket is left out, so each answer is checked in
+milliseconds. End-to-end runs over a real socket are in test_notifications.py.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+
+from bot.config import load_settings
+from bot.http import Health, NotificationEndpoint, create_app
+from bot.notifications import Inbox
+from bot.signals import Activity
+from storage.polls import PollRecord
+from tests.conftest import CAMPAIGN, STAFF_CHAT
+
+MARKET_PEER = "5.45.207.10"  # inside the Market's published networks
+STRANGER = "203.0.113.7"
+START = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(market, inbox: Inbox, clock: Clock, tmp_path):
+    settings = load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": "123:abcdefghijklmnop",
+            "STAFF_CHAT_ID": str(STAFF_CHAT),
+            "MARKET_API_KEY": market.api_key,
+            "MARKET_API_URL": market.url,
+            "MARKET_CAMPAIGN_IDS": str(CAMPAIGN),
+            "POLL_INTERVAL": "60",
+        },
+        env_file=tmp_path / "absent.env",
+    )
+    health = Health(inbox.store, Activity(telegram_ok=True), settings.poll_interval, clock, START)
+    return create_app(NotificationEndpoint(inbox, settings), health)
+
+
+def client(app, peer: str = MARKET_PEER) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=app, client=(peer, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://desk.test")
+
+
+async def test_ping_from_the_market_is_answered(app) -> None:
+    async with client(app) as http:
+        for path in ("/notification", "/"):
+            answer = await http.post(path, json={"notificationType": "PING"})
+            assert answer.status_code == 200
+            assert set(answer.json()) == {"version", "name", "time"}
+
+
+async def test_only_the_market_may_notify(app) -> None:
+    async with client(app, STRANGER) as http:
+        answer = await http.post("/notification", json={"notificationType": "PING"})
+    assert answer.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "kind"),
+    [
+        (b"not json", 400, "WRONG_EVENT_FORMAT"),
+        (b'{"notificationType": "ORDER_CANCELLED", "campaignId": 1}', 400, "WRONG_EVENT_FORMAT"),
+        (b'{"notificationType": "PING", "pad": "' + b"x" * 70_000 + b'"}', 413, "UNKNOWN"),
+    ],
+)
+async def test_bad_bodies_get_the_documented_answers(app, body, status, kind) -> None:
+    async with client(app) as http:
+        answer = await http.post("/notification", content=body)
+    assert answer.status_code == status
+    assert answer.json()["error"]["type"] == kind
+
+
+async def test_a_cancellation_request_is_stored_before_the_answer(app, market, inbox) -> None:
+    market.add_order(5, CAMPAIGN, cancel_requested=True)
+    requested_at = datetime.now(UTC) - timedelta(minutes=1)
+    body = {
+        "notificationType": "ORDER_CANCELLATION_REQUEST",
+        "campaignId": CAMPAIGN,
+        "orderId": 5,
+        "requestedAt": requested_at.isoformat().replace("+00:00", "z"),
+    }
+    async with client(app) as http:
+        answer = await http.post("/notification", content=json.dumps(body))
+    assert answer.status_code == 200
+    [request] = inbox.store.requests.pending()
+    assert request.order_id == 5 and request.request_time.at == requested_at
+
+
+async def test_market_down_is_a_500_so_the_market_sends_it_again(app, market, inbox) -> None:
+    market.add_order(6, CAMPAIGN, cancel_requested=True)
+    market.set_outage(503)
+    body = {
+        "notificationType": "ORDER_CANCELLATION_REQUEST",
+        "campaignId": CAMPAIGN,
+        "orderId": 6,
+        "requestedAt": datetime.now(UTC).isoformat(),
+    }
+    async with client(app) as http:
+        answer = await http.post("/notification", json=body)
+    assert answer.status_code == 500
+    assert inbox.store.requests.count() == 0  # nothing half-done: the retry starts afresh
+
+
+async def test_healthz_follows_the_polls(app, inbox, clock: Clock) -> None:
+    async with client(app, "127.0.0.1") as http:
+        fresh = await http.get("/healthz")
+        assert fresh.status_code == 200 and fresh.json()["last_poll_age_seconds"] is None
+
+        clock.now = START + timedelta(minutes=3, seconds=1)  # three intervals, no poll
+        stale = await http.get("/healthz")
+        assert stale.status_code == 503 and stale.json()["status"] == "stale"
+
+        inbox.store.polls.record_failed(PollRecord(clock.now, clock.now, ok=False, error="x"))
+        assert (await http.get("/healthz")).status_code == 503  # a failed poll is no poll
+        inbox.store.apply_sync(new=[], changes=[], poll=PollRecord(clock.now, clock.now, ok=True))
+        clock.now += timedelta(seconds=30)
+        healthy = (await http.get("/healthz")).json()
+    assert healthy["status"] == "ok" and healthy["last_poll_age_seconds"] == 30.0
+    assert healthy["telegram_ok"] is True and healthy["pending_requests"] == 0
+    assert healthy["uptime_seconds"] == 211.0
