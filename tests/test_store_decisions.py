@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from bot.model import Decision
 from storage.store import Store
 from tests.builders import CHAT, NOW, H, begin, new, order
 
 LEADS = [24 * 3600, 6 * 3600, 3600]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    the_store = Store(tmp_path / "d.db")
-    yield the_store
-    the_store.close()
 
 
 # decisions

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,6 @@ from storage.store import Store
 from tests.builders import CHAT, NOW, new, order
 
 LEADS = [24 * 3600, 6 * 3600, 3600]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    the_store = Store(tmp_path / "d.db")
-    yield the_store
-    the_store.close()
 
 
 # the file

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -14,13 +12,6 @@ from storage.store import Store
 from tests.builders import CHAT, NOW, H, close, new, order, poll, sync
 
 LEADS = [24 * 3600, 6 * 3600, 3600]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    the_store = Store(tmp_path / "d.db")
-    yield the_store
-    the_store.close()
 
 
 # sync

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-
 import httpx
 import pytest
 from telegram import Bot, BotCommand, Update
 from telegram.error import BadRequest, EndPointNotFound, InvalidToken, NetworkError, RetryAfter
 
-from tests.fakes.ptb import ANN, BOB, GROUP, PTB_WARNINGS, keyboard, make_bot, staff_telegram
+from tests.fakes.ptb import ANN, BOB, GROUP, PTB_WARNINGS, keyboard, make_bot
 from tests.fakes.telegram import FakeTelegram, load_spec
 
 pytestmark = pytest.mark.filterwarnings(*PTB_WARNINGS)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    yield from staff_telegram()
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    async with make_bot(fake) as client:
-        yield client
 
 
 async def test_get_me(bot: Bot, fake: FakeTelegram) -> None:

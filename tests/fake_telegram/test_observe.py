@@ -5,28 +5,16 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
 from telegram import Bot
 
 from tests.fakes.observe import WaitTimeout
-from tests.fakes.ptb import ANN, GROUP, PTB_WARNINGS, make_bot, staff_telegram
+from tests.fakes.ptb import ANN, GROUP, PTB_WARNINGS
 from tests.fakes.telegram import FakeTelegram
 
 pytestmark = pytest.mark.filterwarnings(*PTB_WARNINGS)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    yield from staff_telegram()
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    async with make_bot(fake) as client:
-        yield client
 
 
 def get_me(fake: FakeTelegram) -> httpx.Response:

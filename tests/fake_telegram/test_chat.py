@@ -3,27 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter
 
-from tests.fakes.ptb import ANN, BOB, GROUP, PTB_WARNINGS, keyboard, make_bot, staff_telegram
+from tests.fakes.ptb import ANN, BOB, GROUP, PTB_WARNINGS, keyboard
 from tests.fakes.telegram import FakeTelegram
 
 pytestmark = pytest.mark.filterwarnings(*PTB_WARNINGS)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    yield from staff_telegram()
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    async with make_bot(fake) as client:
-        yield client
 
 
 async def test_edit_not_modified_and_keyboard_removal(bot: Bot, fake: FakeTelegram) -> None:

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-
 import pytest
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from tests.fakes.ptb import GROUP, PTB_WARNINGS, keyboard, make_bot, staff_telegram
+from tests.fakes.ptb import GROUP, PTB_WARNINGS, keyboard
 from tests.fakes.telegram import FakeTelegram, HtmlParseError, parse_html
 
 pytestmark = pytest.mark.filterwarnings(*PTB_WARNINGS)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    yield from staff_telegram()
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    async with make_bot(fake) as client:
-        yield client
 
 
 async def test_send_html_with_inline_keyboard(bot: Bot, fake: FakeTelegram) -> None:

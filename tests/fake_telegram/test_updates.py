@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
 
 import pytest
 from telegram import Bot, CallbackQuery
@@ -18,23 +17,11 @@ from tests.fakes.ptb import (
     PTB_WARNINGS,
     keyboard,
     make_bot,
-    staff_telegram,
     wait_async,
 )
 from tests.fakes.telegram import FakeTelegram
 
 pytestmark = pytest.mark.filterwarnings(*PTB_WARNINGS)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeTelegram]:
-    yield from staff_telegram()
-
-
-@pytest.fixture
-async def bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    async with make_bot(fake) as client:
-        yield client
 
 
 async def test_get_updates_delivers_tap_as_callback_query(bot: Bot, fake: FakeTelegram) -> None:
