@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.market import MarketClient
 from bot.model import Order, Request, moscow_today
-from bot.sync import Windows
+from bot.windows import Windows
 
 
 class OrderLookup:

@@ -39,7 +39,8 @@ from bot.model import (
 from bot.reconcile import Listing, reconcile
 from bot.shops import Shops
 from bot.signals import Wakeup
-from bot.sync import Windows, polled_request_time
+from bot.sync import polled_request_time
+from bot.windows import Windows
 from storage.store import Store
 
 log = logging.getLogger(__name__)

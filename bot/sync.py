@@ -12,7 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.deadlines import estimate_request_time
 from bot.market import DateWindow, MarketClient
@@ -27,12 +27,12 @@ from bot.model import (
     moscow_today,
 )
 from bot.reconcile import Listing, reconcile
+from bot.windows import Windows
 from storage.polls import PollRecord
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-LISTING_DAYS = 30  # the most one getBusinessOrders call may span (the spec's cap)
 OLD_SWEEP_EVERY = timedelta(minutes=10)
 
 
@@ -46,39 +46,6 @@ class SyncOutcome:
     found: int
     swept_old: bool
     started_at: datetime
-
-
-@dataclass(frozen=True)
-class Windows:
-    """Creation-date windows sent with every listing and lookup, today included.
-
-    `recent` is the 30 days up to today and `old` the 30 before them, so DBS orders up
-    to 60 days old are covered with no day left out.
-    """
-
-    recent: DateWindow
-    old: DateWindow
-
-    @classmethod
-    def for_day(cls, today: date) -> Windows:
-        end = today + timedelta(days=1)
-        split = end - timedelta(days=LISTING_DAYS)
-        return cls(
-            recent=DateWindow(split, end),
-            old=DateWindow(split - timedelta(days=LISTING_DAYS), split),
-        )
-
-    def covered(self, sweep_old: bool) -> DateWindow:
-        """The creation days a cycle listed: the recent window, and the old one if swept."""
-        return DateWindow(self.old.start if sweep_old else self.recent.start, self.recent.end)
-
-    def lookup_window(self, created_on: date | None) -> DateWindow:
-        """Where to look an order up by id: the window holding its creation day."""
-        if created_on is None or created_on in self.recent:
-            return self.recent
-        if created_on in self.old:
-            return self.old
-        return DateWindow(created_on, created_on + timedelta(days=1))
 
 
 def fresh_within(poll_interval: timedelta, old: bool) -> timedelta:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -197,7 +197,10 @@ class FakeMarket(MarketData):
 
     async def _endpoint(self, request: Request) -> Response:
         arrived_at = time.monotonic()
-        incoming = await _read(request)
+        try:
+            incoming = await _read(request)
+        except ClientDisconnect:  # the caller went away (a desk killed mid-request)
+            return Response(status_code=400)
         operation_id = self._operation_id(incoming)
         query = parse_query(incoming.query)
         self._log.arrived(
