@@ -1,20 +1,21 @@
-"""`python -m bot` runs the desk; `python -m bot check` tries every connection."""
+"""`python -m bot` runs the desk; `check` tries every connection; `health` says if it is alive."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
 import sys
+from datetime import UTC, datetime
 
 from bot.config import SettingsError, load_settings
 from bot.logs import configure_logging
 
-USAGE = "usage: python -m bot [run|check]"
+USAGE = "usage: python -m bot [run|check|health]"
 
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "run"
-    if command not in {"run", "check"} or len(argv) > 1:
+    if command not in {"run", "check", "health"} or len(argv) > 1:
         print(USAGE, file=sys.stderr)
         return 2
     try:
@@ -27,6 +28,13 @@ def main(argv: list[str]) -> int:
         from bot.check import run_checks
 
         return asyncio.run(run_checks(settings))
+    if command == "health":
+        from bot.health import check_database
+
+        now = datetime.now(UTC)
+        verdict = check_database(settings.database_path, settings.poll_interval, now)
+        print(("healthy: " if verdict.healthy else "unhealthy: ") + verdict.reason)
+        return 0 if verdict.healthy else 1
 
     from bot.app import run
     from storage.lock import AlreadyRunning, DatabaseLock

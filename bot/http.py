@@ -29,6 +29,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.config import Network, Settings
+from bot.health import judge
 from bot.market import MarketError
 from bot.model import RequestState
 from bot.notifications import (
@@ -48,7 +49,6 @@ from storage.store import Store
 log = logging.getLogger(__name__)
 
 MAX_BODY = 64 * 1024
-STALE_AFTER_POLLS = 3  # /healthz turns 503 when the last good poll is this many intervals old
 START_TIMEOUT = 10.0  # seconds for uvicorn to start listening on the bound socket
 STOP_TIMEOUT = 10.0
 GRACEFUL_SHUTDOWN = 3  # seconds for notifications in progress to finish at stop
@@ -210,10 +210,8 @@ class Health:
 
     async def answer(self, request: Request) -> Response:
         now = self.clock()
-        limit = STALE_AFTER_POLLS * self.poll_interval
         last_poll = self.store.polls.last_successful()
-        # no poll yet: the desk has `limit` from its start to make one
-        healthy = now - (last_poll if last_poll is not None else self.started_at) <= limit
+        healthy = judge(now, last_poll, self.started_at, self.poll_interval)
         body = {
             "status": "ok" if healthy else "stale",
             "last_poll_age_seconds": (
