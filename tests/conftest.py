@@ -7,22 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.paths import SHARED
 from tests.fakes.world import BUSINESS, CAMPAIGN, OUTSIDER, STAFF_CHAT, seed_market, seed_telegram
 from tests.fakes.world import desk_env as wired_env
 
 __all__ = ["BUSINESS", "CAMPAIGN", "OUTSIDER", "STAFF_CHAT"]  # the world's names, for the tests
 
 
-def _require_shared() -> None:
-    if not (SHARED / "market-openapi" / "openapi" / "openapi.yaml").is_file():
-        pytest.skip(f"the Market and Bot API specs are not at {SHARED}")
-
-
 @pytest.fixture
 def market() -> Iterator:
     """A strict fake Market with one DBS campaign."""
-    _require_shared()
     from tests.fakes.market import FakeMarket
 
     fake = FakeMarket().start()
@@ -47,7 +40,6 @@ def store(tmp_path: Path):
 @pytest.fixture
 def telegram() -> Iterator:
     """A strict fake Bot API with the staff supergroup, two staff and an outsider."""
-    _require_shared()
     from tests.fakes.telegram import FakeTelegram
 
     fake = FakeTelegram().start()

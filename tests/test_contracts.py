@@ -1,13 +1,16 @@
-"""The committed Market contracts are what scripts/make_contracts.py makes of the spec.
+"""The committed contracts are what scripts/make_contracts.py makes of the specs.
 
-The spec is not part of the repository; without it beside the repository root the check
-is skipped, and the committed contracts are used as they are.
+The specs are not part of the repository; without them beside the repository root the
+currency check is skipped (the only test that needs them), and the committed contracts
+are used as they are: the order schemas by the fuzz tests, market-openapi.json and
+telegram-bot-api.json by the strict fakes.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -27,10 +30,12 @@ def _generator():
 
 def test_committed_contracts_match_the_spec(tmp_path: Path) -> None:
     generator = _generator()
-    if not (generator.DEFAULT_SPEC / "openapi.yaml").is_file():
-        pytest.skip(f"the Market spec is not at {generator.DEFAULT_SPEC}")
+    specs = (generator.DEFAULT_SPEC / "openapi.yaml", generator.DEFAULT_TELEGRAM)
+    absent = [str(path) for path in specs if not path.is_file()]
+    if absent:
+        pytest.skip(f"the specs are not beside the repository: {absent}")
     fresh = generator.generate(generator.DEFAULT_SPEC, tmp_path)
-    assert sorted(path.name for path in fresh) == sorted(generator.CONTRACTS)
+    assert sorted(path.name for path in fresh) == sorted(generator.FILES)
     stale = [
         path.name
         for path in fresh
@@ -50,6 +55,56 @@ def test_contracts_are_self_contained() -> None:
         for ref in refs:
             assert ref.startswith("#/definitions/"), (name, ref)
             assert ref.removeprefix("#/definitions/") in schema["definitions"], (name, ref)
+
+
+def test_the_fakes_use_the_committed_contracts() -> None:
+    """By default (no override in the environment) the fakes read tests/contracts."""
+    from tests.fakes.market.spec import CONTRACT as MARKET_CONTRACT
+    from tests.fakes.market.spec import SPEC_ENV, spec_path
+    from tests.fakes.telegram.spec import CONTRACT as TELEGRAM_CONTRACT
+    from tests.fakes.telegram.spec import SPEC_PATH
+
+    generator = _generator()
+    assert MARKET_CONTRACT == CONTRACTS / generator.MARKET_OPENAPI
+    assert TELEGRAM_CONTRACT == CONTRACTS / generator.TELEGRAM_BOT_API
+    if not os.environ.get(SPEC_ENV):
+        assert spec_path() == MARKET_CONTRACT
+    if not os.environ.get("TELEGRAM_API_SPEC"):
+        assert SPEC_PATH == TELEGRAM_CONTRACT
+
+
+def test_contracts_cover_what_the_fakes_implement() -> None:
+    """The generator's lists of operations and methods are the fakes' own."""
+    from tests.fakes.market import FakeMarket
+    from tests.fakes.telegram import IMPLEMENTED_METHODS
+
+    generator = _generator()
+    with FakeMarket() as market:
+        assert set(market.handlers) == generator.MARKET_OPERATIONS
+    assert IMPLEMENTED_METHODS == generator.TELEGRAM_METHODS
+    market_doc = json.loads((CONTRACTS / generator.MARKET_OPENAPI).read_text(encoding="utf-8"))
+    served = {
+        op["operationId"]
+        for item in market_doc["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict) and "operationId" in op and "x-resource-id" in op
+    }
+    assert served == generator.MARKET_OPERATIONS
+    assert _local_refs(market_doc, "#/components/")
+    for ref in _local_refs(market_doc, "#/components/"):
+        kind, name = ref.removeprefix("#/components/").split("/")
+        assert name in market_doc["components"][kind], ref
+    bot_api = json.loads((CONTRACTS / generator.TELEGRAM_BOT_API).read_text(encoding="utf-8"))
+    for name in generator.TELEGRAM_METHODS:
+        assert "fields" in bot_api["methods"][name], name
+
+
+def _local_refs(node: object, prefix: str) -> list[str]:
+    refs = _refs(node)
+    assert all(ref.startswith(prefix) for ref in refs), [
+        r for r in refs if not r.startswith(prefix)
+    ]
+    return refs
 
 
 def _refs(node: object) -> list[str]:

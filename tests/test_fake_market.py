@@ -11,12 +11,8 @@ from email.utils import parsedate_to_datetime
 import httpx
 import pytest
 
-from tests.fakes.market import DROP, FakeMarket, FakeMarketError, spec_path
+from tests.fakes.market import DROP, FakeMarket, FakeMarketError
 from tests.fakes.market.orders import MSK
-
-pytestmark = pytest.mark.skipif(
-    not spec_path().is_file(), reason=f"Market OpenAPI spec not found at {spec_path()}"
-)
 
 TODAY = date(2026, 7, 20)
 BUSINESS = 77

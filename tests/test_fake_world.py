@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-import pytest
 
-from tests.fakes.market import FakeMarket, spec_path
-from tests.fakes.telegram import SPEC_PATH, FakeTelegram
+from tests.fakes.market import FakeMarket
+from tests.fakes.telegram import FakeTelegram
 from tests.fakes.world import (
     BUSINESS,
     CAMPAIGN,
@@ -19,10 +18,6 @@ from tests.fakes.world import (
     desk_env,
     seed_market,
     seed_telegram,
-)
-
-pytestmark = pytest.mark.skipif(
-    not (spec_path().is_file() and SPEC_PATH.is_file()), reason="the specs are not there"
 )
 
 

@@ -1,8 +1,7 @@
-"""Where the fakes find the official specs: the `shared` folder beside the repository."""
+"""The repository root: the fakes' contracts are in tests/contracts under it."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = REPO.parent / "shared"

@@ -10,7 +10,9 @@ it, and the application under test talks real HTTP to it::
         ...  # point the app at market.url
 
 Implemented operations (paths as in the official spec): getCampaign, getCampaigns,
-getAuthTokenInfo, getBusinessOrders, acceptOrderCancellation.
+getAuthTokenInfo, getBusinessOrders, acceptOrderCancellation. "The spec" below is
+tests/contracts/market-openapi.json: the official spec reduced by
+scripts/make_contracts.py to these operations (the others kept as stubs, by operationId).
 
 Processing order of one request, first answer wins:
 
@@ -30,7 +32,7 @@ Fixture errors (the fake's own bugs, unimplemented operations) make `stop()` rai
 
 Observing: `arrivals()` (requests as they come, before any hold or processing), `calls()`
 (answered, in that order), both with ``arrived_at = time.monotonic()``, and `wait_until()`,
-which wakes on every request. The package, by job: `spec` (openapi.yaml and validation),
+which wakes on every request. The package, by job: `spec` (the contract and validation),
 `checks` (authentication, request checks), `faults` (injected faults, hourly limits),
 `orders` (DTO builders), `data` (campaigns, orders, handlers), `listing`
 (getBusinessOrders filters and pages), `server` (`FakeMarket`: HTTP and the call log).

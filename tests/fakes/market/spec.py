@@ -1,4 +1,9 @@
-"""The official Market Partner API spec (openapi.yaml), loaded once per process.
+"""The Market Partner API contract (tests/contracts/market-openapi.json), loaded once per process.
+
+The contract is the official spec (``../shared/market-openapi``) reduced by
+``scripts/make_contracts.py`` to the operations the fake implements, so a plain clone has
+it; $MARKET_OPENAPI_SPEC may point at another contract (.json) or at a full spec's
+openapi.yaml, which is then reduced the same way on load.
 
 openapi-core validates requests (unknown body fields rejected); answers and order DTOs are
 checked by jsonschema validators built from bundled copies of the spec's schema files,
@@ -8,6 +13,8 @@ metadata: scopes, resource limits, query parameters.
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import re
 import threading
@@ -15,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.casting.schemas.exceptions import CastError
 from openapi_core.datatypes import RequestParameters
@@ -24,32 +30,57 @@ from openapi_core.validation.schemas.exceptions import InvalidSchemaValue
 from openapi_schema_validator import OAS30ReadValidator, oas30_format_checker
 from starlette.datastructures import Headers, QueryParams
 
-from tests.fakes.paths import SHARED
+from tests.fakes.paths import REPO
 
 __all__ = [
+    "CONTRACT",
     "SPEC_ENV",
     "MarketSpec",
     "OpenAPIRequest",
     "Operation",
     "describe_validation",
     "load_spec",
+    "read_contract",
     "spec_path",
 ]
 
 SPEC_ENV = "MARKET_OPENAPI_SPEC"
-"""Environment variable overriding the path of the spec's openapi.yaml."""
+"""Environment variable overriding the contract: a .json contract or a spec's openapi.yaml."""
+
+CONTRACT = REPO / "tests" / "contracts" / "market-openapi.json"
+"""The committed contract, made by scripts/make_contracts.py."""
 
 SERVER_URL = "https://api.partner.market.yandex.ru"
 _PERIOD_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
-_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SCHEMAS = "#/components/schemas/"
 
 
 def spec_path() -> Path:
-    """Where openapi.yaml of the official spec is: $MARKET_OPENAPI_SPEC or ../shared."""
+    """The contract the fake validates against: $MARKET_OPENAPI_SPEC or the committed one."""
     env = os.environ.get(SPEC_ENV)
     if env:
         return Path(env)
-    return SHARED / "market-openapi" / "openapi" / "openapi.yaml"
+    return CONTRACT
+
+
+def read_contract(path: Path) -> dict[str, Any]:
+    """The document at `path`: a contract as it is, a full spec's openapi.yaml reduced."""
+    if path.suffix == ".json":
+        return json.loads(path.read_text(encoding="utf-8"))
+    script = REPO / "scripts" / "make_contracts.py"
+    module_spec = importlib.util.spec_from_file_location("make_contracts", script)
+    assert module_spec is not None and module_spec.loader is not None
+    generator = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(generator)
+    return generator.market_openapi(path.parent)
+
+
+def _pointer(document: Any, ref: str) -> Any:
+    """The node a local ``#/a/b`` ref names."""
+    node = document
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
 
 
 @dataclass(frozen=True)
@@ -69,19 +100,22 @@ class Operation:
 
 class MarketSpec:
     """The parsed spec: openapi-core for requests, a router, operation metadata and fast
-    jsonschema validators for answers and order DTOs."""
+    jsonschema validators for answers and order DTOs.
 
-    def __init__(self, path: Path) -> None:
-        # The spec is official; skipping its self-validation makes loading ~50x faster.
-        # Unknown request body fields are rejected ("forbid" policy).
-        self.requests = OpenAPI.from_file_path(
-            str(path),
+    `document` is one self-contained OpenAPI 3.0 document whose refs are all
+    ``#/components/...``: the committed contract, or the full spec reduced the same way.
+    """
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        # The document is generated from the official spec; skipping its self-validation
+        # makes loading faster. Unknown request body fields are rejected ("forbid" policy).
+        self.requests = OpenAPI.from_dict(
+            document,
             config=Config(spec_validator_cls=None, additional_properties_default_policy="forbid"),
         )
         self.lock = threading.RLock()
-        self._yaml: dict[Path, Any] = {}
-        self._root = path.resolve()
-        self._paths: dict[str, Any] = self._load(self._root)["paths"]
+        self._document = document
+        self._paths: dict[str, Any] = document["paths"]
         self._operations: dict[tuple[str, str], Operation | None] = {}
         self._validators: dict[tuple[str, str, int], Any] = {}
         self._routes: list[tuple[int, re.Pattern[str], str]] = []
@@ -93,53 +127,43 @@ class MarketSpec:
             params = sum(seg.startswith("{") for seg in segments)
             self._routes.append((params, re.compile(f"/{pattern}"), template))
         self._routes.sort(key=lambda route: route[0])
-        order_file = self._root.parent / "components" / "schemas" / "BusinessOrderDTO.yaml"
-        self._order_validator = self._bundle({"$ref": order_file.name}, order_file.parent)
+        self._order_validator = self._bundle({"$ref": f"{_SCHEMAS}BusinessOrderDTO"})
 
-    def _load(self, path: Path) -> Any:
-        with self.lock:
-            if path not in self._yaml:
-                with path.open(encoding="utf-8") as fh:
-                    self._yaml[path] = yaml.load(fh, Loader=_YamlLoader)
-            return self._yaml[path]
-
-    def _deref(self, node: Any, base: Path) -> tuple[Any, Path]:
-        """Follow a (non-schema) $ref to another file: (content, its directory)."""
+    def _deref(self, node: Any) -> Any:
+        """Follow a (non-schema) ``#/components/...`` $ref."""
         while isinstance(node, dict) and "$ref" in node:
-            target = (base / node["$ref"]).resolve()
-            node, base = self._load(target), target.parent
-        return node, base
+            node = _pointer(self._document, node["$ref"])
+        return node
 
-    def _bundle(self, schema: Any, base: Path) -> Any:
-        """A jsonschema validator for an OAS 3.0 schema whose file $refs are bundled.
+    def _bundle(self, schema: Any) -> Any:
+        """A jsonschema validator for an OAS 3.0 schema with its component schemas.
 
-        Every referenced file becomes a local definition, so validation needs no file
-        lookups. Definitions with `properties`, no composition and no allOf use anywhere
-        get `additionalProperties: false`, catching misspelt fields of the fake's DTOs.
+        Every referenced component schema becomes a local definition. Definitions with
+        `properties`, no composition and no allOf use anywhere get
+        `additionalProperties: false`, catching misspelt fields of the fake's DTOs.
         """
         definitions: dict[str, Any] = {}
-        files: dict[str, Path] = {}
         composed: set[str] = set()
 
-        def walk(node: Any, where: Path, in_all_of: bool = False) -> Any:
+        def walk(node: Any, in_all_of: bool = False) -> Any:
             if isinstance(node, list):
-                return [walk(item, where, in_all_of) for item in node]
+                return [walk(item, in_all_of) for item in node]
             if not isinstance(node, dict):
                 return node
             if "$ref" in node:
-                target = (where / node["$ref"]).resolve()
-                key = target.stem
-                if files.setdefault(key, target) != target:
-                    raise RuntimeError(f"two schema files named {key}: {target}")
+                ref = node["$ref"]
+                if not ref.startswith(_SCHEMAS):
+                    raise RuntimeError(f"not a component schema: {ref}")
+                key = ref.removeprefix(_SCHEMAS)
                 if in_all_of:
                     composed.add(key)
                 if key not in definitions:
                     definitions[key] = {}  # recursion guard (RegionDTO.parent)
-                    definitions[key] = walk(self._load(target), target.parent)
+                    definitions[key] = walk(_pointer(self._document, ref))
                 return {"$ref": f"#/definitions/{key}"}
-            return {key: walk(value, where, key == "allOf") for key, value in node.items()}
+            return {key: walk(value, key == "allOf") for key, value in node.items()}
 
-        root = walk(schema, base)
+        root = walk(schema)
         for key, definition in definitions.items():
             if (
                 key not in composed
@@ -166,7 +190,7 @@ class MarketSpec:
             return self._operations[key]
 
     def _load_operation(self, template: str, method: str) -> Operation | None:
-        path_item, base = self._deref(self._paths[template], self._root.parent)
+        path_item = self._paths[template]
         raw = path_item.get(method)
         if raw is None:
             return None
@@ -177,7 +201,7 @@ class MarketSpec:
         query: set[str] = set()
         truncate: dict[str, int] = {}
         for ref in [*path_item.get("parameters", ()), *raw.get("parameters", ())]:
-            param, _ = self._deref(ref, base)
+            param = self._deref(ref)
             if param["in"] != "query":
                 continue
             query.add(param["name"])
@@ -204,13 +228,10 @@ class MarketSpec:
         with self.lock:
             validator = self._validators.get(key)
             if validator is None:
-                path_item, base = self._deref(self._paths[op.template], self._root.parent)
-                response = path_item[op.method]["responses"].get(str(status))
-                if response is None:
-                    response = path_item[op.method]["responses"][status]
-                response, base = self._deref(response, base)
+                responses = self._paths[op.template][op.method]["responses"]
+                response = self._deref(responses[str(status)])
                 schema = response["content"]["application/json"]["schema"]
-                validator = self._validators[key] = self._bundle(schema, base)
+                validator = self._validators[key] = self._bundle(schema)
         return _jsonschema_errors(validator, payload)
 
     def validate_order(self, order: dict[str, Any]) -> None:
@@ -243,8 +264,8 @@ def load_spec() -> MarketSpec:
         if _spec is None:
             path = spec_path()
             if not path.is_file():
-                raise FileNotFoundError(f"Market OpenAPI spec not found at {path} (${SPEC_ENV})")
-            _spec = MarketSpec(path)
+                raise FileNotFoundError(f"Market contract not found at {path} (${SPEC_ENV})")
+            _spec = MarketSpec(read_contract(path))
         return _spec
 
 

@@ -3,7 +3,8 @@
 A Starlette app served on 127.0.0.1 in a background thread with its own event loop
 (`tests.fakes.loopback`), so synchronous tests can drive it while the bot runs in another
 process or in-process. Parameters are validated against the machine-readable Bot API spec
-(``api.json``) and errors carry the real Bot API texts, so a bot that passes here should
+(``api.json``, as reduced to tests/contracts/telegram-bot-api.json by
+scripts/make_contracts.py) and errors carry the real Bot API texts, so a bot that passes here should
 not trip over the real server's strictness.
 
 The package, by job: `spec` (api.json, parameter decoding, result checks), `html` (the

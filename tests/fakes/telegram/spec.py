@@ -16,13 +16,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.paths import SHARED
+from tests.fakes.paths import REPO
 from tests.fakes.telegram.errors import ApiError, bad_request
 
-__all__ = ["INT_RE", "SPEC_PATH", "Spec", "load_spec"]
+__all__ = ["CONTRACT", "INT_RE", "SPEC_PATH", "Spec", "load_spec"]
 
-#: $TELEGRAM_API_SPEC, or the shared folder beside the repository (as CI lays it out)
-SPEC_PATH = Path(os.environ.get("TELEGRAM_API_SPEC", SHARED / "telegram-bot-api" / "api.json"))
+#: The committed contract: api.json reduced by scripts/make_contracts.py to the methods the
+#: fake implements and the types reachable from them (descriptions dropped).
+CONTRACT = REPO / "tests" / "contracts" / "telegram-bot-api.json"
+#: $TELEGRAM_API_SPEC (a contract or a full api.json), or the committed contract
+SPEC_PATH = Path(os.environ.get("TELEGRAM_API_SPEC", CONTRACT))
 
 
 class _Mismatch(Exception):
@@ -44,7 +47,9 @@ def _camel_words(name: str) -> str:
 
 
 class Spec:
-    """The Bot API as described by ``api.json``: methods, types and value conversion."""
+    """The Bot API as described by ``api.json`` (or its contract): methods, types and value
+    conversion. A subtype's discriminator is the contract's ``discriminator`` or, in a full
+    api.json, read from the description of its first field."""
 
     def __init__(self, path: Path) -> None:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -58,7 +63,9 @@ class Spec:
             for parent in spec.get("subtype_of", []):
                 disc: tuple[str | None, str | None] = (None, None)
                 fields = spec.get("fields") or []
-                if fields:
+                if "discriminator" in spec:
+                    disc = (spec["discriminator"]["field"], spec["discriminator"]["value"])
+                elif fields:
                     match = _DISCRIMINATOR_RE.search(fields[0].get("description", ""))
                     if match:
                         disc = (fields[0]["name"], match.group(1))
