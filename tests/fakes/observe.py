@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-__all__ = ["CallLog", "WaitTimeout"]
+__all__ = ["CallLog", "Observed", "WaitTimeout"]
 
 T = TypeVar("T")
 A = TypeVar("A")
@@ -118,3 +118,25 @@ def _timeout_message(
     if describe is not None:
         message += "\n" + describe()
     return message
+
+
+class Observed:
+    """What both fakes offer to wait on their call log; each says how to describe itself."""
+
+    _log: CallLog
+    _timeout_context: Callable[[], str]  # recent calls, for a timeout's message
+
+    def wait_until(
+        self,
+        predicate: Callable[[], T],
+        timeout: float = 10.0,
+        what: str | None = None,
+        *,
+        interval: float = 0.1,
+    ) -> T:
+        """Return the first truthy value of ``predicate``, re-checked on every arrival and
+        answer and at least every ``interval`` s. On timeout raise `WaitTimeout` (both an
+        AssertionError and a TimeoutError) naming ``what``, with the recent calls."""
+        return self._log.wait_until(
+            predicate, timeout, what, interval=interval, describe=self._timeout_context
+        )

@@ -10,7 +10,6 @@ import json
 import logging
 import time
 import traceback
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -26,7 +25,7 @@ from tests.fakes.market.faults import Faults, Usage
 from tests.fakes.market.records import DROP, Arrival, Call, FakeMarketError
 from tests.fakes.market.spec import load_spec
 from tests.fakes.market.wire import ApiError, Incoming, Outcome, error_body, parse_query
-from tests.fakes.observe import CallLog
+from tests.fakes.observe import CallLog, Observed
 
 __all__ = ["FakeMarket"]
 
@@ -35,7 +34,7 @@ log = logging.getLogger("tests.fakes.market")
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-class FakeMarket(MarketData):
+class FakeMarket(MarketData, Observed):
     """A strict fake Market Partner API on 127.0.0.1; see the package docstring."""
 
     def __init__(
@@ -161,21 +160,6 @@ class FakeMarket(MarketData):
             for a in self._log.arrivals()
             if operation_id in (None, a.operation_id) and a.arrived_at >= since
         ]
-
-    def wait_until(
-        self,
-        predicate: Callable[[], T],
-        timeout: float = 10.0,
-        what: str | None = None,
-        *,
-        interval: float = 0.1,
-    ) -> T:
-        """Return the first truthy value of ``predicate``, re-checked on every arrival and
-        answer and at least every ``interval`` s. On timeout raise `WaitTimeout` (both an
-        AssertionError and a TimeoutError) naming ``what``, with the recent calls."""
-        return self._log.wait_until(
-            predicate, timeout, what, interval=interval, describe=self._timeout_context
-        )
 
     def reset_calls(self) -> None:
         """Forget arrivals, calls and decisions (not the hourly usage counters)."""

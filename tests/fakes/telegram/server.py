@@ -28,7 +28,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from tests.fakes.loopback import LoopbackServer
-from tests.fakes.observe import CallLog
+from tests.fakes.observe import CallLog, Observed
 from tests.fakes.telegram.errors import BAD_GATEWAY_HTML, CONFLICT, ApiError, bad_request
 from tests.fakes.telegram.methods import IMPLEMENTED_METHODS, BotMethods
 from tests.fakes.telegram.records import Arrival, Call
@@ -55,7 +55,7 @@ def _json_response(status: int, payload: dict) -> Response:
     return Response(body, status_code=status, media_type="application/json")
 
 
-class FakeTelegram(BotMethods):
+class FakeTelegram(BotMethods, Observed):
     """Strict fake Bot API server; see the package docstring and the public methods.
 
     `latency` (seconds, settable at any time) delays every answer after it is decided, as
@@ -155,21 +155,6 @@ class FakeTelegram(BotMethods):
             for a in self._log.arrivals()
             if method in (None, a.method) and a.arrived_at >= since
         ]
-
-    def wait_until(
-        self,
-        predicate: Callable[[], T],
-        timeout: float = 10.0,
-        what: str | None = None,
-        *,
-        interval: float = 0.1,
-    ) -> T:
-        """Return the first truthy value of ``predicate``, re-checked on every arrival and
-        answer and at least every ``interval`` s. On timeout raise `WaitTimeout` (both an
-        AssertionError and a TimeoutError) naming ``what``, with the recent calls."""
-        return self._log.wait_until(
-            predicate, timeout, what, interval=interval, describe=self._timeout_context
-        )
 
     def wait_for(
         self, predicate: Callable[[], T], timeout: float = 10.0, interval: float = 0.02
