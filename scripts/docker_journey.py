@@ -1,0 +1,106 @@
+"""The image against the fakes: start, health, a decision from tap to outcome, a clean stop.
+
+Run by scripts/docker_smoke.sh after it built IMAGE; the fakes listen on 127.0.0.1 and the
+container shares the host's network, as a desk behind a proxy on the same host would.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.fakes.market import FakeMarket
+from tests.fakes.telegram import FakeTelegram
+from tests.fakes.world import (
+    CAMPAIGN,
+    STAFF,
+    STAFF_CHAT,
+    desk_env,
+    seed_market,
+    seed_telegram,
+)
+
+ORDER = 7070
+
+
+def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, check=check)
+
+
+def wait(what: str, predicate, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise SystemExit(f"FAILED: timed out waiting for {what}")
+
+
+def post_of(telegram: FakeTelegram, order_id: int):
+    for message in telegram.messages(STAFF_CHAT):
+        if message.text.splitlines()[0].endswith(f"№{order_id}"):
+            return telegram.message(STAFF_CHAT, message.message_id)
+    return None
+
+
+def tap(telegram: FakeTelegram, message, label: str) -> None:
+    staff = next(iter(STAFF))
+    data = next(b["callback_data"] for b in message.buttons if label in b["text"])
+    telegram.tap(STAFF_CHAT, message.message_id, staff, data)
+
+
+def main(image: str) -> None:
+    market = FakeMarket().start()
+    seed_market(market)
+    telegram = FakeTelegram().start()
+    seed_telegram(telegram)
+    market.add_order(ORDER, CAMPAIGN, cancel_requested=True)
+    env = desk_env(market, telegram, database=Path("/data/desk.db")) | {"POLL_INTERVAL": "5"}
+    with tempfile.NamedTemporaryFile("w", suffix=".env", delete=False) as env_file:
+        env_file.write("".join(f"{key}={value}\n" for key, value in env.items()))
+    container = docker(
+        "run", "-d", "--network", "host", "--env-file", env_file.name, image
+    ).stdout.strip()
+    try:
+        post = wait("the post", lambda: post_of(telegram, ORDER))
+        print("posted:", post.text.splitlines()[0])
+        user = docker("exec", container, "id", "-u").stdout.strip()
+        print("runs as uid", user)
+        health = docker("exec", container, "python", "-m", "bot", "health", check=False)
+        print("health:", health.returncode, health.stdout.strip())
+        tap(telegram, post, "Принять")
+        confirming = wait(
+            "the Confirm keyboard",
+            lambda: (m := telegram.message(STAFF_CHAT, post.message_id)).edits >= 1 and m,
+        )
+        tap(telegram, confirming, "Подтвердить")
+        wait("the outcome", lambda: market.accepted_decisions())
+        done = wait(
+            "the outcome edit",
+            lambda: (m := telegram.message(STAFF_CHAT, post.message_id)).edits >= 2 and m,
+        )
+        print("outcome:", done.text.splitlines()[-2:])
+        began = time.monotonic()
+        docker("stop", "-t", "10", container)
+        code = docker("inspect", "--format", "{{.State.ExitCode}}", container).stdout.strip()
+        print(f"stopped in {time.monotonic() - began:.1f}s, exit code {code}")
+        size = int(docker("image", "inspect", "--format", "{{.Size}}", image).stdout.strip())
+        print(f"image size {size / 1e6:.0f} MB")
+        ok = user != "0" and health.returncode == 0 and code == "0" and market.accepted_decisions()
+        print("OK" if ok else "FAILED")
+        if not ok:
+            raise SystemExit(1)
+    finally:
+        docker("rm", "-f", container, check=False)
+        market.stop()
+        telegram.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "cancellation-desk:smoke")
