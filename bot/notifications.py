@@ -167,14 +167,7 @@ async def handle(inbox: Inbox, notification: Notification) -> str:
         return "ignored (campaign not configured)"
     if notification.type == CANCELLATION_REQUEST:
         assert notification.requested_at is not None
-        exact: RequestTime | None = from_notification(notification.requested_at)
-        if notification.requested_at > inbox.clock() + FUTURE_TOLERANCE:
-            log.warning(
-                "Order %s: requestedAt %s is in the future; the request is dated by polling",
-                notification.order_id,
-                notification.requested_at.isoformat(),
-            )
-            exact = None
+        exact = from_notification(notification.requested_at)
         return await _cancellation_requested(
             inbox, notification.campaign_id, notification.order_id, exact
         )
@@ -191,7 +184,7 @@ async def _cancellation_requested(
     store = inbox.store
     known = store.requests.open_for(campaign_id, order_id)
     if known is not None:
-        exact = _plausible(exact, known.order)
+        exact = _plausible(inbox, order_id, exact, known.order)
         if known.pending:
             return _correct(inbox, known, exact)
         if not _after_decision(inbox, known, exact):
@@ -199,7 +192,7 @@ async def _cancellation_requested(
 
     business_id = await inbox.shops.business_of(campaign_id)
     order = await inbox.lookup.find(business_id, campaign_id, order_id)
-    exact = _plausible(exact, order)
+    exact = _plausible(inbox, order_id, exact, order)
     if order is None or (order.status in DECIDABLE_STATUSES and not order.awaits_decision):
         if exact is None:
             return "not listed as awaiting a decision yet; left to the poll that finds it"
@@ -236,17 +229,25 @@ def _open(inbox: Inbox, business_id: int, order: Order, exact: RequestTime | Non
     return f"new request, deadline {deadline} ({request_time.basis.value})"
 
 
-def _plausible(exact: RequestTime | None, order: Order | None) -> RequestTime | None:
-    """The notified time, unless it is before the order was even created."""
+def _plausible(
+    inbox: Inbox, order_id: int, exact: RequestTime | None, order: Order | None
+) -> RequestTime | None:
+    """The notified time, unless it cannot be right: more than FUTURE_TOLERANCE ahead of
+    our clock, or before the order was created. Then the request is dated by polling."""
+    if exact is None:
+        return None
     created = order.created_at if order else None
-    if exact is None or created is None or exact.at >= created:
+    if exact.at > inbox.clock() + FUTURE_TOLERANCE:
+        why = "is in the future"
+    elif created is not None and exact.at < created:
+        why = f"is before the order was created ({created.isoformat()})"
+    else:
         return exact
     log.warning(
-        "Order %s: requestedAt %s is before the order was created (%s);"
-        " the request is dated by polling",
-        order.order_id if order else "?",
+        "Order %s: requestedAt %s %s; the request is dated by polling",
+        order_id,
         exact.at.isoformat(),
-        created.isoformat(),
+        why,
     )
     return None
 
