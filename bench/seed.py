@@ -15,9 +15,9 @@ from typing import Any
 from bot.model import Basis, Decision, NewRequest, Order, Request, RequestTime
 from bot.orders import parse_business_order
 from bot.reconcile import Listing, reconcile
+from bot.simulator.dto import build_order, msk_today
 from storage.polls import PollRecord
 from storage.store import Store
-from tests.fakes.market.orders import build_order, msk_today
 
 CLOSE_BATCH = 500
 

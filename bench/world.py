@@ -27,8 +27,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.simulator.dto import msk_today
 from tests.fakes.market import FakeMarket
-from tests.fakes.market.orders import msk_today
 from tests.fakes.telegram import Call, FakeTelegram
 from tests.fakes.world import (
     BUSINESS,

@@ -11,8 +11,8 @@ from email.utils import parsedate_to_datetime
 import httpx
 import pytest
 
+from bot.simulator.dto import MSK
 from tests.fakes.market import DROP, FakeMarket, FakeMarketError
-from tests.fakes.market.orders import MSK
 
 TODAY = date(2026, 7, 20)
 BUSINESS = 77

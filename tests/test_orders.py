@@ -10,7 +10,7 @@ import pytest
 
 from bot.model import Money, Order, OrderItem
 from bot.orders import OrderFormatError, parse_business_order
-from tests.fakes.market.orders import build_order
+from bot.simulator.dto import build_order
 
 TODAY = date(2026, 7, 20)
 

@@ -34,8 +34,9 @@ Observing: `arrivals()` (requests as they come, before any hold or processing), 
 (answered, in that order), both with ``arrived_at = time.monotonic()``, and `wait_until()`,
 which wakes on every request. The package, by job: `spec` (the contract and validation),
 `checks` (authentication, request checks), `faults` (injected faults, hourly limits),
-`orders` (DTO builders), `data` (campaigns, orders, handlers), `listing`
-(getBusinessOrders filters and pages), `server` (`FakeMarket`: HTTP and the call log).
+`server` (`FakeMarket`: HTTP and the call log). The shops, orders and operations are the
+demo's Market simulator, `bot.simulator` (`engine`, `dto`, `listing`): the fake adds the
+spec's strictness around the same engine.
 
 Choices where the real API is undocumented (see MARKET_API.md §2.4, §3.2, §5.4, §9):
 

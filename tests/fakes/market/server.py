@@ -18,9 +18,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from bot.simulator.engine import MarketEngine
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.market.checks import SCOPES, authenticate, validate_request
-from tests.fakes.market.data import MarketData
 from tests.fakes.market.faults import Faults, Usage
 from tests.fakes.market.records import DROP, Arrival, Call, FakeMarketError
 from tests.fakes.market.spec import load_spec
@@ -34,7 +34,7 @@ log = logging.getLogger("tests.fakes.market")
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
-class FakeMarket(MarketData, Observed):
+class FakeMarket(MarketEngine, Observed):
     """A strict fake Market Partner API on 127.0.0.1; see the package docstring."""
 
     def __init__(
@@ -47,7 +47,9 @@ class FakeMarket(MarketData, Observed):
         unknown = set(scopes) - SCOPES
         if unknown:
             raise ValueError(f"unknown ApiKeyScopeType values: {sorted(unknown)}")
-        super().__init__(spec=load_spec(), scopes=tuple(scopes), today=today)
+        spec = load_spec()
+        super().__init__(scopes=tuple(scopes), today=today, check_order=spec.validate_order)
+        self._spec = spec
         self.api_key = api_key
         self.url = ""
         self._log: CallLog[Arrival, Call] = CallLog()

@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.datastructures import Headers
 
+from bot.simulator.api import DEFAULT_ERRORS, ApiError, Context, error_body
 from tests.fakes.market.spec import Operation
 
 __all__ = [
@@ -22,25 +23,6 @@ __all__ = [
     "http_date",
     "parse_query",
 ]
-
-DEFAULT_ERRORS = {
-    400: ("BAD_REQUEST", "Bad request"),
-    401: ("UNAUTHORIZED", "Api-Key token is invalid"),
-    403: ("FORBIDDEN", "Access denied"),
-    404: ("NOT_FOUND", "Not found"),
-    420: ("REQUEST_LIMIT_EXCEEDED", ""),  # message built from the operation's limit
-    423: ("LOCKED", "Campaign is in business migration"),
-    500: ("INTERNAL_ERROR", "Internal server error"),
-    503: ("SERVICE_UNAVAILABLE", "Service temporarily unavailable. Please, try again later"),
-}
-
-
-class ApiError(Exception):
-    """Raised by checks and handlers to answer with the Market error body."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"{status} {code}: {message}")
-        self.status, self.code, self.message = status, code, message
 
 
 @dataclass
@@ -64,20 +46,6 @@ class Outcome:
     operation: Operation | None = None
     headers: dict[str, str] | None = None
     drop: bool = False
-
-
-@dataclass
-class Context:
-    """A valid request, unmarshalled by openapi-core, as handlers get it."""
-
-    path: dict[str, Any]
-    query: dict[str, Any]
-    raw_query: dict[str, str]
-    body: Any
-
-
-def error_body(code: str, message: str) -> dict[str, Any]:
-    return {"status": "ERROR", "errors": [{"code": code, "message": message}]}
 
 
 def http_date(moment: datetime) -> str:

@@ -1,7 +1,7 @@
 """Builders of Market DTOs (BusinessOrderDTO, CampaignDTO) for the fake Market API.
 
-Pure functions without I/O; the fake (`tests.fakes.market`) validates what they build
-against the official spec.
+Pure functions without I/O; the tests' fake Market validates what they build against the
+official spec.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from tests.fakes.market.orders import CANCELLABLE_STATUSES, to_msk
-from tests.fakes.market.wire import ApiError
+from bot.simulator.api import ApiError
+from bot.simulator.dto import CANCELLABLE_STATUSES, to_msk
 
 __all__ = ["date_window", "decode_token", "encode_token", "fingerprint", "order_matches"]
 

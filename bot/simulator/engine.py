@@ -1,7 +1,9 @@
-"""The shops and orders of the fake Market, how tests set them up, and the operations on them.
+"""The simulated Market: its shops and orders, how they are set up, and the operations on them.
 
-`MarketData` knows nothing of HTTP: `FakeMarket` authenticates and validates a request,
-then runs the handler of its operation (``handlers``) with the unmarshalled `Context`.
+`MarketEngine` knows nothing of HTTP. The demo reaches it through `bot.simulator.transport`;
+the tests' strict `FakeMarket` authenticates and validates each request against the
+official spec, runs the same handlers (``handlers``) and validates every order it holds,
+so the demo and the tests cannot drift apart.
 """
 
 from __future__ import annotations
@@ -13,14 +15,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from tests.fakes.market.listing import (
-    date_window,
-    decode_token,
-    encode_token,
-    fingerprint,
-    order_matches,
-)
-from tests.fakes.market.orders import (
+from bot.simulator.api import ApiError, Context
+from bot.simulator.dto import (
     CANCELLABLE_STATUSES,
     MSK,
     TERMINAL_STATUSES,
@@ -30,19 +26,32 @@ from tests.fakes.market.orders import (
     msk_iso,
     msk_today,
 )
-from tests.fakes.market.spec import MarketSpec
-from tests.fakes.market.wire import ApiError, Context
+from bot.simulator.listing import (
+    date_window,
+    decode_token,
+    encode_token,
+    fingerprint,
+    order_matches,
+)
 
-__all__ = ["Handler", "MarketData"]
+__all__ = ["Handler", "MarketEngine", "OrderCheck"]
 
 Handler = Callable[[Context], tuple[int, dict[str, Any]]]
+OrderCheck = Callable[[dict[str, Any]], None]
+"""Raises when an order is not a valid BusinessOrderDTO; the tests check against the spec."""
 
 
-class MarketData:
-    """Campaigns and orders (BusinessOrderDTOs, validated against the spec). Thread-safe."""
+class MarketEngine:
+    """Campaigns and orders (BusinessOrderDTOs, each passed through `check_order`). Thread-safe."""
 
-    def __init__(self, *, spec: MarketSpec, scopes: tuple[str, ...], today: date | None) -> None:
-        self._spec = spec
+    def __init__(
+        self,
+        *,
+        scopes: tuple[str, ...],
+        today: date | None,
+        check_order: OrderCheck = lambda order: None,
+    ) -> None:
+        self._check_order = check_order
         self.scopes = scopes
         self._today = today
         self._lock = threading.RLock()
@@ -120,7 +129,7 @@ class MarketData:
             today=self.today,
             overrides=overrides,
         )
-        self._spec.validate_order(order)
+        self._check_order(order)
         with self._lock:
             if campaign_id not in self._campaigns:
                 raise KeyError(f"campaign {campaign_id} not added")
@@ -156,7 +165,7 @@ class MarketData:
         with self._lock:
             order = self._orders[order_id]
             updated = deep_merge(order, changes)
-            self._spec.validate_order(updated)
+            self._check_order(updated)
             self._orders[order_id] = updated
 
     def order(self, order_id: int) -> dict[str, Any]:
@@ -283,7 +292,7 @@ class MarketData:
             if body["accepted"]:
                 changes |= {"status": "CANCELLED", "substatus": "USER_CHANGED_MIND"}
             updated = deep_merge(order, changes)
-            self._spec.validate_order(updated)
+            self._check_order(updated)
             self._orders[order_id] = updated
             self._decisions.append((campaign_id, order_id, copy.deepcopy(body)))
         return 200, {"status": "OK"}
