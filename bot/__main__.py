@@ -1,29 +1,42 @@
-"""`python -m bot` runs the desk; `check` tries every connection; `health` says if it is alive."""
+"""`python -m bot` runs the desk; `check` tries every connection; `health` says if it is alive;
+`demo` rehearses on the real Telegram with a simulated Market."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 import sys
 from datetime import UTC, datetime
 
-from bot.config import SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_demo_settings, load_settings
 from bot.logs import configure_logging
 
-USAGE = "usage: python -m bot [run|check|health]"
+USAGE = "usage: python -m bot [run|check|health|demo]"
+log = logging.getLogger("bot")
 
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "run"
-    if command not in {"run", "check", "health"} or len(argv) > 1:
+    if command not in {"run", "check", "health", "demo"} or len(argv) > 1:
         print(USAGE, file=sys.stderr)
         return 2
     try:
-        settings = load_settings()
+        settings, ignored = _settings(command)
     except SettingsError as error:
         print(f"Setting error: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, [settings.telegram_bot_token, settings.market_api_key])
+    secrets = [settings.telegram_bot_token]
+    if settings.demo is None:  # the simulator's key is no secret
+        secrets.append(settings.market_api_key)
+    configure_logging(settings.log_level, secrets)
+    if command == "demo":
+        log.info(
+            "Demo: the Market is simulated in this process and is never called%s;"
+            " time runs 60x faster; database %s",
+            f" (ignoring {', '.join(ignored)})" if ignored else "",
+            settings.database_path,
+        )
     if command == "check":
         from bot.check import run_checks
 
@@ -36,23 +49,38 @@ def main(argv: list[str]) -> int:
         print(("healthy: " if verdict.healthy else "unhealthy: ") + verdict.reason)
         return 0 if verdict.healthy else 1
 
+    return _run(settings)
+
+
+def _settings(command: str) -> tuple[Settings, list[str]]:
+    if command == "demo":
+        from bot.demo.run import MARKET
+
+        return load_demo_settings(MARKET)
+    return load_settings(), []
+
+
+def _run(settings: Settings) -> int:
     from bot.app import run
+    from bot.demo.run import run_demo
     from storage.lock import AlreadyRunning, DatabaseLock
     from storage.store import Store
 
+    demo = settings.demo is not None
+    name = "DEMO_DATABASE_PATH" if demo else "DATABASE_PATH"
     lock = DatabaseLock(settings.database_path)
     try:
         lock.acquire()
-        store = Store(settings.database_path)
+        store = Store(settings.database_path, demo=demo)
     except AlreadyRunning as error:
         print(f"Cannot start: {error}", file=sys.stderr)
         return 3
     except (OSError, sqlite3.Error, RuntimeError) as error:
         lock.release()
-        print(f"Cannot open DATABASE_PATH={settings.database_path}: {error}", file=sys.stderr)
+        print(f"Cannot open {name}={settings.database_path}: {error}", file=sys.stderr)
         return 2
     try:
-        run(settings, store)
+        (run_demo if demo else run)(settings, store)
     finally:
         store.close()
         lock.release()

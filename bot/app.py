@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import httpx
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot import handlers
 from bot.config import Settings
@@ -39,20 +42,19 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def build_application(settings: Settings, store: Store) -> Application:
+def build_application(
+    settings: Settings,
+    store: Store,
+    *,
+    make_bot: Callable[..., ExtBot[None]] = ExtBot,
+    market_transport: httpx.AsyncBaseTransport | None = None,
+) -> Application:
+    """The desk; the demo hands in its own bot (marked texts) and Market (the simulator)."""
     limiter = GroupRateLimiter(settings.telegram_group_rate)
     application = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token)
-        .base_url(settings.telegram_api_url)
-        .rate_limiter(limiter)
+        .bot(make_bot(settings.telegram_bot_token, **_bot_options(settings, limiter)))
         .concurrent_updates(True)  # a tap is never stuck behind a long /pending reply
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        )
         .context_types(ContextTypes(bot_data=DeskData))
         .job_queue(None)  # timers live in the database, rebuilt by the desk's own loops
         .post_init(_on_start)
@@ -60,13 +62,30 @@ def build_application(settings: Settings, store: Store) -> Application:
         .post_shutdown(_on_shutdown)
         .build()
     )
-    _wire(application, settings, store, limiter)
+    _wire(application, settings, store, limiter, market_transport)
     handlers.register(application)
     return application
 
 
+def _bot_options(settings: Settings, limiter: GroupRateLimiter) -> dict[str, Any]:
+    """How the desk's bot talks to Telegram: what ApplicationBuilder would set, and ours."""
+    return {
+        "base_url": settings.telegram_api_url,
+        "request": HTTPXRequest(connection_pool_size=256),
+        "get_updates_request": HTTPXRequest(connection_pool_size=1),
+        "rate_limiter": limiter,
+        "defaults": Defaults(
+            parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+        ),
+    }
+
+
 def _wire(
-    application: Application, settings: Settings, store: Store, limiter: GroupRateLimiter
+    application: Application,
+    settings: Settings,
+    store: Store,
+    limiter: GroupRateLimiter,
+    market_transport: httpx.AsyncBaseTransport | None,
 ) -> None:
     data: DeskData = application.bot_data
     wakeup, activity, clock = Wakeup(), Activity(), utc_now
@@ -74,7 +93,9 @@ def _wire(
     style = Style(
         texts, settings.timezone, settings.reminder_lead_times, settings.confirm_decisions
     )
-    market = MarketClient(settings.market_api_url, settings.market_api_key)
+    market = MarketClient(
+        settings.market_api_url, settings.market_api_key, transport=market_transport
+    )
     chat = StaffChat(settings.staff_chat_id, store, wakeup)
     shops = Shops(settings, market, store)
     decider = Decider(settings, store, market, chat, texts, wakeup, clock)
@@ -99,6 +120,7 @@ def _wire(
         poll_interval=settings.poll_interval,
         clock=clock,
         wakeup=wakeup,
+        decision_window=settings.decision_window,
     )
     data.settings, data.store, data.market, data.decider = settings, store, market, decider
     data.chat, data.shops, data.style, data.clock = chat, shops, style, clock
@@ -111,6 +133,7 @@ def _wire(
         settings.poll_interval,
         clock,
         wakeup,
+        settings.decision_window,
     )
 
 
@@ -158,6 +181,10 @@ def run(settings: Settings, store: Store) -> None:
     # take the port before anything starts, so a taken port stops the desk in one line
     if settings.http_port is not None:
         application.bot_data.http = _http_server(settings, application.bot_data)
+    serve(application)
+
+
+def serve(application: Application) -> None:
     application.run_polling(
         allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
         drop_pending_updates=False,

@@ -6,6 +6,7 @@ deploys the desk learns what to fix without reading a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import logging
 import os
@@ -46,6 +47,14 @@ class GroupRate:
 
 
 @dataclass(frozen=True)
+class DemoOptions:
+    """`python -m bot demo`: how often a buyer asks, and whether the Market fails now and then."""
+
+    interval: timedelta
+    faults: bool
+
+
+@dataclass(frozen=True)
 class Settings:
     telegram_bot_token: str
     staff_chat_id: int
@@ -67,6 +76,8 @@ class Settings:
     http_host: str
     notification_allowed_networks: tuple[Network, ...]
     trusted_proxies: tuple[Network, ...]
+    decision_window: timedelta = DECISION_WINDOW  # compressed in the demo
+    demo: DemoOptions | None = None
 
     def is_staff_user(self, user_id: int) -> bool:
         """Whether this user may decide when the staff list restricts it."""
@@ -240,12 +251,21 @@ def load_settings(
     environ: Mapping[str, str] | None = None, env_file: Path | None = None
 ) -> Settings:
     """Read settings; the process environment wins over `.env`."""
+    return _settings_from(_read_values(environ, env_file))
+
+
+def _read_values(environ: Mapping[str, str] | None, env_file: Path | None) -> dict[str, str]:
+    """The raw settings: `.env`, then the process environment over it."""
     env_file = env_file if env_file is not None else Path(".env")
     values: dict[str, str] = {}
     if env_file.is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     environment = os.environ if environ is None else environ
     values.update({key: value for key, value in environment.items() if value.strip()})
+    return values
+
+
+def _settings_from(values: Mapping[str, str]) -> Settings:
     read = _Reader(values)
 
     return Settings(
@@ -276,3 +296,57 @@ def load_settings(
         ),
         trusted_proxies=read.optional("TRUSTED_PROXIES", _networks, ""),
     )
+
+
+#: What the demo never uses: the simulator stands in for the Market, and never calls back.
+DEMO_IGNORES = (
+    "MARKET_API_KEY",
+    "MARKET_CAMPAIGN_IDS",
+    "MARKET_BUSINESS_ID",
+    "MARKET_API_URL",
+    "DATABASE_PATH",
+    "POLL_INTERVAL",
+    "HTTP_PORT",
+    "PORT",
+)
+DEMO_SPEEDUP = 60  # 48 h to answer become 48 min, a 24 h reminder comes 24 min before
+
+
+def load_demo_settings(
+    market: Mapping[str, str],
+    environ: Mapping[str, str] | None = None,
+    env_file: Path | None = None,
+) -> tuple[Settings, list[str]]:
+    """The demo's settings and the names of the set ones it ignores.
+
+    The staff settings are read and checked as for the desk; `market` (the simulator's
+    MARKET_* values) replaces the Market's, and time is compressed by `DEMO_SPEEDUP`.
+    """
+    values = _read_values(environ, env_file)
+    ignored = [name for name in DEMO_IGNORES if name in values]
+    values = {name: value for name, value in values.items() if name not in DEMO_IGNORES}
+    values |= dict(market) | {"DATABASE_PATH": values.get("DEMO_DATABASE_PATH", "data/demo.db")}
+    values["POLL_INTERVAL"] = "10s"  # the simulator is in the process: ask it often
+    settings = _settings_from(values)
+    read = _Reader(values)
+    options = DemoOptions(
+        interval=read.optional("DEMO_INTERVAL", _demo_interval, "2m"),
+        faults=read.optional("DEMO_FAULTS", _boolean, "false"),
+    )
+    leads = {
+        max(round(lead.total_seconds() / DEMO_SPEEDUP), 1) for lead in settings.reminder_lead_times
+    }
+    compressed = dataclasses.replace(
+        settings,
+        decision_window=DECISION_WINDOW / DEMO_SPEEDUP,
+        reminder_lead_times=tuple(timedelta(seconds=s) for s in sorted(leads, reverse=True)),
+        demo=options,
+    )
+    return compressed, ignored
+
+
+def _demo_interval(text: str) -> timedelta:
+    interval = parse_duration(text)
+    if interval < timedelta(seconds=10):
+        raise ValueError("must be at least 10 seconds")
+    return interval

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram.error import Conflict, TelegramError
 from telegram.ext import (
     Application,
     CallbackContext,
@@ -23,6 +23,7 @@ from telegram.ext import (
 from bot.callbacks import parse_callback
 from bot.config import Settings
 from bot.decider import Decider, Staff, Tapped, Verdict
+from bot.demo.marks import render_demo_note
 from bot.formatting import Style
 from bot.market import MarketClient
 from bot.notifications import Inbox
@@ -116,15 +117,22 @@ async def on_pending(update: Update, context: Context) -> None:
 async def on_help(update: Update, context: Context) -> None:
     data = context.bot_data
     if await _admitted(update, data):
-        text = render_help(data.style)
+        text = _help(data)
         await context.bot.send_message(chat_id=update.effective_chat.id, text=text)
 
 
 async def on_start(update: Update, context: Context) -> None:
     data = context.bot_data
     if await _admitted(update, data):
-        text = data.style.texts("start") + "\n\n" + render_help(data.style)
+        text = data.style.texts("start") + "\n\n" + _help(data)
         await context.bot.send_message(chat_id=update.effective_chat.id, text=text)
+
+
+def _help(data: DeskData) -> str:
+    demo = data.settings.demo
+    if demo is None:
+        return render_help(data.style)
+    return render_help(data.style) + "\n\n" + render_demo_note(data.style, demo.interval)
 
 
 async def on_migration(update: Update, context: Context) -> None:
@@ -136,7 +144,25 @@ async def on_migration(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
+    if isinstance(context.error, Conflict):
+        _conflict(context)
+        return
     log.error("Unhandled error while handling an update", exc_info=context.error)
+
+
+def _conflict(context: Context) -> None:
+    """Another process polls this bot's token: taps would go to either of the two."""
+    if context.bot_data.settings.demo is not None:
+        log.error(
+            "Stopping the demo: another process polls this bot token (Telegram 409 Conflict);"
+            " give the demo a bot of its own (TELEGRAM_BOT_TOKEN) while the desk runs"
+        )
+        context.application.stop_running()
+        return
+    log.error(
+        "Telegram 409 Conflict: another process polls this bot token (a `python -m bot demo`"
+        " or a second desk with this TELEGRAM_BOT_TOKEN); taps may go to it. Stop it."
+    )
 
 
 def commands(texts: Texts) -> list[BotCommand]:

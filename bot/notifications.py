@@ -26,6 +26,7 @@ from bot.lookup import OrderLookup
 from bot.market_time import parse_market_datetime
 from bot.model import (
     DECIDABLE_STATUSES,
+    DECISION_WINDOW,
     Basis,
     Change,
     Effect,
@@ -77,6 +78,7 @@ class Inbox:
     poll_interval: timedelta
     clock: Callable[[], datetime]
     wakeup: Wakeup
+    decision_window: timedelta = DECISION_WINDOW
 
 
 class MalformedNotification(ValueError):
@@ -167,7 +169,7 @@ async def handle(inbox: Inbox, notification: Notification) -> str:
         return "ignored (campaign not configured)"
     if notification.type == CANCELLATION_REQUEST:
         assert notification.requested_at is not None
-        exact = from_notification(notification.requested_at)
+        exact = from_notification(notification.requested_at, inbox.decision_window)
         return await _cancellation_requested(
             inbox, notification.campaign_id, notification.order_id, exact
         )
@@ -216,7 +218,9 @@ def _open(inbox: Inbox, business_id: int, order: Order, exact: RequestTime | Non
         _close_quietly(inbox, known, order)  # decided here before this new request was made
     now = inbox.clock()
     windows = Windows.for_day(moscow_today(now))
-    request_time = exact or polled_request_time(store, order, now, windows, inbox.poll_interval)
+    request_time = exact or polled_request_time(
+        store, order, now, windows, inbox.poll_interval, inbox.decision_window
+    )
     try:
         store.add_request(NewRequest(business_id, order, first_seen=now, request_time=request_time))
     except sqlite3.IntegrityError:  # stored by a poll between the check and the insert

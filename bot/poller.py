@@ -20,6 +20,7 @@ from telegram.error import TelegramError
 from bot.backoff import Backoff
 from bot.decider import Decider
 from bot.market import MarketClient, MarketError, MarketRateLimited
+from bot.model import DECISION_WINDOW
 from bot.shops import Shops
 from bot.signals import Wakeup
 from bot.staff_chat import StaffChat
@@ -46,7 +47,9 @@ class Poller:
         poll_interval: timedelta,
         clock: Callable[[], datetime],
         wakeup: Wakeup,
+        decision_window: timedelta = DECISION_WINDOW,
     ) -> None:
+        self.decision_window = decision_window
         self.store, self.market, self.shops, self.decider = store, market, shops, decider
         self.alerts, self.poll_interval, self.clock, self.wakeup = (
             alerts,
@@ -88,6 +91,7 @@ class Poller:
                 now=self.clock,
                 poll_interval=self.poll_interval,
                 sweep_old=sweep_old,
+                window=self.decision_window,
             )
         except MarketError as error:
             return await self._failed(error, started_at, began)

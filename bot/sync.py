@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from bot.deadlines import estimate_request_time
 from bot.market import DateWindow, MarketClient
 from bot.model import (
+    DECISION_WINDOW,
     KEEP,
     NewRequest,
     Order,
@@ -62,6 +63,7 @@ async def sync_once(
     now: Callable[[], datetime],
     poll_interval: timedelta,
     sweep_old: bool,
+    window: timedelta = DECISION_WINDOW,
 ) -> SyncOutcome:
     """Run one cycle; raises MarketError (and writes nothing) if any call fails.
 
@@ -84,7 +86,7 @@ async def sync_once(
         for key, (business_id, order) in listed.items()
         if key not in open_requests
         for item in _new_request(
-            store, business_id, order, started_at, windows, poll_interval, problems
+            store, business_id, order, started_at, windows, poll_interval, problems, window=window
         )
     ]
     resolved = [request for request, change in changes if change.closes]
@@ -140,12 +142,14 @@ def _new_request(
     windows: Windows,
     poll_interval: timedelta,
     problems: list[Problem],
+    *,
+    window: timedelta,
 ) -> list[NewRequest]:
     """The request to store for a newly listed order; none (and a note) if it cannot be made."""
     try:
         request_time = store.notified.time_for(
-            order.campaign_id, order.order_id
-        ) or polled_request_time(store, order, first_seen, windows, poll_interval)
+            order.campaign_id, order.order_id, window
+        ) or polled_request_time(store, order, first_seen, windows, poll_interval, window)
     except Exception as error:  # one odd order must not cost the others their posts
         log.exception("Could not take in order %s", order.order_id)
         problems.append(
@@ -156,7 +160,12 @@ def _new_request(
 
 
 def polled_request_time(
-    store: Store, order: Order, first_seen: datetime, windows: Windows, poll_interval: timedelta
+    store: Store,
+    order: Order,
+    first_seen: datetime,
+    windows: Windows,
+    poll_interval: timedelta,
+    window: timedelta = DECISION_WINDOW,
 ) -> RequestTime:
     """The request time as polling knows it: after the last poll that did not list it."""
     created_on = order.created_on
@@ -168,6 +177,7 @@ def polled_request_time(
         fresh_within=fresh_within(
             poll_interval, old=created_on is not None and created_on in windows.old
         ),
+        window=window,
     )
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import texts_demo
+
 RU: dict[str, str] = {
     "post.title": "🛑 <b>Запрос на отмену · заказ №{order_id}</b>",
     "post.test_order": "🧪 <b>Тестовый заказ</b>",
@@ -255,7 +257,10 @@ EN: dict[str, str] = {
     "left.minutes": "{m} min",
 }
 
-_LANGUAGES = {"ru": RU, "en": EN}
+_LANGUAGES = {
+    "ru": RU | texts_demo.RU,
+    "en": EN | texts_demo.EN,
+}
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,14 @@ from typing import Any
 
 import sqlite_utils
 
+from storage.kind import claim
 from storage.schema import migrate
 
 
 class Database:
     """Used from the event loop's thread only."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, demo: bool = False) -> None:
         if str(path) != ":memory:":
             path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
@@ -29,6 +30,7 @@ class Database:
         ):
             self.db.execute(f"PRAGMA {pragma}")
         try:
+            claim(conn, demo=demo)
             self.version = migrate(self.db)
         except Exception:
             conn.close()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from bot.model import Basis, RequestTime
+from bot.model import DECISION_WINDOW, Basis, RequestTime
 from storage.database import Database
 from storage.times import iso
 
@@ -21,12 +21,16 @@ class NotifiedTimes:
                 [campaign_id, order_id, iso(requested_at)],
             )
 
-    def time_for(self, campaign_id: int, order_id: int) -> RequestTime | None:
+    def time_for(
+        self, campaign_id: int, order_id: int, window: timedelta = DECISION_WINDOW
+    ) -> RequestTime | None:
         value = self.db.value(
             "SELECT requested_at FROM notified_requests WHERE campaign_id = ? AND order_id = ?",
             [campaign_id, order_id],
         )
-        return RequestTime(datetime.fromisoformat(value), Basis.NOTIFICATION) if value else None
+        if not value:
+            return None
+        return RequestTime(datetime.fromisoformat(value), Basis.NOTIFICATION, window)
 
     def forget(self, campaign_id: int, order_id: int) -> None:
         """A remembered time is used once: by the request it dated."""

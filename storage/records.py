@@ -42,9 +42,7 @@ def request_from(row: dict[str, Any]) -> Request:
         state=RequestState(row["state"]),
         order=Order.from_json(row["order_json"]),
         first_seen=datetime.fromisoformat(row["first_seen"]),
-        request_time=RequestTime(
-            datetime.fromisoformat(row["requested_at"]), Basis(row["request_basis"])
-        ),
+        request_time=_request_time(row),
         closed_at=from_iso(row["closed_at"]),
         closed_status=row["closed_status"],
         post=post,
@@ -67,3 +65,10 @@ def decision_from(row: dict[str, Any]) -> DecisionRecord:
         error_message=row["error_message"],
         retry_at=from_iso(row["retry_at"]),
     )
+
+
+def _request_time(row: dict[str, Any]) -> RequestTime:
+    """The window is kept as the deadline written with it: the demo's is compressed."""
+    at = datetime.fromisoformat(row["requested_at"])
+    window = datetime.fromisoformat(row["deadline"]) - at
+    return RequestTime(at, Basis(row["request_basis"]), window)

@@ -50,8 +50,8 @@ _ONE_REQUEST_ERRORS = (sqlite3.Error, ValueError, TypeError, OverflowError)
 
 
 class Store:
-    def __init__(self, path: Path) -> None:
-        self.db = Database(path)
+    def __init__(self, path: Path, *, demo: bool = False) -> None:
+        self.db = Database(path, demo=demo)
         self.version = self.db.version
         self.requests = Requests(self.db)
         self.posts = Posts(self.db)

@@ -1,0 +1,63 @@
+"""Runs the demo: the desk as in production, its Market a simulator inside the process."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import random
+
+from bot.app import build_application, serve, utc_now
+from bot.config import Settings
+from bot.demo.marks import DemoBot
+from bot.demo.world import BUSINESS_ID, SHOPS, DemoWorld
+from bot.handlers import DeskData
+from bot.simulator.engine import MarketEngine
+from bot.simulator.transport import SimulatorTransport
+from bot.texts import Texts
+from storage.store import Store
+
+#: The simulator's MARKET_* settings; the URL is never resolved: the transport answers.
+MARKET = {
+    "MARKET_API_KEY": "demo",
+    "MARKET_CAMPAIGN_IDS": ",".join(map(str, SHOPS)),
+    "MARKET_BUSINESS_ID": str(BUSINESS_ID),
+    "MARKET_API_URL": "http://market-simulator.invalid",
+}
+FAULT_RATE = 0.2  # with DEMO_FAULTS, a decision meets a Market error this often
+LATENCY = 0.3  # seconds every simulated Market answer takes, so staff see the desk wait
+TICK = 1.0  # seconds between the simulated Market's moves
+
+
+class MarketLife:
+    """Moves the simulated Market on: the desk's loops run it beside the poller."""
+
+    def __init__(self, world: DemoWorld) -> None:
+        self.world = world
+
+    async def run(self) -> None:
+        while True:
+            self.world.tick(utc_now())
+            await asyncio.sleep(TICK)
+
+
+def run_demo(settings: Settings, store: Store) -> None:
+    """Poll Telegram until SIGINT/SIGTERM, or until another process takes the token."""
+    assert settings.demo is not None
+    rng = random.Random()
+    engine = MarketEngine(scopes=("INVENTORY_AND_ORDER_PROCESSING",), today=None)
+    world = DemoWorld(engine, settings.decision_window, settings.demo.interval, rng)
+    world.open(utc_now(), settings.reminder_lead_times)
+    faults = settings.demo.faults
+
+    def fails(operation: str) -> bool:
+        return faults and operation == "acceptOrderCancellation" and rng.random() < FAULT_RATE
+
+    application = build_application(
+        settings,
+        store,
+        make_bot=functools.partial(DemoBot, texts=Texts(settings.language)),
+        market_transport=SimulatorTransport(engine, fails=fails, latency=LATENCY),
+    )
+    data: DeskData = application.bot_data
+    data.loops.append(MarketLife(world).run)
+    serve(application)

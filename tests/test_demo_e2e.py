@@ -1,0 +1,140 @@
+"""`python -m bot demo` as staff meet it: on a Bot API over loopback, with no Market at all."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from tests.chat import ANNA, edited, tap
+from tests.conftest import STAFF_CHAT
+from tests.harness import DeskProcess, wait_until
+
+MARK = "🎭 Demo · the Market is not touched"
+
+
+@pytest.fixture
+def demo_env(market, telegram, tmp_path) -> dict[str, str]:
+    """A demo on the fake Bot API. MARKET_* point at the fake Market, which must stay idle."""
+    return {
+        "TELEGRAM_BOT_TOKEN": telegram.token,
+        "TELEGRAM_API_URL": telegram.base_url,
+        "STAFF_CHAT_ID": str(STAFF_CHAT),
+        "MARKET_API_KEY": market.api_key,
+        "MARKET_API_URL": market.url,
+        "MARKET_CAMPAIGN_IDS": "1001",
+        "DATABASE_PATH": str(tmp_path / "real.db"),
+        "DEMO_DATABASE_PATH": str(tmp_path / "demo.db"),
+        "POLL_INTERVAL": "1",
+        "REMINDER_LEAD_TIMES": "6h,1h",
+        "LANGUAGE": "en",
+    }
+
+
+def demo_posts(telegram) -> list:
+    return [
+        m
+        for m in telegram.messages(STAFF_CHAT)
+        if m.reply_to_message_id is None and m.text.startswith(f"{MARK}\n🛑")
+    ]
+
+
+def settled(telegram, message_id: int, outcome: str):
+    return wait_until(
+        lambda: outcome in (m := telegram.message(STAFF_CHAT, message_id)).text and m,
+        15,
+        message=f"'{outcome}' on message {message_id}",
+    )
+
+
+def test_the_demo_rehearses_posts_decisions_reminders_and_pending(
+    market, telegram, demo_env, tmp_path
+):
+    demo = DeskProcess(demo_env, tmp_path, name="demo").start("demo")
+    # one request 3 min old and one about to cross each lead time (6 min and 1 min)
+    first = wait_until(lambda: len(demo_posts(telegram)) >= 3 and demo_posts(telegram), 20)
+    assert all(m.buttons for m in first)
+
+    urgent, soon, fresh = first[:3]  # nearest deadline first
+    answer = tap(telegram, fresh, ANNA, "✅ Accept cancellation")
+    assert answer["text"].startswith("🎭 Demo: ")
+    tap(telegram, edited(telegram, fresh), ANNA, "✔️ Confirm")
+    accepted = settled(telegram, fresh.message_id, "Cancellation accepted")
+    assert accepted.buttons == [] and accepted.text.startswith(MARK)
+
+    tap(telegram, soon, ANNA, "📦 Reject — already delivered")
+    tap(telegram, edited(telegram, soon), ANNA, "✔️ Confirm")
+    rejected = settled(telegram, soon.message_id, "Cancellation rejected: already delivered")
+    assert rejected.buttons == []
+
+    reminder = wait_until(
+        lambda: [m for m in telegram.messages(STAFF_CHAT) if m.reply_to_message_id], 40
+    )[0]
+    assert reminder.reply_to_message_id == urgent.message_id
+    assert reminder.text.startswith(f"{MARK}\n⏰")
+
+    telegram.send_text(STAFF_CHAT, ANNA, "/help")
+    help_text = wait_until(
+        lambda: [m.text for m in telegram.messages(STAFF_CHAT) if "This is a demo" in m.text]
+    )[0]
+    assert "48 minutes to answer" in help_text and "6m, 1m" in help_text
+    assert demo.terminate() == 0
+    assert market.calls() == [], "the demo called a Market"
+    assert "Demo: the Market is simulated in this process" in demo.log().splitlines()[0]
+    assert "MARKET_API_URL, DATABASE_PATH, POLL_INTERVAL)" in (demo.log())
+    assert not (tmp_path / "real.db").exists()
+
+
+def test_the_demo_stops_when_another_process_polls_its_token(telegram, demo_env, tmp_path):
+    telegram.fail_next(
+        "getUpdates",
+        error_code=409,
+        description="Conflict: terminated by other getUpdates request; make sure that only"
+        " one bot instance is running",
+    )
+    demo = DeskProcess(demo_env, tmp_path, name="demo").start("demo")
+    assert demo.wait(20) == 0
+    stop_lines = [line for line in demo.log().splitlines() if "Stopping the demo" in line]
+    assert len(stop_lines) == 1 and "another process polls this bot token" in stop_lines[0]
+
+
+def test_the_desk_names_who_may_hold_its_token_on_a_conflict(telegram, start_desk):
+    telegram.fail_next("getUpdates", error_code=409, description="Conflict: terminated")
+    desk = start_desk()
+    wait_until(lambda: "409 Conflict" in desk.log(), 15, message="the conflict logged")
+    assert "python -m bot demo" in desk.log()
+    assert desk.running, "the desk keeps polling: the other process may be the one to stop"
+
+
+def test_the_desk_and_the_demo_refuse_each_others_database(telegram, demo_env, desk_env, tmp_path):
+    demo_db = tmp_path / "demo.db"
+    demo = DeskProcess(demo_env, tmp_path, name="demo").start("demo")
+    wait_until(lambda: demo_posts(telegram), 15, message="the demo's first post")
+    assert demo.terminate() == 0
+
+    desk = DeskProcess({**desk_env, "DATABASE_PATH": str(demo_db)}, tmp_path, name="desk")
+    assert desk.start().wait(15) == 2
+    assert desk.log().strip().splitlines() == [
+        f"Cannot open DATABASE_PATH={demo_db}: it is the demo's database"
+        " (python -m bot demo); the desk keeps its own"
+    ]
+
+    real_db = tmp_path / "data" / "desk.db"
+    real_db.parent.mkdir(parents=True, exist_ok=True)
+    sqlite3.connect(real_db).executescript("CREATE TABLE requests (id INTEGER);")
+    again = DeskProcess({**demo_env, "DEMO_DATABASE_PATH": str(real_db)}, tmp_path, name="d2")
+    assert again.start("demo").wait(15) == 2
+    assert again.log().strip().splitlines()[-1] == (
+        f"Cannot open DEMO_DATABASE_PATH={real_db}: it holds a real desk's requests;"
+        " the demo keeps its own (DEMO_DATABASE_PATH)"
+    )
+
+
+@pytest.mark.parametrize("missing", ["TELEGRAM_BOT_TOKEN", "STAFF_CHAT_ID"])
+def test_the_demo_needs_a_token_and_a_chat(demo_env, tmp_path, missing):
+    env = {key: value for key, value in demo_env.items() if key != missing}
+    demo = DeskProcess(env, tmp_path, name="demo").start("demo")
+    assert demo.wait(15) == 2
+    assert demo.log().strip().splitlines() == [
+        f"Setting error: {missing}: is required but not set (see .env.example)"
+    ]

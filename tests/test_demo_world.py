@@ -1,0 +1,125 @@
+"""The demo's simulated Market, its settings, and the desk's own client talking to it."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import SettingsError, load_demo_settings
+from bot.demo.run import MARKET
+from bot.demo.world import BUSINESS_ID, SHOPS, DemoWorld, starting_ages
+from bot.market import MarketClient, MarketHTTPError
+from bot.model import Decision, moscow_today
+from bot.simulator.engine import MarketEngine
+from bot.simulator.transport import SimulatorTransport
+from bot.windows import Windows
+from tests.fakes.market.spec import load_spec
+
+NOW = datetime.now(UTC).replace(microsecond=0)  # the engine lists by the real date
+WINDOW = timedelta(minutes=48)
+LEADS = (timedelta(minutes=24), timedelta(minutes=6), timedelta(minutes=1))
+STAFF = {"TELEGRAM_BOT_TOKEN": "123:abcdefghijklmnop", "STAFF_CHAT_ID": "-100123"}
+
+
+def world(seed: int = 7, interval: timedelta = timedelta(minutes=2)) -> DemoWorld:
+    """A demo world whose every order is checked against the official spec."""
+    engine = MarketEngine(scopes=(), today=None, check_order=load_spec().validate_order)
+    demo = DemoWorld(engine, WINDOW, interval, random.Random(seed))
+    demo.open(NOW, LEADS)
+    return demo
+
+
+def waiting(demo: DemoWorld) -> list[int]:
+    return [
+        order_id
+        for order_id in demo.requested
+        if demo.engine.order(order_id)["cancelRequested"] is True
+    ]
+
+
+def demo_settings(**env: str):
+    return load_demo_settings(MARKET, {**STAFF, **env}, env_file=Path("/nonexistent"))
+
+
+def test_the_demo_starts_with_one_fresh_request_and_one_about_to_cross_each_lead_time():
+    ages = starting_ages(WINDOW, LEADS)
+    left = sorted(WINDOW - age for age in ages)
+    assert left == [
+        timedelta(minutes=1, seconds=20),
+        timedelta(minutes=6, seconds=40),
+        timedelta(minutes=25),
+        timedelta(minutes=45),
+    ]
+    assert len(waiting(world())) == 4
+
+
+def test_requests_come_every_interval_and_unanswered_ones_expire_as_the_market_would():
+    demo = world()
+    urgent = min(demo.requested, key=demo.requested.__getitem__)
+    demo.tick(NOW + timedelta(minutes=1))
+    assert len(demo.requested) == 4, "no new request before the interval"
+    demo.tick(NOW + timedelta(minutes=2))
+    assert len(demo.requested) >= 4 and max(demo.requested) > urgent
+    expired = demo.engine.order(urgent)
+    assert expired["status"] == "CANCELLED" and expired["cancelRequested"] is False
+
+
+def test_now_and_then_a_request_is_settled_elsewhere():
+    demo = world(seed=1)
+    added = settled = 0
+    for minute in range(2, 40, 2):
+        before = set(demo.requested)
+        demo.tick(NOW + timedelta(minutes=minute))
+        added += 1
+        settled += len(before - set(demo.requested))
+    assert added == 19 and settled >= 3, "some requests leave the list without the desk"
+
+
+async def test_the_desks_client_lists_and_decides_through_the_simulator():
+    demo = world()
+    faults: list[str] = []
+    transport = SimulatorTransport(demo.engine, fails=lambda op: op in faults)
+    market = MarketClient("http://market-simulator.invalid", "demo", transport=transport)
+    try:
+        window = Windows.for_day(moscow_today(datetime.now(UTC))).recent
+        listing = await market.list_pending(BUSINESS_ID, list(SHOPS), window)
+        listed = sorted(order.order_id for order in listing.orders)
+        assert listed == sorted(waiting(demo)) and not listing.unreadable
+        first = listing.orders[0]
+        await market.send_decision(first.campaign_id, first.order_id, Decision.ACCEPT)
+        assert demo.engine.order(first.order_id)["status"] == "CANCELLED"
+        with pytest.raises(MarketHTTPError) as again:
+            await market.send_decision(first.campaign_id, first.order_id, Decision.ACCEPT)
+        assert again.value.status == 400
+        faults.append("acceptOrderCancellation")
+        second = listing.orders[1]
+        with pytest.raises(MarketHTTPError) as failed:
+            await market.send_decision(second.campaign_id, second.order_id, Decision.ACCEPT)
+        assert failed.value.status == 500
+        assert demo.engine.order(second.order_id)["cancelRequested"] is True
+    finally:
+        await market.close()
+
+
+def test_demo_settings_compress_time_and_replace_the_market():
+    settings, ignored = demo_settings(
+        MARKET_API_KEY="real-key", DATABASE_PATH="data/desk.db", HTTP_PORT="8080"
+    )
+    assert settings.decision_window == WINDOW
+    assert settings.reminder_lead_times == LEADS
+    assert settings.database_path == Path("data/demo.db")
+    assert settings.market_api_key == "demo" and settings.http_port is None
+    assert settings.market_campaign_ids == tuple(SHOPS)
+    assert ignored == ["MARKET_API_KEY", "DATABASE_PATH", "HTTP_PORT"]
+    assert settings.demo is not None
+    assert settings.demo.interval == timedelta(minutes=2) and settings.demo.faults is False
+
+
+@pytest.mark.parametrize(("name", "value"), [("DEMO_INTERVAL", "5s"), ("DEMO_FAULTS", "sometimes")])
+def test_a_wrong_demo_setting_is_named(name, value):
+    with pytest.raises(SettingsError) as error:
+        demo_settings(**{name: value})
+    assert error.value.name == name
