@@ -8,6 +8,7 @@ import pytest
 
 from tests.chat import ANNA, edited, tap
 from tests.conftest import STAFF_CHAT
+from tests.fakes.world import desk_env as wired_env
 from tests.harness import DeskProcess, wait_until
 
 MARK = "🎭 Demo · the Market is not touched"
@@ -17,13 +18,7 @@ MARK = "🎭 Demo · the Market is not touched"
 def demo_env(market, telegram, tmp_path) -> dict[str, str]:
     """A demo on the fake Bot API. MARKET_* point at the fake Market, which must stay idle."""
     return {
-        "TELEGRAM_BOT_TOKEN": telegram.token,
-        "TELEGRAM_API_URL": telegram.base_url,
-        "STAFF_CHAT_ID": str(STAFF_CHAT),
-        "MARKET_API_KEY": market.api_key,
-        "MARKET_API_URL": market.url,
-        "MARKET_CAMPAIGN_IDS": "1001",
-        "DATABASE_PATH": str(tmp_path / "real.db"),
+        **wired_env(market, telegram, database=tmp_path / "real.db"),
         "DEMO_DATABASE_PATH": str(tmp_path / "demo.db"),
         "POLL_INTERVAL": "1",
         "REMINDER_LEAD_TIMES": "6h,1h",
