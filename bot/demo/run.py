@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import random
 
 from bot.app import build_application, serve, utc_now
@@ -15,6 +16,8 @@ from bot.simulator.engine import MarketEngine
 from bot.simulator.transport import SimulatorTransport
 from bot.texts import Texts
 from storage.store import Store
+
+log = logging.getLogger(__name__)
 
 #: The simulator's MARKET_* settings; the URL is never resolved: the transport answers.
 MARKET = {
@@ -36,7 +39,10 @@ class MarketLife:
 
     async def run(self) -> None:
         while True:
-            self.world.tick(utc_now())
+            try:
+                self.world.tick(utc_now())
+            except Exception:  # a bug of the simulator must not end the rehearsal
+                log.exception("The simulated Market failed to move on")
             await asyncio.sleep(TICK)
 
 
