@@ -72,7 +72,11 @@ def _wire(
     wakeup, activity, clock = Wakeup(), Activity(), utc_now
     texts = Texts(settings.language)
     style = Style(
-        texts, settings.timezone, settings.reminder_lead_times, settings.confirm_decisions
+        texts,
+        settings.timezone,
+        settings.reminder_lead_times,
+        settings.confirm_decisions,
+        claims=settings.claims,
     )
     market = MarketClient(settings.market_api_url, settings.market_api_key)
     chat = StaffChat(settings.staff_chat_id, store, wakeup)

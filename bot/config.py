@@ -12,9 +12,9 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -67,6 +67,10 @@ class Settings:
     http_host: str
     notification_allowed_networks: tuple[Network, ...]
     trusted_proxies: tuple[Network, ...]
+    # the team's day (issue 12); defaults keep the desk as it was
+    claims: bool = False
+    escalate_to: tuple[int, ...] = ()
+    quiet_hours: tuple[time, time] | None = None  # from, to in `timezone`; may wrap midnight
 
     def is_staff_user(self, user_id: int) -> bool:
         """Whether this user may decide when the staff list restricts it."""
@@ -206,6 +210,29 @@ def _networks(text: str) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+def _user_ids(text: str) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(_int_list(text, what="user id")))
+
+
+def _clock_time(text: str) -> time:
+    match = re.fullmatch(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", text.strip())
+    if not match:
+        raise ValueError(f"{text.strip()!r} is not a time like 22:00")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _quiet_hours(text: str) -> tuple[time, time] | None:
+    if text.strip().lower() in {"none", "off"}:
+        return None
+    start, dash, end = text.partition("-")
+    if not dash:
+        raise ValueError(f"{text!r} is not a span like 22:00-08:00")
+    span = (_clock_time(start), _clock_time(end))
+    if span[0] == span[1]:
+        raise ValueError("the quiet hours start and end at the same time")
+    return span
+
+
 class _Reader:
     """Looks settings up in one mapping and wraps parse errors with the setting's name."""
 
@@ -275,4 +302,14 @@ def load_settings(
             "NOTIFICATION_ALLOWED_NETWORKS", _networks, MARKET_NETWORKS
         ),
         trusted_proxies=read.optional("TRUSTED_PROXIES", _networks, ""),
+        **_team_settings(read),
     )
+
+
+def _team_settings(read: _Reader) -> dict[str, Any]:
+    """The team's settings (issue 12), checked against each other."""
+    return {
+        "claims": read.optional("CLAIMS", _boolean, "false"),
+        "escalate_to": read.optional("ESCALATE_TO", _user_ids, "") or (),
+        "quiet_hours": read.optional("QUIET_HOURS", _quiet_hours, None),
+    }

@@ -40,6 +40,7 @@ class Style:
     timezone: ZoneInfo
     lead_times: tuple[timedelta, ...]
     confirm_decisions: bool
+    claims: bool = False  # the "I'm on it" button
 
 
 def utf16_len(text: str) -> int:
@@ -98,6 +99,11 @@ def left(delta: timedelta, style: Style) -> str:
 def who(name: str, username: str | None) -> str:
     label = escape(clip(name, CLIP_PERSON))
     return f"{label} (@{escape(clip(username, 40))})" if username else label
+
+
+def mention(user_id: int, name: str) -> str:
+    """A mention that notifies the person, shown with the name the chat knows them by."""
+    return f'<a href="tg://user?id={int(user_id)}">{escape(clip(name, CLIP_PERSON))}</a>'
 
 
 def label(texts: Texts, key: str, raw: str) -> str:

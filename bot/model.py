@@ -228,6 +228,16 @@ class DecisionRecord:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """Who said "I'm on it" for a request, and since when; others may still decide."""
+
+    user_id: int
+    user_name: str
+    username: str | None
+    claimed_at: datetime
+
+
+@dataclass(frozen=True)
 class Request:
     id: int
     campaign_id: int
@@ -240,6 +250,7 @@ class Request:
     closed_at: datetime | None
     closed_status: str | None
     post: Post | None
+    claim: Claim | None = None
 
     @property
     def deadline(self) -> datetime:

@@ -26,6 +26,7 @@ from bot.formatting import (
     clip,
     label,
     left,
+    mention,
     money,
     shown_len,
     status_text,
@@ -124,22 +125,23 @@ def _deadline_lines(request: Request, now: datetime, style: Style) -> list[str]:
 
 
 def decision_keyboard(request_id: int, style: Style) -> InlineKeyboardMarkup:
+    """The three decisions, one per row; the team's buttons share a row below them."""
     t = style.texts
     buttons = [
         ("button.accept", Decision.ACCEPT),
         ("button.reject_delivered", Decision.REJECT_DELIVERED),
         ("button.reject_in_delivery", Decision.REJECT_IN_DELIVERY),
     ]
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(key), callback_data=Callback(Tap.CHOOSE, request_id, d).encode()
-                )
-            ]
-            for key, d in buttons
-        ]
-    )
+    rows = [
+        [InlineKeyboardButton(t(key), callback_data=Callback(Tap.CHOOSE, request_id, d).encode())]
+        for key, d in buttons
+    ]
+    team = [
+        InlineKeyboardButton(t(key), callback_data=Callback(tap, request_id, None).encode())
+        for key, tap, shown in (("button.claim", Tap.CLAIM, style.claims),)
+        if shown
+    ]
+    return InlineKeyboardMarkup([*rows, team] if team else rows)
 
 
 def confirm_keyboard(request_id: int, decision: Decision, style: Style) -> InlineKeyboardMarkup:
@@ -165,6 +167,11 @@ def _error(*parts: object) -> str:
 
 def _decision_who(record: DecisionRecord) -> str:
     return who(record.user_name, record.username)
+
+
+def _claim_who(request: Request) -> str:
+    assert request.claim is not None
+    return who(request.claim.user_name, request.claim.username)
 
 
 def _footer(
@@ -203,6 +210,9 @@ def _footer(
     if decision is not None and decision.result is None:
         return [t("post.sending", who=_decision_who(decision), action=action)], None
     lines: list[str] = []
+    if request.claim is not None and style.claims:
+        claimed_at = when(request.claim.claimed_at, style)
+        lines.append(t("post.claimed", who=_claim_who(request), when=claimed_at))
     if decision is not None and decision.result == "failed":
         error = _error(decision.http_status, decision.error_code, decision.error_message)
         lines.append(t("post.failed", action=action, who=_decision_who(decision), error=error))
@@ -220,24 +230,43 @@ def _footer(
 
 
 def render_post(
-    request: Request, decision: DecisionRecord | None, shop: str, now: datetime, style: Style
+    request: Request,
+    decision: DecisionRecord | None,
+    shop: str,
+    now: datetime,
+    style: Style,
+    escalate: str = "",
 ) -> Rendered:
-    """The post for a request in its current state; `decision` is its latest one."""
+    """The post for a request in its current state; `decision` is its latest one.
+
+    `escalate` is the line calling ESCALATE_TO when no reminder is left to carry it.
+    """
     lines = _order_lines(request.order, shop, style) + _deadline_lines(request, now, style)
     footer, keyboard = _footer(request, decision, now, style)
     if footer:
         lines += ["", *footer]
+    if escalate and request.state == "pending":
+        lines += ["", escalate]
     return Rendered("\n".join(lines), keyboard)
 
 
-def render_reminder(request: Request, now: datetime, style: Style) -> str:
+def render_reminder(request: Request, now: datetime, style: Style, escalate: str = "") -> str:
+    """A reply to the post; it rings the claimer, and ESCALATE_TO on the last one."""
     key = "reminder.estimated" if request.request_time.estimated else "reminder"
-    return style.texts(
-        key,
-        order_id=request.order_id,
-        left=left(request.deadline - now, style),
-        when=when(request.deadline, style),
-    )
+    lines = [
+        style.texts(
+            key,
+            order_id=request.order_id,
+            left=left(request.deadline - now, style),
+            when=when(request.deadline, style),
+        )
+    ]
+    if request.claim is not None and style.claims:
+        claimer = mention(request.claim.user_id, request.claim.user_name)
+        lines.append(style.texts("reminder.claimed", who=claimer))
+    if escalate:
+        lines.append(escalate)
+    return "\n".join(lines)
 
 
 def render_problem(

@@ -123,7 +123,18 @@ INSERT INTO notified_requests
 DROP TABLE kv;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3]
+# The team's day (issue 12): who took a request, which topics are refused, the summary.
+V5_TEAM = """
+CREATE TABLE claims (                    -- "I'm on it": one person per request
+    request_id INTEGER PRIMARY KEY REFERENCES requests(id),
+    user_id INTEGER NOT NULL,
+    user_name TEXT NOT NULL,
+    username TEXT,
+    claimed_at TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V5_TEAM]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

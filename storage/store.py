@@ -30,6 +30,7 @@ from bot.model import (
     close_status,
     state_after,
 )
+from storage.claims import Claims
 from storage.database import Database
 from storage.decisions import Answer, Decisions
 from storage.notified import NotifiedTimes
@@ -62,6 +63,7 @@ class Store:
         self.notified = NotifiedTimes(self.db)
         self.shops = Shops(self.db)
         self.chats = ChatMoves(self.db)
+        self.claims = Claims(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -185,6 +187,23 @@ class Store:
             reposted = self.posts.leave_chat(old_chat_id)
             self.chats.record(old_chat_id, new_chat_id)
         return reposted
+
+    # claims
+
+    def claim(self, request_id: int, user: tuple[int, str, str | None], now: datetime) -> bool:
+        """`user` is (id, name, username); the post shows who took it."""
+        with self.db.transaction():
+            taken = self.claims.take(request_id, *user, now)
+            if taken:
+                self.posts.mark_dirty(request_id)
+        return taken
+
+    def release_claim(self, request_id: int, user_id: int) -> bool:
+        with self.db.transaction():
+            released = self.claims.release(request_id, user_id)
+            if released:
+                self.posts.mark_dirty(request_id)
+        return released
 
     # decisions
 

@@ -1,0 +1,67 @@
+"""bot/render.py with the team's features: claims, mentions, escalation lines."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from bot.formatting import mention
+from bot.model import Claim, Decision
+from bot.render import render_post, render_reminder
+from tests.builders import NOW, H, decision, post, request, style
+
+ANNA = Claim(111, "Анна <склад>", "anna", NOW - H)
+
+
+def team_style(language: str = "en"):
+    return dataclasses.replace(style(language), claims=True)
+
+
+def rows(rendered) -> list[list[str]]:
+    return [[b.text for b in row] for row in rendered.keyboard.inline_keyboard]
+
+
+def test_claims_add_one_row_and_the_post_says_who_and_since_when() -> None:
+    claimed = dataclasses.replace(request(), claim=ANNA)
+    rendered = render_post(claimed, None, "Shop", NOW, team_style())
+    assert rows(rendered)[-1] == ["🙋 I'm on it"]
+    assert len(rows(rendered)) == 4
+    assert "🙋 On it: Анна &lt;склад&gt; (@anna), since 20.07 14:00" in rendered.text
+
+
+def test_without_the_setting_a_stored_claim_changes_nothing() -> None:
+    claimed = dataclasses.replace(request(), claim=ANNA)
+    rendered = render_post(claimed, None, "Shop", NOW, style())
+    assert len(rows(rendered)) == 3 and "On it" not in rendered.text
+
+
+@pytest.mark.parametrize("result", ["ok", None])
+def test_decided_or_sending_posts_have_no_buttons_at_all(result) -> None:
+    claimed = dataclasses.replace(request(), claim=ANNA)
+    rendered = render_post(claimed, decision(result), "Shop", NOW, team_style())
+    assert rendered.keyboard is None
+
+
+def test_confirming_shows_exactly_confirm_and_back() -> None:
+    asking = dataclasses.replace(request(the_post=post(Decision.ACCEPT)), claim=ANNA)
+    rendered = render_post(asking, None, "Shop", NOW, team_style())
+    assert rows(rendered) == [["✔️ Confirm", "↩️ Back"]]
+
+
+def test_a_reminder_mentions_the_claimer_and_carries_the_escalation() -> None:
+    claimed = dataclasses.replace(request(), claim=ANNA)
+    text = render_reminder(claimed, NOW, team_style("ru"), escalate="📣 call")
+    assert '🙋 Взял(а): <a href="tg://user?id=111">Анна &lt;склад&gt;</a>' in text
+    assert text.endswith("\n📣 call")
+    assert "Взял" not in render_reminder(request(), NOW, team_style("ru"))
+
+
+def test_the_post_carries_the_escalation_only_while_pending() -> None:
+    assert render_post(request(), None, "S", NOW, style(), escalate="📣 x").text.endswith("📣 x")
+    done = render_post(request(state="decided"), decision(), "S", NOW, style(), escalate="📣 x")
+    assert "📣" not in done.text
+
+
+def test_a_mention_escapes_and_cuts_the_name() -> None:
+    assert mention(5, "<b>" * 100) == f'<a href="tg://user?id=5">{"&lt;b&gt;" * 33}…</a>'
