@@ -27,9 +27,11 @@ from telegram.error import (
 from bot.backoff import Backoff
 from bot.config import Settings
 from bot.deadlines import crossed_lead_times
+from bot.escalation import Escalation, post_carries, reminder_carries
 from bot.formatting import Style
 from bot.model import Problem, Request, Stage
 from bot.orders import INT64_LIMIT
+from bot.quiet import silent
 from bot.ratelimit import GroupRateLimiter
 from bot.render import Rendered, render_post, render_problem, render_reminder
 from bot.shops import Shops
@@ -93,6 +95,7 @@ class Publisher:
         self._next_probe = time.monotonic() + self.probe_every
         self._probed_up_to = 0  # request id: probing goes round the pending posts
         self._posts_paused_until = 0.0  # time.monotonic(): the chat's window is full
+        self.escalation = Escalation(bot, chat, settings.escalate_to, style.texts)
 
     async def run(self) -> None:
         while True:
@@ -232,12 +235,12 @@ class Publisher:
         else:  # a post: the next requests go first, this one is tried again later
             store.post_refused(request, detail, now)
 
-    def _render(self, request: Request, now: datetime) -> Rendered | None:
+    def _render(self, request: Request, now: datetime, escalate: str = "") -> Rendered | None:
         """The post, or None when it cannot be made (noted, so it never blocks the rest)."""
         try:
             decision = self.store.decisions.last(request.id)
             shop = self.shops.name(request.campaign_id)
-            return render_post(request, decision, shop, now, self.style)
+            return render_post(request, decision, shop, now, self.style, escalate)
         except Exception as error:  # a value no one foresaw must cost one request, not all
             log.exception("Could not render the post of order %s", request.order_id)
             self._skip(request, f"render: {error!r}")
@@ -267,10 +270,21 @@ class Publisher:
             problem.detail,
         )
 
+    async def _post_escalation(self, request: Request, posted_at: datetime) -> str:
+        """The call on ESCALATE_TO the post carries (edits keep it), or ""."""
+        if post_carries(request.deadline, self.settings.reminder_lead_times, posted_at):
+            return await self.escalation.line()
+        return ""
+
+    def _silent(self, request: Request, now: datetime) -> bool:
+        s = self.settings
+        return silent(now, request.deadline, s.quiet_hours, s.timezone, s.reminder_lead_times)
+
     async def _edit(self, request: Request) -> None:
         post = request.post
         assert post is not None
-        rendered = self._render(request, self.clock())
+        escalate = await self._post_escalation(request, post.posted_at)
+        rendered = self._render(request, self.clock(), escalate)
         if rendered is None:
             return
         await self.bot.edit_message_text(
@@ -284,12 +298,15 @@ class Publisher:
 
     async def _post(self, request: Request) -> None:
         now = self.clock()
-        rendered = self._render(request, now)
+        rendered = self._render(request, now, await self._post_escalation(request, now))
         if rendered is None:
             return
         chat_id = self.chat.id
         message = await self.bot.send_message(
-            chat_id=chat_id, text=rendered.text, reply_markup=rendered.keyboard
+            chat_id=chat_id,
+            text=rendered.text,
+            reply_markup=rendered.keyboard,
+            disable_notification=self._silent(request, now),
         )
         shown = crossed_lead_times(request.deadline, self.settings.reminder_lead_times, now)
         self.store.save_post(
@@ -308,48 +325,51 @@ class Publisher:
         now = self.clock()
         for request_id, crossed in self.store.reminders.due(leads, now).items():
             nearest, *merged = sorted(crossed)
+            last = reminder_carries(nearest, self.settings.reminder_lead_times)
+            escalate = await self.escalation.line() if last else ""
             if not self.store.reminders.claim(request_id, nearest, merged, now):
                 continue
             request = self.store.requests.get(request_id)
             assert request is not None and request.post is not None
-            try:
-                message = await self.bot.send_message(
-                    chat_id=request.post.chat_id,
-                    text=render_reminder(request, now, self.style),
-                    reply_parameters=ReplyParameters(message_id=request.post.message_id),
-                )
-            except ChatMigrated as error:
-                self.store.reminders.release(request_id, nearest)
-                self.chat.follow(error.new_chat_id)
-                return True
-            except BadRequest as error:
-                if _is_gone(error):
-                    self.store.reminders.release(request_id, nearest)
-                    log.warning("The post of order %s is gone; posting it again", request.order_id)
-                    self.store.posts.forget(request_id)
-                else:  # the claim stays: this reminder is not retried
-                    log.error("Telegram refused a reminder for %s: %s", request.order_id, error)
-                    self.store.problems.note(
-                        Problem(
-                            str(request.campaign_id),
-                            str(request.order_id),
-                            Stage.REMIND,
-                            error.message,
-                        ),
-                        now,
-                    )
-                return True
-            except TelegramError:
-                self.store.reminders.release(request_id, nearest)
-                raise
-            self.store.reminders.sent(request_id, nearest, message.message_id, self.clock())
-            log.info(
-                "Reminded about order %s: %s before the deadline",
-                request.order_id,
-                timedelta(seconds=nearest),
-            )
+            await self._remind(request, nearest, now, escalate)
             return True
         return False
+
+    async def _remind(self, request: Request, lead: int, now: datetime, escalate: str) -> None:
+        """Send one claimed reminder as a reply to the post; a refusal is handled here."""
+        assert request.post is not None
+        try:
+            message = await self.bot.send_message(
+                chat_id=request.post.chat_id,
+                text=render_reminder(request, now, self.style, escalate),
+                reply_parameters=ReplyParameters(message_id=request.post.message_id),
+                disable_notification=self._silent(request, now),
+            )
+        except ChatMigrated as error:
+            self.store.reminders.release(request.id, lead)
+            self.chat.follow(error.new_chat_id)
+            return
+        except BadRequest as error:
+            if _is_gone(error):
+                self.store.reminders.release(request.id, lead)
+                log.warning("The post of order %s is gone; posting it again", request.order_id)
+                self.store.posts.forget(request.id)
+            else:  # the claim stays: this reminder is not retried
+                log.error("Telegram refused a reminder for %s: %s", request.order_id, error)
+                problem = Problem(
+                    str(request.campaign_id), str(request.order_id), Stage.REMIND, error.message
+                )
+                self.store.problems.note(problem, now)
+            return
+        except TelegramError:
+            self.store.reminders.release(request.id, lead)
+            raise
+        self.store.reminders.sent(request.id, lead, message.message_id, self.clock())
+        log.info(
+            "Reminded about order %s: %s before the deadline",
+            request.order_id,
+            timedelta(seconds=lead),
+        )
 
 
 def _seconds(value: int | timedelta) -> float:

@@ -157,12 +157,22 @@ class BotMethods(Chats):
             raise bad_request(f"parse_mode {parse_mode} is not implemented in fake; use HTML")
         else:
             raise bad_request("unsupported parse_mode")
-        plain, entities = trim_entities(plain, entities)
+        plain, entities = trim_entities(plain, [self._mention(e) for e in entities])
         if not plain:
             raise bad_request("message text is empty")
         if len(plain) > MAX_TEXT_LENGTH:
             raise bad_request("message is too long")
         return raw_text, plain, entities, parse_mode
+
+    def _mention(self, entity: dict) -> dict:
+        """As Telegram does, an HTML link to `tg://user?id=<id>` of a user it knows becomes a
+        `text_mention` carrying that user (and notifies them); other links stay links."""
+        url = entity.get("url", "") if entity["type"] == "text_link" else ""
+        user_id = url.removeprefix("tg://user?id=")
+        if url == user_id or not user_id.isdigit() or int(user_id) not in self._users:
+            return entity
+        mention = {k: v for k, v in entity.items() if k != "url"}
+        return {**mention, "type": "text_mention", "user": dict(self._users[int(user_id)])}
 
     def _check_markup(self, markup: dict | None) -> dict | None:
         """Extra InlineKeyboardButton rules the type system cannot express."""
