@@ -96,6 +96,16 @@ def left(delta: timedelta, style: Style) -> str:
     return style.texts("left.minutes", m=mins)
 
 
+def span(delta: timedelta, style: Style) -> str:
+    """A duration in words of the staff's language, in hours and smaller units."""
+    total, parts = int(delta.total_seconds()), []
+    for unit, size in (("h", 3600), ("m", 60), ("s", 1)):
+        if total >= size:
+            parts.append(style.texts(f"span.{unit}", n=total // size))
+            total %= size
+    return " ".join(parts) or style.texts("span.s", n=0)
+
+
 def who(name: str, username: str | None) -> str:
     label = escape(clip(name, CLIP_PERSON))
     return f"{label} (@{escape(clip(username, 40))})" if username else label
@@ -114,5 +124,5 @@ def label(texts: Texts, key: str, raw: str) -> str:
 def status_text(status: str, substatus: str | None, style: Style) -> str:
     shown = label(style.texts, f"status.{status}", status)
     if substatus and substatus not in ROUTINE_SUBSTATUSES:
-        shown += f" ({escape(clip(substatus, CLIP_LABEL))})"
+        shown += f" ({label(style.texts, f'substatus.{substatus}', substatus)})"
     return shown

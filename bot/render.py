@@ -15,7 +15,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Callback, Tap
 from bot.deadlines import crossed_lead_times
-from bot.durations import format_duration
 from bot.formatting import (
     CLIP_ERROR,
     CLIP_LABEL,
@@ -29,6 +28,7 @@ from bot.formatting import (
     mention,
     money,
     shown_len,
+    span,
     status_text,
     when,
     who,
@@ -120,7 +120,7 @@ def _deadline_lines(request: Request, now: datetime, style: Style) -> list[str]:
     lines = ["", requested, due]
     crossed = crossed_lead_times(deadline, style.lead_times, now)
     if request.state == "pending" and crossed and now < deadline:
-        lines.append(t("post.urgent", lead=format_duration(crossed[-1])))
+        lines.append(t("post.urgent", lead=span(crossed[-1], style)))
     return lines
 
 
@@ -343,6 +343,7 @@ def split_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
 
 def render_help(style: Style) -> str:
     t = style.texts
-    leads = ", ".join(format_duration(lead) for lead in style.lead_times) or t("help.no_reminders")
+    leads = ", ".join(span(lead, style) for lead in style.lead_times) or t("help.no_reminders")
     note = t("help.confirm") if style.confirm_decisions else t("help.no_confirm")
-    return t("help", confirm_note=note, leads=leads)
+    team = t("help.claims") if style.claims else ""
+    return t("help", confirm_note=note, team_note=team, leads=leads)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 
 import pytest
 
 from bot.formatting import mention
 from bot.model import Claim, Decision
-from bot.render import render_post, render_reminder
-from tests.builders import NOW, H, decision, post, request, style
+from bot.render import render_help, render_post, render_reminder
+from tests.builders import NOW, H, decision, order, post, request, style
 
 ANNA = Claim(111, "Анна <склад>", "anna", NOW - H)
 
@@ -65,3 +66,21 @@ def test_the_post_carries_the_escalation_only_while_pending() -> None:
 
 def test_a_mention_escapes_and_cuts_the_name() -> None:
     assert mention(5, "<b>" * 100) == f'<a href="tg://user?id=5">{"&lt;b&gt;" * 33}…</a>'
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [("ru", "До срока меньше 47 ч 59 мин 35 с"), ("en", "Less than 47 h 59 min 35 s left")],
+)
+def test_durations_are_in_words_of_the_language(language: str, words: str) -> None:
+    lead = timedelta(hours=47, minutes=59, seconds=35)
+    leads = dataclasses.replace(style(language), lead_times=(lead,))
+    assert words in render_post(request(at=NOW - H), None, "S", NOW, leads).text
+    assert "47 ч 59 мин 35 с" in render_help(dataclasses.replace(style("ru"), lead_times=(lead,)))
+
+
+def test_substatuses_are_in_words_where_there_are_words() -> None:
+    known = render_post(request(), None, "S", NOW, style("ru")).text
+    assert "Статус: передан в доставку (у курьера) (покупатель получил заказ)" in known
+    odd = order(substatus="COURIER_FOUND")
+    assert "(COURIER_FOUND)" in render_post(request(the_order=odd), None, "S", NOW, style()).text
