@@ -55,7 +55,9 @@ class MarketData:
             "getAuthTokenInfo": self._get_auth_token_info,
             "getBusinessOrders": self._get_business_orders,
             "acceptOrderCancellation": self._accept_order_cancellation,
+            "getOrderBuyerInfo": self._get_order_buyer_info,
         }
+        self._buyers: dict[int, dict[str, Any]] = {}
 
     @property
     def today(self) -> date:
@@ -158,6 +160,16 @@ class MarketData:
             updated = deep_merge(order, changes)
             self._spec.validate_order(updated)
             self._orders[order_id] = updated
+
+    def set_buyer(self, order_id: int, **fields: Any) -> None:
+        """The order's buyer as getOrderBuyerInfo returns it (OrderBuyerInfoDTO fields:
+        firstName, lastName, middleName, phone, trusted...); validated against the spec."""
+        buyer = {"type": "PERSON", **fields}
+        self._spec.validate_schema("OrderBuyerInfoDTO", buyer)
+        with self._lock:
+            if order_id not in self._orders:
+                raise KeyError(f"order {order_id} not added")
+            self._buyers[order_id] = buyer
 
     def order(self, order_id: int) -> dict[str, Any]:
         """A copy of the order as the fake holds it."""
@@ -287,6 +299,20 @@ class MarketData:
             self._orders[order_id] = updated
             self._decisions.append((campaign_id, order_id, copy.deepcopy(body)))
         return 200, {"status": "OK"}
+
+    def _get_order_buyer_info(self, ctx: Context) -> tuple[int, dict[str, Any]]:
+        """Only in PROCESSING, DELIVERY and PICKUP, as the operation's description says."""
+        campaign_id: int = ctx.path["campaignId"]
+        order_id: int = ctx.path["orderId"]
+        with self._lock:
+            self._decidable_campaign(campaign_id)
+            order = self._orders.get(order_id)
+            if order is None or order["campaignId"] != campaign_id:
+                raise ApiError(404, "NOT_FOUND", f"Order not found: {order_id}")
+            if order["status"] not in ("PROCESSING", "DELIVERY", "PICKUP"):
+                raise ApiError(400, "INVALID_ORDER_STATUS", f"Invalid status: '{order['status']}'")
+            buyer = self._buyers.get(order_id) or {"type": "PERSON", "firstName": "Покупатель"}
+            return 200, {"status": "OK", "result": copy.deepcopy(buyer)}
 
     def _decidable_campaign(self, campaign_id: int) -> None:
         campaign = self._campaign_or_404(campaign_id)

@@ -234,6 +234,13 @@ class MarketSpec:
                 validator = self._validators[key] = self._bundle(schema)
         return _jsonschema_errors(validator, payload)
 
+    def validate_schema(self, name: str, value: dict[str, Any]) -> None:
+        """Raise ValueError unless `value` is a valid instance of component schema `name`."""
+        with self.lock:
+            errors = _jsonschema_errors(self._bundle({"$ref": f"{_SCHEMAS}{name}"}), value)
+        if errors:
+            raise ValueError(f"invalid {name}: {'; '.join(errors)}")
+
     def validate_order(self, order: dict[str, Any]) -> None:
         """Raise ValueError unless `order` is a valid BusinessOrderDTO (no unknown fields)."""
         with self.lock:
