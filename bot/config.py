@@ -71,6 +71,14 @@ class Settings:
     claims: bool = False
     escalate_to: tuple[int, ...] = ()
     quiet_hours: tuple[time, time] | None = None  # from, to in `timezone`; may wrap midnight
+    staff_topic_id: int | None = None  # the forum topic of every post
+    campaign_topics: tuple[tuple[int, int], ...] = ()  # (campaign id, topic id): its own topic
+    pin_summary: bool = False  # one pinned message with the open requests
+    buyer_contact: bool = False  # the 📞 button: the buyer's name and phone, to the tapper only
+
+    def topic_for(self, campaign_id: int) -> int | None:
+        """The forum topic a campaign's posts go to; None: the general one."""
+        return dict(self.campaign_topics).get(campaign_id, self.staff_topic_id)
 
     def is_staff_user(self, user_id: int) -> bool:
         """Whether this user may decide when the staff list restricts it."""
@@ -221,6 +229,21 @@ def _clock_time(text: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
+def _campaign_topics(text: str, campaign_ids: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    pairs: dict[int, int] = {}
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        match = re.fullmatch(r"([0-9]+)\s*:\s*([0-9]+)", part)
+        if not match or min(int(match.group(1)), int(match.group(2))) < 1:
+            raise ValueError(f"{part!r} is not campaignId:topicId")
+        campaign_id, topic_id = int(match.group(1)), int(match.group(2))
+        if campaign_id not in campaign_ids:
+            raise ValueError(f"campaign {campaign_id} is not in MARKET_CAMPAIGN_IDS")
+        if campaign_id in pairs:
+            raise ValueError(f"campaign {campaign_id} is given twice")
+        pairs[campaign_id] = topic_id
+    return tuple(pairs.items())
+
+
 def _quiet_hours(text: str) -> tuple[time, time] | None:
     if text.strip().lower() in {"none", "off"}:
         return None
@@ -302,14 +325,30 @@ def load_settings(
             "NOTIFICATION_ALLOWED_NETWORKS", _networks, MARKET_NETWORKS
         ),
         trusted_proxies=read.optional("TRUSTED_PROXIES", _networks, ""),
-        **_team_settings(read),
+        **_team_settings(read, read.required("MARKET_CAMPAIGN_IDS", _campaign_ids)),
     )
 
 
-def _team_settings(read: _Reader) -> dict[str, Any]:
+def _buyer_contact(read: _Reader) -> bool:
+    """Buyers' phones only for listed staff: with STAFF_USER_IDS empty anyone could read them."""
+    wanted = bool(read.optional("BUYER_CONTACT", _boolean, "false"))
+    if wanted and read.raw("STAFF_USER_IDS") is None:
+        raise SettingsError(
+            "BUYER_CONTACT", "needs STAFF_USER_IDS, or every group member could read buyers' phones"
+        )
+    return wanted
+
+
+def _team_settings(read: _Reader, campaign_ids: tuple[int, ...]) -> dict[str, Any]:
     """The team's settings (issue 12), checked against each other."""
     return {
         "claims": read.optional("CLAIMS", _boolean, "false"),
         "escalate_to": read.optional("ESCALATE_TO", _user_ids, "") or (),
         "quiet_hours": read.optional("QUIET_HOURS", _quiet_hours, None),
+        "staff_topic_id": read.optional("STAFF_TOPIC_ID", _positive_int, None),
+        "campaign_topics": read.optional(
+            "CAMPAIGN_TOPICS", lambda text: _campaign_topics(text, campaign_ids), ""
+        ),
+        "pin_summary": read.optional("PIN_SUMMARY", _boolean, "false"),
+        "buyer_contact": _buyer_contact(read),
     }

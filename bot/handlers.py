@@ -104,27 +104,34 @@ async def _admitted(update: Update, data: DeskData) -> bool:
     return False
 
 
+async def _answer(update: Update, context: Context, text: str) -> None:
+    """Answer a command where it was asked, in its forum topic if it has one."""
+    message = update.effective_message
+    topic = message.message_thread_id if message and message.is_topic_message else None
+    await context.bot.send_message(
+        chat_id=update.effective_chat.id, text=text, message_thread_id=topic
+    )
+
+
 async def on_pending(update: Update, context: Context) -> None:
     data = context.bot_data
     if not await _admitted(update, data):
         return
     requests = data.store.requests.pending()
     for part in render_pending(requests, data.shops.names, data.clock(), data.style):
-        await context.bot.send_message(chat_id=update.effective_chat.id, text=part)
+        await _answer(update, context, part)
 
 
 async def on_help(update: Update, context: Context) -> None:
     data = context.bot_data
     if await _admitted(update, data):
-        text = render_help(data.style)
-        await context.bot.send_message(chat_id=update.effective_chat.id, text=text)
+        await _answer(update, context, render_help(data.style))
 
 
 async def on_start(update: Update, context: Context) -> None:
     data = context.bot_data
     if await _admitted(update, data):
-        text = data.style.texts("start") + "\n\n" + render_help(data.style)
-        await context.bot.send_message(chat_id=update.effective_chat.id, text=text)
+        await _answer(update, context, data.style.texts("start") + "\n\n" + render_help(data.style))
 
 
 async def on_migration(update: Update, context: Context) -> None:

@@ -200,6 +200,7 @@ class Post:
     posted_at: datetime
     confirming: Decision | None
     dirty: int  # 0: up to date; otherwise a change counter, see PostTable.mark_clean
+    thread_id: int | None = None  # the forum topic it is in; None: the general one
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from telegram import Bot, ReplyParameters
+from telegram import Bot
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -37,6 +37,7 @@ from bot.render import Rendered, render_post, render_problem, render_reminder
 from bot.shops import Shops
 from bot.signals import Activity, Wakeup
 from bot.staff_chat import StaffChat
+from bot.topics import TopicRouter
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ class Publisher:
         self._probed_up_to = 0  # request id: probing goes round the pending posts
         self._posts_paused_until = 0.0  # time.monotonic(): the chat's window is full
         self.escalation = Escalation(bot, chat, settings.escalate_to, style.texts)
+        self.topics = TopicRouter(bot, store, chat, style.texts, clock)
 
     async def run(self) -> None:
         while True:
@@ -135,7 +137,7 @@ class Publisher:
         retry = store.posts.next_retry()
         if retry is not None:
             soonest = min(soonest, now + (retry - self.clock()).total_seconds())
-        if store.problems.unreported(limit=1):
+        if store.problems.unreported(limit=1) or store.topics.unreported():
             soonest = now
         timeout = min(IDLE_CHECK, max(0.05, soonest - time.monotonic()))
         if due is None:
@@ -150,6 +152,8 @@ class Publisher:
             return True
         for record in store.problems.unreported(limit=1):
             await self._report(record.problem)
+            return True
+        if await self.topics.report_next():
             return True
         for request in store.posts.unposted(self.clock(), limit=1):
             if self._room_for_a_post():
@@ -301,16 +305,21 @@ class Publisher:
         rendered = self._render(request, now, await self._post_escalation(request, now))
         if rendered is None:
             return
-        chat_id = self.chat.id
-        message = await self.bot.send_message(
-            chat_id=chat_id,
+        message, thread = await self.topics.send(
+            self.settings.topic_for(request.campaign_id),
             text=rendered.text,
             reply_markup=rendered.keyboard,
             disable_notification=self._silent(request, now),
         )
         shown = crossed_lead_times(request.deadline, self.settings.reminder_lead_times, now)
         self.store.save_post(
-            request.id, chat_id, message.message_id, now, shown, rendered_from=request
+            request.id,
+            message.chat_id,
+            message.message_id,
+            now,
+            shown,
+            rendered_from=request,
+            thread_id=thread,
         )
         log.info(
             "Posted order %s (campaign %s), deadline %s%s",
@@ -339,10 +348,10 @@ class Publisher:
         """Send one claimed reminder as a reply to the post; a refusal is handled here."""
         assert request.post is not None
         try:
-            message = await self.bot.send_message(
-                chat_id=request.post.chat_id,
+            message, _ = await self.topics.send(
+                request.post.thread_id,
+                reply_to=request.post.message_id,
                 text=render_reminder(request, now, self.style, escalate),
-                reply_parameters=ReplyParameters(message_id=request.post.message_id),
                 disable_notification=self._silent(request, now),
             )
         except ChatMigrated as error:

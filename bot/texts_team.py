@@ -16,11 +16,15 @@ RU: dict[str, str] = {
     "help.claims": (
         "\n«🙋 Беру» — запрос ваш: другие увидят, кто им занят; нажмите ещё раз, чтобы отпустить."
     ),
+    "topic.refused": (
+        "⚠️ <b>Тема {topic} не принимает сообщения</b> ({detail}). Пока её не откроют снова, "
+        "запросы публикуются в общей теме. Проверьте STAFF_TOPIC_ID и CAMPAIGN_TOPICS."
+    ),
     "span.h": "{n} ч",
     "span.m": "{n} мин",
     "span.s": "{n} с",
     "substatus.USER_RECEIVED": "покупатель получил заказ",
-    "substatus.DELIVERY_SERVICE_DELIVERED": "доставлен службой доставки",
+    "substatus.DELIVERY_SERVICE_DELIVERED": "службой доставки",
     "substatus.DELIVERED_USER_RECEIVED": "покупатель получил заказ",
     "substatus.DELIVERED_USER_NOT_RECEIVED": "покупатель говорит, что не получил",
     "substatus.PICKUP_USER_RECEIVED": "покупатель забрал заказ",
@@ -53,11 +57,15 @@ EN: dict[str, str] = {
     "help.claims": (
         "\n“🙋 I'm on it” makes the request yours: others see who has it; tap again to let go."
     ),
+    "topic.refused": (
+        "⚠️ <b>Topic {topic} does not take messages</b> ({detail}). Until it is open again, "
+        "requests are posted to the general topic. Check STAFF_TOPIC_ID and CAMPAIGN_TOPICS."
+    ),
     "span.h": "{n} h",
     "span.m": "{n} min",
     "span.s": "{n} s",
     "substatus.USER_RECEIVED": "the buyer has it",
-    "substatus.DELIVERY_SERVICE_DELIVERED": "delivered by the carrier",
+    "substatus.DELIVERY_SERVICE_DELIVERED": "by the carrier",
     "substatus.DELIVERED_USER_RECEIVED": "the buyer has it",
     "substatus.DELIVERED_USER_NOT_RECEIVED": "the buyer says it never came",
     "substatus.PICKUP_USER_RECEIVED": "the buyer picked it up",

@@ -20,7 +20,7 @@ from bot.model import (
 from storage.times import from_iso
 
 REQUEST_SELECT = """
-SELECT r.*, p.chat_id, p.message_id, p.posted_at, p.confirming, p.dirty,
+SELECT r.*, p.chat_id, p.message_id, p.posted_at, p.confirming, p.dirty, p.thread_id,
     c.user_id AS claim_user_id, c.user_name AS claim_user_name,
     c.username AS claim_username, c.claimed_at
 FROM requests r LEFT JOIN posts p ON p.request_id = r.id
@@ -37,6 +37,7 @@ def request_from(row: dict[str, Any]) -> Request:
             posted_at=datetime.fromisoformat(row["posted_at"]),
             confirming=Decision(row["confirming"]) if row["confirming"] else None,
             dirty=row["dirty"],
+            thread_id=row["thread_id"],
         )
     return Request(
         id=row["id"],

@@ -132,6 +132,13 @@ CREATE TABLE claims (                    -- "I'm on it": one person per request
     username TEXT,
     claimed_at TEXT NOT NULL
 );
+ALTER TABLE posts ADD COLUMN thread_id INTEGER;  -- the forum topic it is in; null: general
+CREATE TABLE refused_topics (            -- a topic the desk cannot post to: general instead
+    topic_id INTEGER PRIMARY KEY,
+    detail TEXT NOT NULL,
+    noted_at TEXT NOT NULL,
+    reported_at TEXT                     -- null: staff have not been told yet
+);
 """
 
 MIGRATIONS: list[str] = [V1, V2, V3, V5_TEAM]

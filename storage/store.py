@@ -40,6 +40,7 @@ from storage.problems import ProblemLog
 from storage.reminders import Reminders
 from storage.requests import Requests
 from storage.shops import ChatMoves, Shops
+from storage.topics import RefusedTopics
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,6 +65,7 @@ class Store:
         self.shops = Shops(self.db)
         self.chats = ChatMoves(self.db)
         self.claims = Claims(self.db)
+        self.topics = RefusedTopics(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -154,6 +156,7 @@ class Store:
         shown_leads: Iterable[timedelta],
         *,
         rendered_from: Request | None = None,
+        thread_id: int | None = None,
     ) -> None:
         """Record the post and the lead times its text already covers.
 
@@ -167,7 +170,7 @@ class Store:
                 or (current.state, current.request_time, current.order)
                 != (rendered_from.state, rendered_from.request_time, rendered_from.order)
             )
-            self.posts.insert(request_id, chat_id, message_id, posted_at, outdated)
+            self.posts.insert(request_id, chat_id, message_id, posted_at, outdated, thread_id)
             self.reminders.shown_in_post(request_id, shown_leads, posted_at)
 
     def post_refused(self, request: Request, detail: str, now: datetime) -> None:

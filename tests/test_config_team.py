@@ -56,3 +56,40 @@ def test_quiet_hours_wrap_past_midnight(hour: int, minute: int, quiet: bool) -> 
     moment = datetime(2026, 7, 20, hour, minute, tzinfo=MOSCOW).astimezone(UTC)
     assert in_span(moment, (time(22), time(8)), MOSCOW) is quiet
     assert in_span(moment, (time(8), time(22)), MOSCOW) is not quiet
+
+
+def test_topics(tmp_path: Path) -> None:
+    settings = load(
+        tmp_path, MARKET_CAMPAIGN_IDS="1001,1002", STAFF_TOPIC_ID="7", CAMPAIGN_TOPICS="1002:9"
+    )
+    assert (settings.topic_for(1001), settings.topic_for(1002)) == (7, 9)
+    assert load(tmp_path).topic_for(1001) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("CAMPAIGN_TOPICS", "1002:9", "campaign 1002 is not in MARKET_CAMPAIGN_IDS"),
+        ("CAMPAIGN_TOPICS", "1001:x", "'1001:x' is not campaignId:topicId"),
+        ("CAMPAIGN_TOPICS", "1001:9,1001:8", "campaign 1001 is given twice"),
+        ("STAFF_TOPIC_ID", "general", "'general' is not a positive whole number"),
+    ],
+)
+def test_wrong_topics_name_the_setting(tmp_path: Path, name: str, value: str, problem: str):
+    with pytest.raises(SettingsError) as raised:
+        load(tmp_path, **{name: value})
+    assert str(raised.value) == f"{name}: {problem}"
+
+
+def test_summary_and_buyer_contact(tmp_path: Path) -> None:
+    assert (load(tmp_path).pin_summary, load(tmp_path).buyer_contact) == (False, False)
+    settings = load(tmp_path, PIN_SUMMARY="true", BUYER_CONTACT="true", STAFF_USER_IDS="5")
+    assert (settings.pin_summary, settings.buyer_contact) == (True, True)
+
+
+def test_buyer_contact_without_a_staff_list_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError) as raised:
+        load(tmp_path, BUYER_CONTACT="true")
+    assert str(raised.value) == (
+        "BUYER_CONTACT: needs STAFF_USER_IDS, or every group member could read buyers' phones"
+    )

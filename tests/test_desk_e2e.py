@@ -232,7 +232,7 @@ def test_request_resolved_elsewhere_is_edited_and_loses_its_buttons(market, tele
     closed = edited(telegram, post)
 
     assert "closed without a decision here" in closed.text
-    assert "delivered (DELIVERY_SERVICE_DELIVERED)" in closed.text
+    assert "delivered (by the carrier)" in closed.text
     assert closed.buttons == []
     assert market.calls("acceptOrderCancellation") == []
 

@@ -49,7 +49,8 @@ class Forum:
             return created.message_id
 
     def set_topic_state(self, chat_id: int, topic_id: int, state: str) -> None:
-        """Close, reopen or delete a topic: ``state`` is open, closed or deleted."""
+        """Close, reopen or delete a topic: ``state`` is open, closed or deleted (which
+        deletes its messages too)."""
         if state not in ("open", "closed", "deleted"):
             raise ValueError(f"unknown topic state {state!r}")
         with self._lock:
@@ -57,6 +58,10 @@ class Forum:
             if topic_id not in chat.topics:
                 raise KeyError(f"no topic {topic_id} in chat {chat_id}")
             chat.topics[topic_id] = state
+            if state == "deleted":  # its messages go with it
+                for message in list(self._messages[chat_id].values()):
+                    if message.message_thread_id == topic_id:
+                        self._messages[chat_id][message.message_id] = replace(message, deleted=True)
 
     def set_bot_rights(self, chat_id: int, **rights: bool) -> None:
         """Grant or take administrator rights of the bot (can_pin_messages, can_manage_topics)."""

@@ -325,7 +325,8 @@ class BotMethods(Forum, Chats):
         thread_id = self._thread(chat, params)
         reply_to = self._reply_target(chat, params, raw)
         if thread_id is None and reply_to is not None:  # a reply stays in its topic
-            thread_id = self._messages[chat.id][reply_to].message_thread_id
+            target_thread = self._messages[chat.id][reply_to].message_thread_id
+            thread_id = self._thread(chat, {"message_thread_id": target_thread})
         preview = params.get("link_preview_options")
         if preview is None and str(raw.get("disable_web_page_preview", "")).lower() == "true":
             preview = {"is_disabled": True}
