@@ -37,6 +37,7 @@ from bot.render import Rendered, render_post, render_problem, render_reminder
 from bot.shops import Shops
 from bot.signals import Activity, Wakeup
 from bot.staff_chat import StaffChat
+from bot.summary import Summary
 from bot.topics import TopicRouter
 from storage.store import Store
 
@@ -98,6 +99,8 @@ class Publisher:
         self._posts_paused_until = 0.0  # time.monotonic(): the chat's window is full
         self.escalation = Escalation(bot, chat, settings.escalate_to, style.texts)
         self.topics = TopicRouter(bot, store, chat, style.texts, clock)
+        summary = Summary(bot, store, chat, style, limiter, clock)
+        self.summary = summary if settings.pin_summary else None
 
     async def run(self) -> None:
         while True:
@@ -139,6 +142,9 @@ class Publisher:
             soonest = min(soonest, now + (retry - self.clock()).total_seconds())
         if store.problems.unreported(limit=1) or store.topics.unreported():
             soonest = now
+        summary = self.summary.due_in() if self.summary else None
+        if summary is not None:
+            soonest = min(soonest, now + summary)
         timeout = min(IDLE_CHECK, max(0.05, soonest - time.monotonic()))
         if due is None:
             return timeout
@@ -160,7 +166,9 @@ class Publisher:
                 await self._guard(request, self._post(request))
                 return True
             return await self._remind_next()  # a backlog: no probing until it is posted
-        return await self._remind_next() or await self._probe_next()
+        if await self._remind_next():
+            return True
+        return bool(self.summary and await self.summary.refresh()) or await self._probe_next()
 
     def _room_for_a_post(self) -> bool:
         """Whether a new post may take a slot of the chat's window now.

@@ -20,6 +20,10 @@ RU: dict[str, str] = {
         "⚠️ <b>Тема {topic} не принимает сообщения</b> ({detail}). Пока её не откроют снова, "
         "запросы публикуются в общей теме. Проверьте STAFF_TOPIC_ID и CAMPAIGN_TOPICS."
     ),
+    "summary.title": "📌 <b>Ждут решения: {count}</b> · ближайший срок {when}",
+    "summary.line": '{n}. <a href="{link}">№{order_id}</a> · до {when}',
+    "summary.line_nolink": "{n}. №{order_id} · до {when}",
+    "summary.empty": "📌 Запросов, ждущих решения, нет 🎉",
     "span.h": "{n} ч",
     "span.m": "{n} мин",
     "span.s": "{n} с",
@@ -61,6 +65,10 @@ EN: dict[str, str] = {
         "⚠️ <b>Topic {topic} does not take messages</b> ({detail}). Until it is open again, "
         "requests are posted to the general topic. Check STAFF_TOPIC_ID and CAMPAIGN_TOPICS."
     ),
+    "summary.title": "📌 <b>Waiting: {count}</b> · nearest deadline {when}",
+    "summary.line": '{n}. <a href="{link}">#{order_id}</a> · by {when}',
+    "summary.line_nolink": "{n}. #{order_id} · by {when}",
+    "summary.empty": "📌 No requests waiting for a decision 🎉",
     "span.h": "{n} h",
     "span.m": "{n} min",
     "span.s": "{n} s",

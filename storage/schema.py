@@ -139,6 +139,12 @@ CREATE TABLE refused_topics (            -- a topic the desk cannot post to: gen
     noted_at TEXT NOT NULL,
     reported_at TEXT                     -- null: staff have not been told yet
 );
+CREATE TABLE summaries (                 -- the pinned live summary, one per chat
+    chat_id INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL,
+    text TEXT NOT NULL,                  -- as last shown: edited only when it changes
+    shown_at TEXT NOT NULL
+);
 """
 
 MIGRATIONS: list[str] = [V1, V2, V3, V5_TEAM]

@@ -40,6 +40,7 @@ from storage.problems import ProblemLog
 from storage.reminders import Reminders
 from storage.requests import Requests
 from storage.shops import ChatMoves, Shops
+from storage.summaries import Summaries
 from storage.topics import RefusedTopics
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ class Store:
         self.chats = ChatMoves(self.db)
         self.claims = Claims(self.db)
         self.topics = RefusedTopics(self.db)
+        self.summaries = Summaries(self.db)
 
     def close(self) -> None:
         self.db.close()

@@ -1,62 +1,22 @@
 """The publisher in process with the team's settings: who is called, and what rings at night.
 
-One `publish_next()` at a time against the fake Bot API, on the test's clock.
+One `publish_next()` at a time against the fake Bot API, on the test's desk_clock.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from telegram.constants import ParseMode
-from telegram.ext import Defaults, ExtBot
 
-from bot.formatting import Style
 from bot.model import MOSCOW
-from bot.publisher import Publisher
-from bot.shops import Shops
-from bot.signals import Activity, Wakeup
-from bot.staff_chat import StaffChat
-from bot.texts import Texts
 from tests.chat import ANNA, BORIS
 from tests.conftest import STAFF_CHAT
-from tests.test_publisher import Clock, add
+from tests.test_publisher import add
 
 H = timedelta(hours=1)
 NIGHT = datetime(2026, 7, 20, 23, 0, tzinfo=MOSCOW).astimezone(UTC)
 DAY = datetime(2026, 7, 20, 12, 0, tzinfo=MOSCOW).astimezone(UTC)
-
-
-@pytest.fixture
-async def bot(telegram):
-    the_bot = ExtBot(
-        telegram.token, base_url=telegram.base_url, defaults=Defaults(parse_mode=ParseMode.HTML)
-    )
-    await the_bot.initialize()
-    yield the_bot
-    await the_bot.shutdown()
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def make_publisher(bot, store, settings, clock, inbox):
-    def make(**changes: object) -> Publisher:
-        wakeup, team = Wakeup(), dataclasses.replace(settings, **changes)
-        leads = team.reminder_lead_times
-        style = Style(Texts("en"), team.timezone, leads, True, claims=team.claims)
-        shops = Shops(team, inbox.lookup.market, store)
-        chat = StaffChat(team.staff_chat_id, store, wakeup)
-        return Publisher(
-            bot, store, chat, shops, style, team, clock=clock, wakeup=wakeup,
-            activity=Activity(), limiter=None,
-        )  # fmt: skip
-
-    return make
 
 
 def mentioned(message) -> list[int]:
@@ -64,22 +24,22 @@ def mentioned(message) -> list[int]:
 
 
 async def test_the_last_reminder_calls_escalate_to_and_the_claimer(
-    make_publisher, store, telegram, clock
+    make_publisher, store, telegram, desk_clock
 ):
     publisher = make_publisher(escalate_to=(ANNA, BORIS), claims=True)
-    request_id = add(store, 51, 30, clock)  # 18 h left: 24 h crossed, 6 h and 1 h to come
+    request_id = add(store, 51, 30, desk_clock)  # 18 h left: 24 h crossed, 6 h and 1 h to come
     await publisher.publish_next()
     [post] = telegram.messages(STAFF_CHAT)
     assert mentioned(post) == [] and "📣" not in post.text
 
-    clock.now += 12 * H + timedelta(seconds=1)  # 6 h left
+    desk_clock.now += 12 * H + timedelta(seconds=1)  # 6 h left
     assert await publisher.publish_next()
     early = telegram.messages(STAFF_CHAT)[-1]
     assert early.reply_to_message_id == post.message_id and mentioned(early) == []
 
-    assert store.claim(request_id, (BORIS, "Борис", "boris"), clock.now)
+    assert store.claim(request_id, (BORIS, "Борис", "boris"), desk_clock.now)
     await publisher.publish_next()  # the claim's edit
-    clock.now += 5 * H  # 1 h left: the last reminder
+    desk_clock.now += 5 * H  # 1 h left: the last reminder
     assert await publisher.publish_next()
     last = telegram.messages(STAFF_CHAT)[-1]
     assert last.reply_to_message_id == post.message_id
@@ -89,23 +49,25 @@ async def test_the_last_reminder_calls_escalate_to_and_the_claimer(
 
 
 @pytest.mark.parametrize("leads", [(24 * H, 6 * H, H), ()], ids=["late", "no-reminders"])
-async def test_the_post_calls_when_no_reminder_will(make_publisher, store, telegram, clock, leads):
+async def test_the_post_calls_when_no_reminder_will(
+    make_publisher, store, telegram, desk_clock, leads
+):
     publisher = make_publisher(escalate_to=(ANNA,), reminder_lead_times=leads)
-    request_id = add(store, 52, 47.5, clock)  # 30 min left: past the smallest lead
+    request_id = add(store, 52, 47.5, desk_clock)  # 30 min left: past the smallest lead
     await publisher.publish_next()
     [post] = telegram.messages(STAFF_CHAT)
     assert mentioned(post) == [ANNA] and "📣 Анна" in post.text
 
-    clock.now += timedelta(minutes=1)
+    desk_clock.now += timedelta(minutes=1)
     assert not await publisher.publish_next()  # no reminder left to send
     store.posts.mark_dirty(request_id)
     await publisher.publish_next()
     assert "📣 Анна" in telegram.message(STAFF_CHAT, post.message_id).text  # an edit keeps it
 
 
-async def test_without_escalate_to_nobody_is_called(make_publisher, store, telegram, clock):
+async def test_without_escalate_to_nobody_is_called(make_publisher, store, telegram, desk_clock):
     publisher = make_publisher()
-    add(store, 53, 47.5, clock)
+    add(store, 53, 47.5, desk_clock)
     await publisher.publish_next()
     [post] = telegram.messages(STAFF_CHAT)
     assert mentioned(post) == [] and "📣" not in post.text
@@ -121,26 +83,26 @@ async def test_without_escalate_to_nobody_is_called(make_publisher, store, teleg
     ],
 )
 async def test_quiet_hours_silence_posts_unless_the_deadline_is_near(
-    make_publisher, store, telegram, clock, now, hours_ago, rings
+    make_publisher, store, telegram, desk_clock, now, hours_ago, rings
 ):
-    clock.now = now
+    desk_clock.now = now
     publisher = make_publisher(quiet_hours=(time(22), time(8)))
-    add(store, 54, hours_ago, clock)
+    add(store, 54, hours_ago, desk_clock)
     await publisher.publish_next()
     [post] = telegram.messages(STAFF_CHAT)
     assert post.disable_notification is not rings
 
 
 async def test_quiet_hours_silence_reminders_but_not_the_last_ones(
-    make_publisher, store, telegram, clock
+    make_publisher, store, telegram, desk_clock
 ):
-    clock.now = NIGHT - 5 * H  # 18:00: the post rings
+    desk_clock.now = NIGHT - 5 * H  # 18:00: the post rings
     publisher = make_publisher(quiet_hours=(time(22), time(8)), reminder_lead_times=(6 * H, H))
-    add(store, 55, 37, clock)  # 11 h left: 6 h at 01:00, 1 h at 06:00, both at night
+    add(store, 55, 37, desk_clock)  # 11 h left: 6 h at 01:00, 1 h at 06:00, both at night
     await publisher.publish_next()
-    clock.now += 5 * H + timedelta(seconds=1)
+    desk_clock.now += 5 * H + timedelta(seconds=1)
     await publisher.publish_next()
-    clock.now += 5 * H
+    desk_clock.now += 5 * H
     await publisher.publish_next()
     post, six, one = telegram.messages(STAFF_CHAT)
     assert [m.disable_notification for m in (post, six, one)] == [False, True, False]
