@@ -14,6 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import handlers
 from bot.config import Settings
+from bot.contact import BuyerContact
 from bot.decider import Decider
 from bot.formatting import Style
 from bot.handlers import DeskData
@@ -77,6 +78,7 @@ def _wire(
         settings.reminder_lead_times,
         settings.confirm_decisions,
         claims=settings.claims,
+        buyer_contact=settings.buyer_contact,
     )
     market = MarketClient(settings.market_api_url, settings.market_api_key)
     chat = StaffChat(settings.staff_chat_id, store, wakeup)
@@ -105,6 +107,7 @@ def _wire(
         wakeup=wakeup,
     )
     data.settings, data.store, data.market, data.decider = settings, store, market, decider
+    data.contact = BuyerContact(settings, market, decider, style, clock)
     data.chat, data.shops, data.style, data.clock = chat, shops, style, clock
     data.activity, data.loops, data.tasks = activity, [publisher.run, poller.run], []
     data.inbox = Inbox(

@@ -1,7 +1,8 @@
 """Callback data: a short key, never a payload (Telegram allows 1-64 bytes).
 
 `pick:<request>:<decision>` is a first tap, `sure:<request>:<decision>` confirms it,
-`back:<request>` goes back and `mine:<request>` claims or releases the request; decisions
+`back:<request>` goes back, `mine:<request>` claims or releases the request and
+`call:<request>` asks for the buyer's contact; decisions
 are `accept`, `delivered`, `courier`. Posts stay actionable for 48 hours and more, so the
 one-letter form of earlier versions
 (`d:`/`c:`/`b:` with `a`/`d`/`c`) is still read. Anything else is refused.
@@ -21,6 +22,7 @@ class Tap(Enum):
     CONFIRM = "sure"
     BACK = "back"
     CLAIM = "mine"
+    CONTACT = "call"
 
 
 DECISION_CODES = {
@@ -45,7 +47,7 @@ class Callback:
 
 
 _ID = r"([1-9][0-9]{0,18})"
-_PATTERN = re.compile(rf"(pick|sure):{_ID}:(accept|delivered|courier)|(back|mine):{_ID}")
+_PATTERN = re.compile(rf"(pick|sure):{_ID}:(accept|delivered|courier)|(back|mine|call):{_ID}")
 _LEGACY = re.compile(rf"([dc]):{_ID}:([adc])|b:{_ID}")
 _MAX_ID = 2**63 - 1  # SQLite's largest row id
 

@@ -74,7 +74,7 @@ class Decider:
 
     def judge_tap(self, tap: Tapped) -> Verdict:
         """Answer a tap from storage alone; a decision's PUT is the verdict's follow-up."""
-        request = self._tapped_request(tap)
+        request = self.tapped_request(tap)
         if isinstance(request, Verdict):
             return request
         callback, t = tap.callback, self.texts
@@ -130,7 +130,7 @@ class Decider:
         self.wakeup.ring()
         return Verdict(t("answer.claimed"))
 
-    def _tapped_request(self, tap: Tapped) -> Request | Verdict:
+    def tapped_request(self, tap: Tapped) -> Request | Verdict:
         """The pending request a tap may act on, or the refusal to answer with."""
         t = self.texts
         if tap.callback is None or not self.chat.is_it(tap.chat_id):

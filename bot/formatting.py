@@ -41,6 +41,7 @@ class Style:
     lead_times: tuple[timedelta, ...]
     confirm_decisions: bool
     claims: bool = False  # the "I'm on it" button
+    buyer_contact: bool = False  # the 📞 button
 
 
 def utf16_len(text: str) -> int:

@@ -138,7 +138,10 @@ def decision_keyboard(request_id: int, style: Style) -> InlineKeyboardMarkup:
     ]
     team = [
         InlineKeyboardButton(t(key), callback_data=Callback(tap, request_id, None).encode())
-        for key, tap, shown in (("button.claim", Tap.CLAIM, style.claims),)
+        for key, tap, shown in (
+            ("button.claim", Tap.CLAIM, style.claims),
+            ("button.contact", Tap.CONTACT, style.buyer_contact),
+        )
         if shown
     ]
     return InlineKeyboardMarkup([*rows, team] if team else rows)
@@ -345,5 +348,7 @@ def render_help(style: Style) -> str:
     t = style.texts
     leads = ", ".join(span(lead, style) for lead in style.lead_times) or t("help.no_reminders")
     note = t("help.confirm") if style.confirm_decisions else t("help.no_confirm")
-    team = t("help.claims") if style.claims else ""
+    team = (t("help.claims") if style.claims else "") + (
+        t("help.contact") if style.buyer_contact else ""
+    )
     return t("help", confirm_note=note, team_note=team, leads=leads)

@@ -6,7 +6,7 @@ from bot.callbacks import Callback, Tap, parse_callback
 from bot.model import Decision
 
 IDS = [1, 7, 42, 10**9, 10**18 - 1]
-ALL = [Callback(tap, i, None) for tap in (Tap.BACK, Tap.CLAIM) for i in IDS] + [
+ALL = [Callback(tap, i, None) for tap in (Tap.BACK, Tap.CLAIM, Tap.CONTACT) for i in IDS] + [
     Callback(tap, i, d) for tap in (Tap.CHOOSE, Tap.CONFIRM) for i in IDS for d in Decision
 ]
 
@@ -23,6 +23,7 @@ def test_encoded_forms() -> None:
     assert Callback(Tap.CONFIRM, 5, Decision.ACCEPT).encode() == "sure:5:accept"
     assert Callback(Tap.BACK, 5, None).encode() == "back:5"
     assert Callback(Tap.CLAIM, 5, None).encode() == "mine:5"
+    assert Callback(Tap.CONTACT, 5, None).encode() == "call:5"
 
 
 @pytest.mark.parametrize(
@@ -87,6 +88,8 @@ def test_every_encoded_value_fits_telegram_limit(request_id: int) -> None:
         "mine:0",
         "mine:1:accept",
         "mine:",
+        "call:1:accept",
+        "call:x",
     ],
 )
 def test_malformed_or_forged_data_is_refused(data: str | None) -> None:

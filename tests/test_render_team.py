@@ -84,3 +84,14 @@ def test_substatuses_are_in_words_where_there_are_words() -> None:
     assert "Статус: передан в доставку (у курьера) (покупатель получил заказ)" in known
     odd = order(substatus="COURIER_FOUND")
     assert "(COURIER_FOUND)" in render_post(request(the_order=odd), None, "S", NOW, style()).text
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_contact_fits_the_pop_up_cutting_only_the_name(language: str) -> None:
+    from bot.contact import render_contact
+    from bot.market import Buyer
+
+    text = render_contact(Buyer("Ы" * 500, "+79161234567", True), style(language))
+    assert len(text) == 200 and "+79161234567" in text and "…" in text
+    short = render_contact(Buyer("Ирина", None, False), style(language))
+    assert short.startswith("📞 Ирина: ") and "\n" not in short
