@@ -1,6 +1,6 @@
-"""`check` for the team's settings: every forum topic can be posted to, and the bot has
-the rights a setting needs. The Bot API cannot read a topic, so each is probed with
-sendChatAction in it (nothing is posted)."""
+"""`check` for the team's settings: every forum topic can be posted to, ESCALATE_TO people
+are in the staff chat, and the bot has the rights a setting needs. The Bot API cannot read
+a topic, so each is probed with sendChatAction in it (nothing is posted)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ async def check_team(bot: Bot, settings: Settings, member: ChatMember) -> list[C
         await _probe(bot, settings.staff_chat_id, topic, name)
         for topic, name in _topics(settings).items()
     ]
+    chat_id = settings.staff_chat_id
+    lines += [await _person(bot, chat_id, user_id) for user_id in settings.escalate_to]
     if settings.pin_summary:
         can_pin = member.status == "creator" or getattr(member, "can_pin_messages", False)
         hint = "the bot can pin it" if can_pin else (
@@ -32,6 +34,18 @@ async def check_team(bot: Bot, settings: Settings, member: ChatMember) -> list[C
         )  # fmt: skip
         lines.append(CheckLine(bool(can_pin), "PIN_SUMMARY", hint))
     return lines
+
+
+async def _person(bot: Bot, chat_id: int, user_id: int) -> CheckLine:
+    """An ESCALATE_TO mention rings only someone in the staff chat."""
+    item = f"ESCALATE_TO {user_id}"
+    try:
+        member = await bot.get_chat_member(chat_id, user_id)
+    except BadRequest as error:
+        return CheckLine(False, item, f"{error.message}; check the user id")
+    if member.status in ("left", "kicked"):
+        return CheckLine(False, item, f"{member.user.full_name} is not in the staff chat; add them")
+    return CheckLine(True, item, f"{member.user.full_name} is in the staff chat")
 
 
 async def _probe(bot: Bot, chat_id: int, topic: int, name: str) -> CheckLine:

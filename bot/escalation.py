@@ -40,6 +40,12 @@ class Escalation:
         self.bot, self.chat, self.user_ids, self.texts = bot, chat, user_ids, texts
         self._names: dict[int, str] = {}
 
+    async def learn(self) -> None:
+        """Learn the names at start, while the chat's window is empty: the Bot API limiter
+        counts getChatMember in the group's window, so later it could take a post's slot."""
+        for user_id in self.user_ids:
+            await self._name(user_id)
+
     async def line(self) -> str:
         """The calling line, or "" when nobody is to be called."""
         if not self.user_ids:

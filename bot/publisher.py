@@ -103,6 +103,7 @@ class Publisher:
         self.summary = summary if settings.pin_summary else None
 
     async def run(self) -> None:
+        await self.escalation.learn()
         while True:
             try:
                 worked = await self.publish_next()

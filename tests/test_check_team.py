@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.conftest import STAFF_CHAT
+from tests.chat import ANNA
+from tests.conftest import OUTSIDER, STAFF_CHAT
 from tests.test_cli import run
 
 
@@ -11,6 +12,7 @@ def test_check_probes_each_topic_and_names_what_to_grant(tmp_path, desk_env, tel
     telegram.set_topic_state(STAFF_CHAT, closed, "closed")
     telegram.set_topic_state(STAFF_CHAT, gone, "deleted")
     env = {**desk_env, "STAFF_TOPIC_ID": str(good), "PIN_SUMMARY": "true"}
+    env["ESCALATE_TO"] = f"{ANNA},{OUTSIDER}"
     env["MARKET_CAMPAIGN_IDS"] = "1001"
     env["CAMPAIGN_TOPICS"] = f"1001:{closed}"
 
@@ -21,6 +23,8 @@ def test_check_probes_each_topic_and_names_what_to_grant(tmp_path, desk_env, tel
     assert f"✗ topic {closed} (CAMPAIGN_TOPICS): the topic is closed" in output
     assert "can_manage_topics" in output
     assert "✗ PIN_SUMMARY: make the bot an administrator" in output and "can_pin_messages" in output
+    assert f"✓ ESCALATE_TO {ANNA}: Анна is in the staff chat" in output
+    assert f"✗ ESCALATE_TO {OUTSIDER}: Чужой is not in the staff chat; add them" in output
     probes = [c.params.get("message_thread_id") for c in telegram.calls("sendChatAction")]
     assert sorted(probes) == sorted([good, closed])
     assert telegram.messages(STAFF_CHAT) == []  # a check posts nothing
