@@ -30,13 +30,13 @@ SHOWN = 3  # links to the most urgent posts
 DECISION_SLOTS = 2  # the Confirm keyboard and the outcome edit
 
 
-def render_summary(requests: Sequence[Request], style: Style) -> str:
-    """The summary of pending requests (nearest deadline first)."""
+def render_summary(count: int, nearest: Sequence[Request], style: Style) -> str:
+    """The summary: how many requests are pending, and the nearest (deadline first)."""
     t = style.texts
-    if not requests:
+    if not count or not nearest:
         return t("summary.empty")
-    lines = [t("summary.title", count=len(requests), when=when(requests[0].deadline, style))]
-    for n, request in enumerate(requests[:SHOWN], start=1):
+    lines = [t("summary.title", count=count, when=when(nearest[0].deadline, style))]
+    for n, request in enumerate(nearest[:SHOWN], start=1):
         due = when(request.deadline, style)
         post = request.post
         link = post_link(post.chat_id, post.message_id) if post else None
@@ -60,9 +60,14 @@ class Summary:
         self.bot, self.store, self.chat, self.style = bot, store, chat, style
         self.limiter, self.clock = limiter, clock
 
+    def _text(self) -> str:
+        """Cheap enough for every idle round of the outbox: one count and `SHOWN` rows."""
+        requests = self.store.requests
+        return render_summary(requests.count("pending"), requests.nearest(SHOWN), self.style)
+
     def due_in(self) -> float | None:
         """Seconds until the summary may change (0: now); None when it shows the latest."""
-        text = render_summary(self.store.requests.pending(), self.style)
+        text = self._text()
         shown = self.store.summaries.get(self.chat.id)
         if shown is not None and shown.text == text:
             return None
@@ -76,7 +81,7 @@ class Summary:
         """Show the latest summary if it is due; False when there is nothing to do now."""
         if self.due_in() != 0.0:
             return False
-        text = render_summary(self.store.requests.pending(), self.style)
+        text = self._text()
         shown, chat_id = self.store.summaries.get(self.chat.id), self.chat.id
         if shown is None:
             await self._make(chat_id, text)
