@@ -66,20 +66,24 @@ def build_application(settings: Settings, store: Store) -> Application:
     return application
 
 
-def _wire(
-    application: Application, settings: Settings, store: Store, limiter: GroupRateLimiter
-) -> None:
-    data: DeskData = application.bot_data
-    wakeup, activity, clock = Wakeup(), Activity(), utc_now
-    texts = Texts(settings.language)
-    style = Style(
-        texts,
+def _style(settings: Settings) -> Style:
+    return Style(
+        Texts(settings.language),
         settings.timezone,
         settings.reminder_lead_times,
         settings.confirm_decisions,
         claims=settings.claims,
         buyer_contact=settings.buyer_contact,
     )
+
+
+def _wire(
+    application: Application, settings: Settings, store: Store, limiter: GroupRateLimiter
+) -> None:
+    data: DeskData = application.bot_data
+    wakeup, activity, clock = Wakeup(), Activity(), utc_now
+    style = _style(settings)
+    texts = style.texts
     market = MarketClient(settings.market_api_url, settings.market_api_key)
     chat = StaffChat(settings.staff_chat_id, store, wakeup)
     shops = Shops(settings, market, store)

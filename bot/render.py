@@ -172,9 +172,13 @@ def _decision_who(record: DecisionRecord) -> str:
     return who(record.user_name, record.username)
 
 
-def _claim_who(request: Request) -> str:
-    assert request.claim is not None
-    return who(request.claim.user_name, request.claim.username)
+def _claim_lines(request: Request, style: Style) -> list[str]:
+    """Who took the request and since when, while it waits for a decision."""
+    claim = request.claim
+    if claim is None or not style.claims:
+        return []
+    claimed = who(claim.user_name, claim.username)
+    return [style.texts("post.claimed", who=claimed, when=when(claim.claimed_at, style))]
 
 
 def _footer(
@@ -212,10 +216,7 @@ def _footer(
     buttons = decision_keyboard(request.id, style)
     if decision is not None and decision.result is None:
         return [t("post.sending", who=_decision_who(decision), action=action)], None
-    lines: list[str] = []
-    if request.claim is not None and style.claims:
-        claimed_at = when(request.claim.claimed_at, style)
-        lines.append(t("post.claimed", who=_claim_who(request), when=claimed_at))
+    lines = _claim_lines(request, style)
     if decision is not None and decision.result == "failed":
         error = _error(decision.http_status, decision.error_code, decision.error_message)
         lines.append(t("post.failed", action=action, who=_decision_who(decision), error=error))
