@@ -106,3 +106,24 @@ async def test_quiet_hours_silence_reminders_but_not_the_last_ones(
     await publisher.publish_next()
     post, six, one = telegram.messages(STAFF_CHAT)
     assert [m.disable_notification for m in (post, six, one)] == [False, True, False]
+
+
+async def test_a_reminder_for_a_post_in_a_closed_topic_goes_to_general(
+    make_publisher, store, telegram, desk_clock
+):
+    topic = telegram.add_topic(STAFF_CHAT, "Отмены")
+    publisher = make_publisher(staff_topic_id=topic)
+    add(store, 56, 30, desk_clock)  # 18 h left: the 6 h reminder comes later
+    await publisher.publish_next()
+    [post] = telegram.messages(STAFF_CHAT)
+    assert post.message_thread_id == topic
+
+    telegram.set_topic_state(STAFF_CHAT, topic, "closed")
+    desk_clock.now += 12 * H + timedelta(seconds=1)
+    assert await publisher.publish_next()
+    reminder = telegram.messages(STAFF_CHAT)[-1]
+    assert "Order #56" in reminder.text and reminder.message_thread_id is None
+    assert reminder.reply_to_message_id is None  # a reply would lead it back into the topic
+    assert await publisher.publish_next()  # then staff are told, once
+    assert telegram.messages(STAFF_CHAT)[-1].text.startswith(f"⚠️ Topic {topic} does not")
+    assert not await publisher.publish_next()
