@@ -17,6 +17,7 @@ from telegram.request import HTTPXRequest
 
 from bot import handlers
 from bot.config import Settings
+from bot.contact import BuyerContact
 from bot.decider import Decider
 from bot.formatting import Style
 from bot.handlers import DeskData
@@ -80,6 +81,17 @@ def _bot_options(settings: Settings, limiter: GroupRateLimiter) -> dict[str, Any
     }
 
 
+def _style(settings: Settings) -> Style:
+    return Style(
+        Texts(settings.language),
+        settings.timezone,
+        settings.reminder_lead_times,
+        settings.confirm_decisions,
+        claims=settings.claims,
+        buyer_contact=settings.buyer_contact,
+    )
+
+
 def _wire(
     application: Application,
     settings: Settings,
@@ -89,10 +101,8 @@ def _wire(
 ) -> None:
     data: DeskData = application.bot_data
     wakeup, activity, clock = Wakeup(), Activity(), utc_now
-    texts = Texts(settings.language)
-    style = Style(
-        texts, settings.timezone, settings.reminder_lead_times, settings.confirm_decisions
-    )
+    style = _style(settings)
+    texts = style.texts
     market = MarketClient(
         settings.market_api_url, settings.market_api_key, transport=market_transport
     )
@@ -123,6 +133,7 @@ def _wire(
         decision_window=settings.decision_window,
     )
     data.settings, data.store, data.market, data.decider = settings, store, market, decider
+    data.contact = BuyerContact(settings, market, decider, style, clock)
     data.chat, data.shops, data.style, data.clock = chat, shops, style, clock
     data.activity, data.loops, data.tasks = activity, [publisher.run, poller.run], []
     data.inbox = Inbox(

@@ -1,8 +1,10 @@
 """Callback data: a short key, never a payload (Telegram allows 1-64 bytes).
 
-`pick:<request>:<decision>` is a first tap, `sure:<request>:<decision>` confirms it and
-`back:<request>` goes back; decisions are `accept`, `delivered`, `courier`. Posts stay
-actionable for 48 hours and more, so the one-letter form of earlier versions
+`pick:<request>:<decision>` is a first tap, `sure:<request>:<decision>` confirms it,
+`back:<request>` goes back, `mine:<request>` claims or releases the request and
+`call:<request>` asks for the buyer's contact; decisions
+are `accept`, `delivered`, `courier`. Posts stay actionable for 48 hours and more, so the
+one-letter form of earlier versions
 (`d:`/`c:`/`b:` with `a`/`d`/`c`) is still read. Anything else is refused.
 """
 
@@ -19,6 +21,8 @@ class Tap(Enum):
     CHOOSE = "pick"
     CONFIRM = "sure"
     BACK = "back"
+    CLAIM = "mine"
+    CONTACT = "call"
 
 
 DECISION_CODES = {
@@ -43,7 +47,7 @@ class Callback:
 
 
 _ID = r"([1-9][0-9]{0,18})"
-_PATTERN = re.compile(rf"(pick|sure):{_ID}:(accept|delivered|courier)|back:{_ID}")
+_PATTERN = re.compile(rf"(pick|sure):{_ID}:(accept|delivered|courier)|(back|mine|call):{_ID}")
 _LEGACY = re.compile(rf"([dc]):{_ID}:([adc])|b:{_ID}")
 _MAX_ID = 2**63 - 1  # SQLite's largest row id
 
@@ -57,7 +61,7 @@ def parse_callback(data: str | None) -> Callback | None:
 def _parse(data: str) -> Callback | None:
     if match := _PATTERN.fullmatch(data):
         if match.group(4):
-            return Callback(Tap.BACK, int(match.group(4)), None)
+            return Callback(Tap(match.group(4)), int(match.group(5)), None)
         return Callback(Tap(match.group(1)), int(match.group(2)), _BY_CODE[match.group(3)])
     if match := _LEGACY.fullmatch(data):
         if match.group(4):

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 
+from bot.check_line import CheckLine
+from bot.check_team import check_team
 from bot.config import Settings
 from bot.market import MarketClient, MarketError, MarketHTTPError
 
 DECIDING_SCOPES = {"INVENTORY_AND_ORDER_PROCESSING", "ALL_METHODS"}
 POSTING_STATUSES = {"creator", "administrator", "member"}
-
-
-@dataclass(frozen=True)
-class CheckLine:
-    ok: bool
-    item: str
-    detail: str
-
-    def __str__(self) -> str:
-        return f"{'✓' if self.ok else '✗'} {self.item}: {self.detail}"
 
 
 async def check_telegram(settings: Settings) -> list[CheckLine]:
@@ -32,6 +22,9 @@ async def check_telegram(settings: Settings) -> list[CheckLine]:
             me = await bot.get_me()
             lines.append(CheckLine(True, "Telegram token", f"bot @{me.username}"))
             lines.append(await _check_chat(bot, settings.staff_chat_id, me.id))
+            if lines[-1].ok:
+                member = await bot.get_chat_member(settings.staff_chat_id, me.id)
+                lines += await check_team(bot, settings, member)
     except (InvalidToken, Forbidden) as error:
         lines.append(
             CheckLine(False, "Telegram token", f"rejected ({error}); copy it again from @BotFather")

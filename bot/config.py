@@ -13,9 +13,9 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -78,6 +78,18 @@ class Settings:
     trusted_proxies: tuple[Network, ...]
     decision_window: timedelta = DECISION_WINDOW  # compressed in the demo
     demo: DemoOptions | None = None
+    # the team's day (issue 12); defaults keep the desk as it was
+    claims: bool = False
+    escalate_to: tuple[int, ...] = ()
+    quiet_hours: tuple[time, time] | None = None  # from, to in `timezone`; may wrap midnight
+    staff_topic_id: int | None = None  # the forum topic of every post
+    campaign_topics: tuple[tuple[int, int], ...] = ()  # (campaign id, topic id): its own topic
+    pin_summary: bool = False  # one pinned message with the open requests
+    buyer_contact: bool = False  # the 📞 button: the buyer's name and phone, to the tapper only
+
+    def topic_for(self, campaign_id: int) -> int | None:
+        """The forum topic a campaign's posts go to; None: the general one."""
+        return dict(self.campaign_topics).get(campaign_id, self.staff_topic_id)
 
     def is_staff_user(self, user_id: int) -> bool:
         """Whether this user may decide when the staff list restricts it."""
@@ -217,6 +229,44 @@ def _networks(text: str) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+def _user_ids(text: str) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(_int_list(text, what="user id")))
+
+
+def _clock_time(text: str) -> time:
+    match = re.fullmatch(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", text.strip())
+    if not match:
+        raise ValueError(f"{text.strip()!r} is not a time like 22:00")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _campaign_topics(text: str, campaign_ids: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
+    pairs: dict[int, int] = {}
+    for part in (p.strip() for p in text.split(",") if p.strip()):
+        match = re.fullmatch(r"([0-9]+)\s*:\s*([0-9]+)", part)
+        if not match or min(int(match.group(1)), int(match.group(2))) < 1:
+            raise ValueError(f"{part!r} is not campaignId:topicId")
+        campaign_id, topic_id = int(match.group(1)), int(match.group(2))
+        if campaign_id not in campaign_ids:
+            raise ValueError(f"campaign {campaign_id} is not in MARKET_CAMPAIGN_IDS")
+        if campaign_id in pairs:
+            raise ValueError(f"campaign {campaign_id} is given twice")
+        pairs[campaign_id] = topic_id
+    return tuple(pairs.items())
+
+
+def _quiet_hours(text: str) -> tuple[time, time] | None:
+    if text.strip().lower() in {"none", "off"}:
+        return None
+    start, dash, end = text.partition("-")
+    if not dash:
+        raise ValueError(f"{text!r} is not a span like 22:00-08:00")
+    span = (_clock_time(start), _clock_time(end))
+    if span[0] == span[1]:
+        raise ValueError("the quiet hours start and end at the same time")
+    return span
+
+
 class _Reader:
     """Looks settings up in one mapping and wraps parse errors with the setting's name."""
 
@@ -295,7 +345,33 @@ def _settings_from(values: Mapping[str, str]) -> Settings:
             "NOTIFICATION_ALLOWED_NETWORKS", _networks, MARKET_NETWORKS
         ),
         trusted_proxies=read.optional("TRUSTED_PROXIES", _networks, ""),
+        **_team_settings(read, read.required("MARKET_CAMPAIGN_IDS", _campaign_ids)),
     )
+
+
+def _buyer_contact(read: _Reader) -> bool:
+    """Buyers' phones only for listed staff: with STAFF_USER_IDS empty anyone could read them."""
+    wanted = bool(read.optional("BUYER_CONTACT", _boolean, "false"))
+    if wanted and read.raw("STAFF_USER_IDS") is None:
+        raise SettingsError(
+            "BUYER_CONTACT", "needs STAFF_USER_IDS, or every group member could read buyers' phones"
+        )
+    return wanted
+
+
+def _team_settings(read: _Reader, campaign_ids: tuple[int, ...]) -> dict[str, Any]:
+    """The team's settings (issue 12), checked against each other."""
+    return {
+        "claims": read.optional("CLAIMS", _boolean, "false"),
+        "escalate_to": read.optional("ESCALATE_TO", _user_ids, "") or (),
+        "quiet_hours": read.optional("QUIET_HOURS", _quiet_hours, None),
+        "staff_topic_id": read.optional("STAFF_TOPIC_ID", _positive_int, None),
+        "campaign_topics": read.optional(
+            "CAMPAIGN_TOPICS", lambda text: _campaign_topics(text, campaign_ids), ""
+        ),
+        "pin_summary": read.optional("PIN_SUMMARY", _boolean, "false"),
+        "buyer_contact": _buyer_contact(read),
+    }
 
 
 #: What the demo never uses: the simulator stands in for the Market, and never calls back.
@@ -308,6 +384,7 @@ DEMO_IGNORES = (
     "POLL_INTERVAL",
     "HTTP_PORT",
     "PORT",
+    "CAMPAIGN_TOPICS",  # names the shop's campaigns; the demo's are the simulator's
 )
 DEMO_SPEEDUP = 60  # 48 h to answer become 48 min, a 24 h reminder comes 24 min before
 

@@ -74,11 +74,13 @@ class Decider:
 
     def judge_tap(self, tap: Tapped) -> Verdict:
         """Answer a tap from storage alone; a decision's PUT is the verdict's follow-up."""
-        request = self._tapped_request(tap)
+        request = self.tapped_request(tap)
         if isinstance(request, Verdict):
             return request
         callback, t = tap.callback, self.texts
         assert callback is not None
+        if callback.tap is Tap.CLAIM:
+            return self._claim(request, tap.user)
         if callback.tap is Tap.BACK:
             self.store.posts.set_confirming(request.id, None)
             self.wakeup.ring()
@@ -110,7 +112,25 @@ class Decider:
         )
         return Verdict(t("answer.sending"), self.send(record))
 
-    def _tapped_request(self, tap: Tapped) -> Request | Verdict:
+    def _claim(self, request: Request, user: Staff) -> Verdict:
+        """Take an unclaimed request, release one's own; another's claim is only named."""
+        t, claim = self.texts, request.claim
+        if not self.settings.claims:  # a button left from when claims were on
+            return Verdict(t("answer.stale"))
+        if claim is not None and claim.user_id != user.user_id:
+            name = f"{claim.user_name} (@{claim.username})" if claim.username else claim.user_name
+            return Verdict(t("answer.claimed_by", who=name))
+        if claim is not None:
+            self.store.release_claim(request.id, user.user_id)
+            self.wakeup.ring()
+            return Verdict(t("answer.released"))
+        if not self.store.claim(request.id, (user.user_id, user.name, user.username), self.clock()):
+            return Verdict(t("answer.stale"))  # someone was faster: the post shows who
+        log.info("User %s is on order %s", user.user_id, request.order_id)
+        self.wakeup.ring()
+        return Verdict(t("answer.claimed"))
+
+    def tapped_request(self, tap: Tapped) -> Request | Verdict:
         """The pending request a tap may act on, or the refusal to answer with."""
         t = self.texts
         if tap.callback is None or not self.chat.is_it(tap.chat_id):

@@ -40,6 +40,8 @@ class Style:
     timezone: ZoneInfo
     lead_times: tuple[timedelta, ...]
     confirm_decisions: bool
+    claims: bool = False  # the "I'm on it" button
+    buyer_contact: bool = False  # the 📞 button
 
 
 def utf16_len(text: str) -> int:
@@ -95,9 +97,24 @@ def left(delta: timedelta, style: Style) -> str:
     return style.texts("left.minutes", m=mins)
 
 
+def span(delta: timedelta, style: Style) -> str:
+    """A duration in words of the staff's language, in hours and smaller units."""
+    total, parts = int(delta.total_seconds()), []
+    for unit, size in (("h", 3600), ("m", 60), ("s", 1)):
+        if total >= size:
+            parts.append(style.texts(f"span.{unit}", n=total // size))
+            total %= size
+    return " ".join(parts) or style.texts("span.s", n=0)
+
+
 def who(name: str, username: str | None) -> str:
     label = escape(clip(name, CLIP_PERSON))
     return f"{label} (@{escape(clip(username, 40))})" if username else label
+
+
+def mention(user_id: int, name: str) -> str:
+    """A mention that notifies the person, shown with the name the chat knows them by."""
+    return f'<a href="tg://user?id={int(user_id)}">{escape(clip(name, CLIP_PERSON))}</a>'
 
 
 def label(texts: Texts, key: str, raw: str) -> str:
@@ -108,5 +125,5 @@ def label(texts: Texts, key: str, raw: str) -> str:
 def status_text(status: str, substatus: str | None, style: Style) -> str:
     shown = label(style.texts, f"status.{status}", status)
     if substatus and substatus not in ROUTINE_SUBSTATUSES:
-        shown += f" ({escape(clip(substatus, CLIP_LABEL))})"
+        shown += f" ({label(style.texts, f'substatus.{substatus}', substatus)})"
     return shown

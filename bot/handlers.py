@@ -7,7 +7,7 @@ from collections.abc import Callable, Coroutine
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from telegram import BotCommand, Update
+from telegram import BotCommand, CallbackQuery, Update
 from telegram.constants import ChatType
 from telegram.error import Conflict, TelegramError
 from telegram.ext import (
@@ -20,8 +20,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.callbacks import parse_callback
+from bot.callbacks import Tap, parse_callback
 from bot.config import Settings
+from bot.contact import BuyerContact
 from bot.decider import Decider, Staff, Tapped, Verdict
 from bot.demo.marks import render_demo_note
 from bot.formatting import Style
@@ -49,6 +50,7 @@ class DeskData:
     store: Store
     market: MarketClient
     decider: Decider
+    contact: BuyerContact
     chat: StaffChat
     shops: Shops
     style: Style
@@ -71,16 +73,18 @@ async def on_tap(update: Update, context: Context) -> None:
     data = context.bot_data
     data.activity.tapped()
     message = query.message
+    tapped = Tapped(
+        parse_callback(query.data),
+        message.chat.id if message else 0,
+        message.message_id if message else 0,
+        Staff(query.from_user.id, query.from_user.full_name, query.from_user.username),
+    )
+    if tapped.callback is not None and tapped.callback.tap is Tap.CONTACT:
+        await _answer_contact(query, data, tapped)
+        return
     verdict = Verdict(data.style.texts("answer.unknown"))
     try:
-        verdict = data.decider.judge_tap(
-            Tapped(
-                parse_callback(query.data),
-                message.chat.id if message else 0,
-                message.message_id if message else 0,
-                Staff(query.from_user.id, query.from_user.full_name, query.from_user.username),
-            )
-        )
+        verdict = data.decider.judge_tap(tapped)
     finally:
         if verdict.follow_up is not None:  # starts as the answer goes, not after it returns
             context.application.create_task(verdict.follow_up, update=update)
@@ -88,6 +92,14 @@ async def on_tap(update: Update, context: Context) -> None:
             await query.answer(verdict.answer)
         except TelegramError as error:
             log.warning("Could not answer a tap: %s", error)
+
+
+async def _answer_contact(query: CallbackQuery, data: DeskData, tapped: Tapped) -> None:
+    """The buyer's contact, in a pop-up only the tapper sees."""
+    try:
+        await query.answer(await data.contact.answer(tapped), show_alert=True)
+    except TelegramError as error:
+        log.warning("Could not answer a tap: %s", error)
 
 
 async def _admitted(update: Update, data: DeskData) -> bool:
@@ -105,27 +117,34 @@ async def _admitted(update: Update, data: DeskData) -> bool:
     return False
 
 
+async def _answer(update: Update, context: Context, text: str) -> None:
+    """Answer a command where it was asked, in its forum topic if it has one."""
+    message = update.effective_message
+    topic = message.message_thread_id if message and message.is_topic_message else None
+    await context.bot.send_message(
+        chat_id=update.effective_chat.id, text=text, message_thread_id=topic
+    )
+
+
 async def on_pending(update: Update, context: Context) -> None:
     data = context.bot_data
     if not await _admitted(update, data):
         return
     requests = data.store.requests.pending()
     for part in render_pending(requests, data.shops.names, data.clock(), data.style):
-        await context.bot.send_message(chat_id=update.effective_chat.id, text=part)
+        await _answer(update, context, part)
 
 
 async def on_help(update: Update, context: Context) -> None:
     data = context.bot_data
     if await _admitted(update, data):
-        text = _help(data)
-        await context.bot.send_message(chat_id=update.effective_chat.id, text=text)
+        await _answer(update, context, _help(data))
 
 
 async def on_start(update: Update, context: Context) -> None:
     data = context.bot_data
     if await _admitted(update, data):
-        text = data.style.texts("start") + "\n\n" + _help(data)
-        await context.bot.send_message(chat_id=update.effective_chat.id, text=text)
+        await _answer(update, context, data.style.texts("start") + "\n\n" + _help(data))
 
 
 def _help(data: DeskData) -> str:

@@ -74,6 +74,15 @@ class Campaign:
 
 
 @dataclass(frozen=True)
+class Buyer:
+    """The buyer as getOrderBuyerInfo gives it; shown to one person, never stored."""
+
+    name: str
+    phone: str | None  # the Market's substitute number
+    trusted: bool  # verified by the Market: it asks sellers not to call
+
+
+@dataclass(frozen=True)
 class TokenInfo:
     name: str
     scopes: frozenset[str]
@@ -187,6 +196,7 @@ class MarketClient:
             transport=transport,
         )
         self._parallel = asyncio.Semaphore(PARALLEL_REQUESTS)
+        self._tap_lane = asyncio.Semaphore(1)  # a tap waits for it: never behind polling
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -199,8 +209,9 @@ class MarketClient:
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        lane: asyncio.Semaphore | None = None,
     ) -> Any:
-        async with self._parallel:
+        async with lane or self._parallel:
             try:
                 response = await self._http.request(method, path, params=params, json=json)
             except httpx.HTTPError as error:
@@ -308,3 +319,21 @@ class MarketClient:
             f"/v2/campaigns/{campaign_id}/orders/{order_id}/cancellation/accept",
             json=decision.body,
         )
+
+    async def buyer(self, campaign_id: int, order_id: int) -> Buyer:
+        """getOrderBuyerInfo, on a lane of its own so that a tap never waits for polling."""
+        path = f"/v2/campaigns/{campaign_id}/orders/{order_id}/buyer"
+        data = await self._call("getOrderBuyerInfo", "GET", path, lane=self._tap_lane)
+        try:
+            result = data["result"]
+            parts = (result.get(key) for key in ("firstName", "middleName", "lastName"))
+            phone = result.get("phone")
+            return Buyer(
+                name=" ".join(str(part) for part in parts if part),
+                phone=str(phone) if phone else None,
+                trusted=result.get("trusted") is True,
+            )
+        except (KeyError, TypeError, AttributeError) as error:
+            raise MarketResponseError(
+                f"getOrderBuyerInfo: unexpected answer ({error!r})"
+            ) from error

@@ -201,6 +201,7 @@ class Post:
     posted_at: datetime
     confirming: Decision | None
     dirty: int  # 0: up to date; otherwise a change counter, see PostTable.mark_clean
+    thread_id: int | None = None  # the forum topic it is in; None: the general one
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,16 @@ class DecisionRecord:
 
 
 @dataclass(frozen=True)
+class Claim:
+    """Who said "I'm on it" for a request, and since when; others may still decide."""
+
+    user_id: int
+    user_name: str
+    username: str | None
+    claimed_at: datetime
+
+
+@dataclass(frozen=True)
 class Request:
     id: int
     campaign_id: int
@@ -241,6 +252,7 @@ class Request:
     closed_at: datetime | None
     closed_status: str | None
     post: Post | None
+    claim: Claim | None = None
 
     @property
     def deadline(self) -> datetime:

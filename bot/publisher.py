@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from telegram import Bot, ReplyParameters
+from telegram import Bot
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -27,14 +27,18 @@ from telegram.error import (
 from bot.backoff import Backoff
 from bot.config import Settings
 from bot.deadlines import crossed_lead_times
+from bot.escalation import Escalation, post_carries, reminder_carries
 from bot.formatting import Style
 from bot.model import Problem, Request, Stage
 from bot.orders import INT64_LIMIT
+from bot.quiet import silent
 from bot.ratelimit import GroupRateLimiter
 from bot.render import Rendered, render_post, render_problem, render_reminder
 from bot.shops import Shops
 from bot.signals import Activity, Wakeup
 from bot.staff_chat import StaffChat
+from bot.summary import Summary
+from bot.topics import TopicRouter
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -93,8 +97,13 @@ class Publisher:
         self._next_probe = time.monotonic() + self.probe_every
         self._probed_up_to = 0  # request id: probing goes round the pending posts
         self._posts_paused_until = 0.0  # time.monotonic(): the chat's window is full
+        self.escalation = Escalation(bot, chat, settings.escalate_to, style.texts)
+        self.topics = TopicRouter(bot, store, chat, style.texts, clock)
+        summary = Summary(bot, store, chat, style, limiter, clock)
+        self.summary = summary if settings.pin_summary else None
 
     async def run(self) -> None:
+        await self.escalation.learn()
         while True:
             try:
                 worked = await self.publish_next()
@@ -132,8 +141,11 @@ class Publisher:
         retry = store.posts.next_retry()
         if retry is not None:
             soonest = min(soonest, now + (retry - self.clock()).total_seconds())
-        if store.problems.unreported(limit=1):
+        if store.problems.unreported(limit=1) or store.topics.unreported():
             soonest = now
+        summary = self.summary.due_in() if self.summary else None
+        if summary is not None:
+            soonest = min(soonest, now + summary)
         timeout = min(IDLE_CHECK, max(0.05, soonest - time.monotonic()))
         if due is None:
             return timeout
@@ -148,12 +160,16 @@ class Publisher:
         for record in store.problems.unreported(limit=1):
             await self._report(record.problem)
             return True
+        if await self.topics.report_next():
+            return True
         for request in store.posts.unposted(self.clock(), limit=1):
             if self._room_for_a_post():
                 await self._guard(request, self._post(request))
                 return True
             return await self._remind_next()  # a backlog: no probing until it is posted
-        return await self._remind_next() or await self._probe_next()
+        if await self._remind_next():
+            return True
+        return bool(self.summary and await self.summary.refresh()) or await self._probe_next()
 
     def _room_for_a_post(self) -> bool:
         """Whether a new post may take a slot of the chat's window now.
@@ -232,12 +248,12 @@ class Publisher:
         else:  # a post: the next requests go first, this one is tried again later
             store.post_refused(request, detail, now)
 
-    def _render(self, request: Request, now: datetime) -> Rendered | None:
+    def _render(self, request: Request, now: datetime, escalate: str = "") -> Rendered | None:
         """The post, or None when it cannot be made (noted, so it never blocks the rest)."""
         try:
             decision = self.store.decisions.last(request.id)
             shop = self.shops.name(request.campaign_id)
-            return render_post(request, decision, shop, now, self.style)
+            return render_post(request, decision, shop, now, self.style, escalate)
         except Exception as error:  # a value no one foresaw must cost one request, not all
             log.exception("Could not render the post of order %s", request.order_id)
             self._skip(request, f"render: {error!r}")
@@ -267,10 +283,21 @@ class Publisher:
             problem.detail,
         )
 
+    async def _post_escalation(self, request: Request, posted_at: datetime) -> str:
+        """The call on ESCALATE_TO the post carries (edits keep it), or ""."""
+        if post_carries(request.deadline, self.settings.reminder_lead_times, posted_at):
+            return await self.escalation.line()
+        return ""
+
+    def _silent(self, request: Request, now: datetime) -> bool:
+        s = self.settings
+        return silent(now, request.deadline, s.quiet_hours, s.timezone, s.reminder_lead_times)
+
     async def _edit(self, request: Request) -> None:
         post = request.post
         assert post is not None
-        rendered = self._render(request, self.clock())
+        escalate = await self._post_escalation(request, post.posted_at)
+        rendered = self._render(request, self.clock(), escalate)
         if rendered is None:
             return
         await self.bot.edit_message_text(
@@ -284,16 +311,24 @@ class Publisher:
 
     async def _post(self, request: Request) -> None:
         now = self.clock()
-        rendered = self._render(request, now)
+        rendered = self._render(request, now, await self._post_escalation(request, now))
         if rendered is None:
             return
-        chat_id = self.chat.id
-        message = await self.bot.send_message(
-            chat_id=chat_id, text=rendered.text, reply_markup=rendered.keyboard
+        message, thread = await self.topics.send(
+            self.settings.topic_for(request.campaign_id),
+            text=rendered.text,
+            reply_markup=rendered.keyboard,
+            disable_notification=self._silent(request, now),
         )
         shown = crossed_lead_times(request.deadline, self.settings.reminder_lead_times, now)
         self.store.save_post(
-            request.id, chat_id, message.message_id, now, shown, rendered_from=request
+            request.id,
+            message.chat_id,
+            message.message_id,
+            now,
+            shown,
+            rendered_from=request,
+            thread_id=thread,
         )
         log.info(
             "Posted order %s (campaign %s), deadline %s%s",
@@ -308,48 +343,51 @@ class Publisher:
         now = self.clock()
         for request_id, crossed in self.store.reminders.due(leads, now).items():
             nearest, *merged = sorted(crossed)
+            last = reminder_carries(nearest, self.settings.reminder_lead_times)
+            escalate = await self.escalation.line() if last else ""
             if not self.store.reminders.claim(request_id, nearest, merged, now):
                 continue
             request = self.store.requests.get(request_id)
             assert request is not None and request.post is not None
-            try:
-                message = await self.bot.send_message(
-                    chat_id=request.post.chat_id,
-                    text=render_reminder(request, now, self.style),
-                    reply_parameters=ReplyParameters(message_id=request.post.message_id),
-                )
-            except ChatMigrated as error:
-                self.store.reminders.release(request_id, nearest)
-                self.chat.follow(error.new_chat_id)
-                return True
-            except BadRequest as error:
-                if _is_gone(error):
-                    self.store.reminders.release(request_id, nearest)
-                    log.warning("The post of order %s is gone; posting it again", request.order_id)
-                    self.store.posts.forget(request_id)
-                else:  # the claim stays: this reminder is not retried
-                    log.error("Telegram refused a reminder for %s: %s", request.order_id, error)
-                    self.store.problems.note(
-                        Problem(
-                            str(request.campaign_id),
-                            str(request.order_id),
-                            Stage.REMIND,
-                            error.message,
-                        ),
-                        now,
-                    )
-                return True
-            except TelegramError:
-                self.store.reminders.release(request_id, nearest)
-                raise
-            self.store.reminders.sent(request_id, nearest, message.message_id, self.clock())
-            log.info(
-                "Reminded about order %s: %s before the deadline",
-                request.order_id,
-                timedelta(seconds=nearest),
-            )
+            await self._remind(request, nearest, now, escalate)
             return True
         return False
+
+    async def _remind(self, request: Request, lead: int, now: datetime, escalate: str) -> None:
+        """Send one claimed reminder as a reply to the post; a refusal is handled here."""
+        assert request.post is not None
+        try:
+            message, _ = await self.topics.send(
+                request.post.thread_id,
+                reply_to=request.post.message_id,
+                text=render_reminder(request, now, self.style, escalate),
+                disable_notification=self._silent(request, now),
+            )
+        except ChatMigrated as error:
+            self.store.reminders.release(request.id, lead)
+            self.chat.follow(error.new_chat_id)
+            return
+        except BadRequest as error:
+            if _is_gone(error):
+                self.store.reminders.release(request.id, lead)
+                log.warning("The post of order %s is gone; posting it again", request.order_id)
+                self.store.posts.forget(request.id)
+            else:  # the claim stays: this reminder is not retried
+                log.error("Telegram refused a reminder for %s: %s", request.order_id, error)
+                problem = Problem(
+                    str(request.campaign_id), str(request.order_id), Stage.REMIND, error.message
+                )
+                self.store.problems.note(problem, now)
+            return
+        except TelegramError:
+            self.store.reminders.release(request.id, lead)
+            raise
+        self.store.reminders.sent(request.id, lead, message.message_id, self.clock())
+        log.info(
+            "Reminded about order %s: %s before the deadline",
+            request.order_id,
+            timedelta(seconds=lead),
+        )
 
 
 def _seconds(value: int | timedelta) -> float:

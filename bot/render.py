@@ -15,7 +15,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Callback, Tap
 from bot.deadlines import crossed_lead_times
-from bot.durations import format_duration
 from bot.formatting import (
     CLIP_ERROR,
     CLIP_LABEL,
@@ -26,8 +25,10 @@ from bot.formatting import (
     clip,
     label,
     left,
+    mention,
     money,
     shown_len,
+    span,
     status_text,
     when,
     who,
@@ -119,27 +120,31 @@ def _deadline_lines(request: Request, now: datetime, style: Style) -> list[str]:
     lines = ["", requested, due]
     crossed = crossed_lead_times(deadline, style.lead_times, now)
     if request.state == "pending" and crossed and now < deadline:
-        lines.append(t("post.urgent", lead=format_duration(crossed[-1])))
+        lines.append(t("post.urgent", lead=span(crossed[-1], style)))
     return lines
 
 
 def decision_keyboard(request_id: int, style: Style) -> InlineKeyboardMarkup:
+    """The three decisions, one per row; the team's buttons share a row below them."""
     t = style.texts
     buttons = [
         ("button.accept", Decision.ACCEPT),
         ("button.reject_delivered", Decision.REJECT_DELIVERED),
         ("button.reject_in_delivery", Decision.REJECT_IN_DELIVERY),
     ]
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(key), callback_data=Callback(Tap.CHOOSE, request_id, d).encode()
-                )
-            ]
-            for key, d in buttons
-        ]
-    )
+    rows = [
+        [InlineKeyboardButton(t(key), callback_data=Callback(Tap.CHOOSE, request_id, d).encode())]
+        for key, d in buttons
+    ]
+    team = [
+        InlineKeyboardButton(t(key), callback_data=Callback(tap, request_id, None).encode())
+        for key, tap, shown in (
+            ("button.claim", Tap.CLAIM, style.claims),
+            ("button.contact", Tap.CONTACT, style.buyer_contact),
+        )
+        if shown
+    ]
+    return InlineKeyboardMarkup([*rows, team] if team else rows)
 
 
 def confirm_keyboard(request_id: int, decision: Decision, style: Style) -> InlineKeyboardMarkup:
@@ -165,6 +170,15 @@ def _error(*parts: object) -> str:
 
 def _decision_who(record: DecisionRecord) -> str:
     return who(record.user_name, record.username)
+
+
+def _claim_lines(request: Request, style: Style) -> list[str]:
+    """Who took the request and since when, while it waits for a decision."""
+    claim = request.claim
+    if claim is None or not style.claims:
+        return []
+    claimed = who(claim.user_name, claim.username)
+    return [style.texts("post.claimed", who=claimed, when=when(claim.claimed_at, style))]
 
 
 def _footer(
@@ -202,7 +216,7 @@ def _footer(
     buttons = decision_keyboard(request.id, style)
     if decision is not None and decision.result is None:
         return [t("post.sending", who=_decision_who(decision), action=action)], None
-    lines: list[str] = []
+    lines = _claim_lines(request, style)
     if decision is not None and decision.result == "failed":
         error = _error(decision.http_status, decision.error_code, decision.error_message)
         lines.append(t("post.failed", action=action, who=_decision_who(decision), error=error))
@@ -220,24 +234,43 @@ def _footer(
 
 
 def render_post(
-    request: Request, decision: DecisionRecord | None, shop: str, now: datetime, style: Style
+    request: Request,
+    decision: DecisionRecord | None,
+    shop: str,
+    now: datetime,
+    style: Style,
+    escalate: str = "",
 ) -> Rendered:
-    """The post for a request in its current state; `decision` is its latest one."""
+    """The post for a request in its current state; `decision` is its latest one.
+
+    `escalate` is the line calling ESCALATE_TO when no reminder is left to carry it.
+    """
     lines = _order_lines(request.order, shop, style) + _deadline_lines(request, now, style)
     footer, keyboard = _footer(request, decision, now, style)
     if footer:
         lines += ["", *footer]
+    if escalate and request.state == "pending":
+        lines += ["", escalate]
     return Rendered("\n".join(lines), keyboard)
 
 
-def render_reminder(request: Request, now: datetime, style: Style) -> str:
+def render_reminder(request: Request, now: datetime, style: Style, escalate: str = "") -> str:
+    """A reply to the post; it rings the claimer, and ESCALATE_TO on the last one."""
     key = "reminder.estimated" if request.request_time.estimated else "reminder"
-    return style.texts(
-        key,
-        order_id=request.order_id,
-        left=left(request.deadline - now, style),
-        when=when(request.deadline, style),
-    )
+    lines = [
+        style.texts(
+            key,
+            order_id=request.order_id,
+            left=left(request.deadline - now, style),
+            when=when(request.deadline, style),
+        )
+    ]
+    if request.claim is not None and style.claims:
+        claimer = mention(request.claim.user_id, request.claim.user_name)
+        lines.append(style.texts("reminder.claimed", who=claimer))
+    if escalate:
+        lines.append(escalate)
+    return "\n".join(lines)
 
 
 def render_problem(
@@ -314,6 +347,9 @@ def split_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
 
 def render_help(style: Style) -> str:
     t = style.texts
-    leads = ", ".join(format_duration(lead) for lead in style.lead_times) or t("help.no_reminders")
+    leads = ", ".join(span(lead, style) for lead in style.lead_times) or t("help.no_reminders")
     note = t("help.confirm") if style.confirm_decisions else t("help.no_confirm")
-    return t("help", confirm_note=note, leads=leads)
+    team = (t("help.claims") if style.claims else "") + (
+        t("help.contact") if style.buyer_contact else ""
+    )
+    return t("help", confirm_note=note, team_note=team, leads=leads)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import texts_demo
+from bot import texts_demo, texts_team
 
 RU: dict[str, str] = {
     "post.title": "🛑 <b>Запрос на отмену · заказ №{order_id}</b>",
@@ -94,11 +94,11 @@ RU: dict[str, str] = {
         "<b>Стол отмен</b> следит за запросами покупателей на отмену заказов DBS, "
         "которые уже у курьера или в пункте выдачи. На каждый запрос нужно ответить "
         "в течение 48 часов, иначе Маркет отменит заказ и вернёт деньги.\n\n"
-        "Под каждым запросом три кнопки:\n"
+        "Решения под каждым запросом:\n"
         "• <b>Принять отмену</b> — доставку ещё можно остановить;\n"
         "• <b>Отказать — уже доставлен</b> — покупатель уже получил заказ;\n"
         "• <b>Отказать — у курьера</b> — заказ уже передан курьеру.\n"
-        "{confirm_note}\n"
+        "{confirm_note}{team_note}\n"
         "Бот напомнит о сроке ({leads}).\n\n"
         "/pending — все запросы, ждущие решения\n/help — эта справка"
     ),
@@ -131,6 +131,7 @@ RU: dict[str, str] = {
     "left.days": "{d} д {h} ч",
     "left.hours": "{h} ч {m} мин",
     "left.minutes": "{m} мин",
+    **texts_team.RU,
 }
 
 EN: dict[str, str] = {
@@ -218,11 +219,11 @@ EN: dict[str, str] = {
         "<b>The cancellation desk</b> watches buyers' requests to cancel DBS orders that are "
         "already with the courier or at a pickup point. Each must be answered within 48 hours, "
         "or the Market cancels the order and refunds the buyer.\n\n"
-        "Each request has three buttons:\n"
+        "The decisions under each request:\n"
         "• <b>Accept cancellation</b> — delivery can still be stopped;\n"
         "• <b>Reject — already delivered</b> — the buyer has the order;\n"
         "• <b>Reject — with the courier</b> — the courier already has it.\n"
-        "{confirm_note}\n"
+        "{confirm_note}{team_note}\n"
         "The bot reminds you of the deadline ({leads}).\n\n"
         "/pending — every request waiting for a decision\n/help — this help"
     ),
@@ -255,6 +256,7 @@ EN: dict[str, str] = {
     "left.days": "{d} d {h} h",
     "left.hours": "{h} h {m} min",
     "left.minutes": "{m} min",
+    **texts_team.EN,
 }
 
 _LANGUAGES = {

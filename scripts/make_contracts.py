@@ -178,7 +178,7 @@ def _escape(name: str) -> str:
 MARKET_OPERATIONS = frozenset(
     {
         "getAuthTokenInfo", "getBusinessOrders", "getCampaign", "getCampaigns",
-        "acceptOrderCancellation",
+        "acceptOrderCancellation", "getOrderBuyerInfo",
     }
 )  # fmt: skip
 #: The x- keys tests/fakes/market/spec.py reads; every other extension is dropped.
@@ -406,7 +406,7 @@ TELEGRAM_METHODS = frozenset(
         "getMe", "getUpdates", "deleteWebhook", "getWebhookInfo", "setMyCommands",
         "getMyCommands", "deleteMyCommands", "getChat", "getChatMember", "sendMessage",
         "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "deleteMessage",
-        "close", "logOut",
+        "close", "logOut", "sendChatAction", "pinChatMessage", "unpinChatMessage",
     }
 )  # fmt: skip
 #: How api.json words a subtype's discriminating first field (as tests/fakes/telegram/spec.py

@@ -64,12 +64,18 @@ class Posts:
         return self._select("WHERE p.dirty > 0 ORDER BY r.deadline, r.id LIMIT ?", [limit])
 
     def insert(
-        self, request_id: int, chat_id: int, message_id: int, posted_at: datetime, dirty: bool
+        self,
+        request_id: int,
+        chat_id: int,
+        message_id: int,
+        posted_at: datetime,
+        dirty: bool,
+        thread_id: int | None = None,
     ) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO posts (request_id, chat_id, message_id, posted_at,"
-            " confirming, dirty) VALUES (?, ?, ?, ?, NULL, ?)",
-            [request_id, chat_id, message_id, iso(posted_at), int(dirty)],
+            " confirming, dirty, thread_id) VALUES (?, ?, ?, ?, NULL, ?, ?)",
+            [request_id, chat_id, message_id, iso(posted_at), int(dirty), thread_id],
         )
         self.db.execute(
             "UPDATE requests SET post_attempts = 0, post_retry_at = NULL WHERE id = ?",

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.model import (
     Basis,
+    Claim,
     Decision,
     DecisionRecord,
     DecisionResult,
@@ -19,8 +20,11 @@ from bot.model import (
 from storage.times import from_iso
 
 REQUEST_SELECT = """
-SELECT r.*, p.chat_id, p.message_id, p.posted_at, p.confirming, p.dirty
+SELECT r.*, p.chat_id, p.message_id, p.posted_at, p.confirming, p.dirty, p.thread_id,
+    c.user_id AS claim_user_id, c.user_name AS claim_user_name,
+    c.username AS claim_username, c.claimed_at
 FROM requests r LEFT JOIN posts p ON p.request_id = r.id
+LEFT JOIN claims c ON c.request_id = r.id
 """
 
 
@@ -33,6 +37,7 @@ def request_from(row: dict[str, Any]) -> Request:
             posted_at=datetime.fromisoformat(row["posted_at"]),
             confirming=Decision(row["confirming"]) if row["confirming"] else None,
             dirty=row["dirty"],
+            thread_id=row["thread_id"],
         )
     return Request(
         id=row["id"],
@@ -46,6 +51,18 @@ def request_from(row: dict[str, Any]) -> Request:
         closed_at=from_iso(row["closed_at"]),
         closed_status=row["closed_status"],
         post=post,
+        claim=_claim_from(row),
+    )
+
+
+def _claim_from(row: dict[str, Any]) -> Claim | None:
+    if row["claim_user_id"] is None:
+        return None
+    return Claim(
+        user_id=row["claim_user_id"],
+        user_name=row["claim_user_name"],
+        username=row["claim_username"],
+        claimed_at=datetime.fromisoformat(row["claimed_at"]),
     )
 
 

@@ -29,6 +29,10 @@ class Requests:
         """Requests still waiting for staff, nearest deadline first."""
         return self._select("WHERE r.state = 'pending' ORDER BY r.deadline, r.id")
 
+    def nearest(self, limit: int) -> list[Request]:
+        """The first `limit` of `pending()`, without reading the rest."""
+        return self._select("WHERE r.state = 'pending' ORDER BY r.deadline, r.id LIMIT ?", [limit])
+
     def open_for(self, campaign_id: int, order_id: int) -> Request | None:
         found = self._select(
             "WHERE r.campaign_id = ? AND r.order_id = ? AND r.state != 'closed'",

@@ -123,7 +123,31 @@ INSERT INTO notified_requests
 DROP TABLE kv;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3]
+# The team's day (issue 12): who took a request, which topics are refused, the summary.
+V5_TEAM = """
+CREATE TABLE claims (                    -- "I'm on it": one person per request
+    request_id INTEGER PRIMARY KEY REFERENCES requests(id),
+    user_id INTEGER NOT NULL,
+    user_name TEXT NOT NULL,
+    username TEXT,
+    claimed_at TEXT NOT NULL
+);
+ALTER TABLE posts ADD COLUMN thread_id INTEGER;  -- the forum topic it is in; null: general
+CREATE TABLE refused_topics (            -- a topic the desk cannot post to: general instead
+    topic_id INTEGER PRIMARY KEY,
+    detail TEXT NOT NULL,
+    noted_at TEXT NOT NULL,
+    reported_at TEXT                     -- null: staff have not been told yet
+);
+CREATE TABLE summaries (                 -- the pinned live summary, one per chat
+    chat_id INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL,
+    text TEXT NOT NULL,                  -- as last shown: edited only when it changes
+    shown_at TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V5_TEAM]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -30,6 +30,7 @@ from bot.model import (
     close_status,
     state_after,
 )
+from storage.claims import Claims
 from storage.database import Database
 from storage.decisions import Answer, Decisions
 from storage.notified import NotifiedTimes
@@ -39,6 +40,8 @@ from storage.problems import ProblemLog
 from storage.reminders import Reminders
 from storage.requests import Requests
 from storage.shops import ChatMoves, Shops
+from storage.summaries import Summaries
+from storage.topics import RefusedTopics
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -62,6 +65,9 @@ class Store:
         self.notified = NotifiedTimes(self.db)
         self.shops = Shops(self.db)
         self.chats = ChatMoves(self.db)
+        self.claims = Claims(self.db)
+        self.topics = RefusedTopics(self.db)
+        self.summaries = Summaries(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -152,6 +158,7 @@ class Store:
         shown_leads: Iterable[timedelta],
         *,
         rendered_from: Request | None = None,
+        thread_id: int | None = None,
     ) -> None:
         """Record the post and the lead times its text already covers.
 
@@ -165,7 +172,7 @@ class Store:
                 or (current.state, current.request_time, current.order)
                 != (rendered_from.state, rendered_from.request_time, rendered_from.order)
             )
-            self.posts.insert(request_id, chat_id, message_id, posted_at, outdated)
+            self.posts.insert(request_id, chat_id, message_id, posted_at, outdated, thread_id)
             self.reminders.shown_in_post(request_id, shown_leads, posted_at)
 
     def post_refused(self, request: Request, detail: str, now: datetime) -> None:
@@ -185,6 +192,23 @@ class Store:
             reposted = self.posts.leave_chat(old_chat_id)
             self.chats.record(old_chat_id, new_chat_id)
         return reposted
+
+    # claims
+
+    def claim(self, request_id: int, user: tuple[int, str, str | None], now: datetime) -> bool:
+        """`user` is (id, name, username); the post shows who took it."""
+        with self.db.transaction():
+            taken = self.claims.take(request_id, *user, now)
+            if taken:
+                self.posts.mark_dirty(request_id)
+        return taken
+
+    def release_claim(self, request_id: int, user_id: int) -> bool:
+        with self.db.transaction():
+            released = self.claims.release(request_id, user_id)
+            if released:
+                self.posts.mark_dirty(request_id)
+        return released
 
     # decisions
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.fakes.world import BUSINESS, CAMPAIGN, OUTSIDER, STAFF_CHAT, seed_market, seed_telegram
 from tests.fakes.world import desk_env as wired_env
+from tests.team_fixtures import desk_bot, desk_clock, make_publisher  # noqa: F401 (fixtures)
 
 __all__ = ["BUSINESS", "CAMPAIGN", "OUTSIDER", "STAFF_CHAT"]  # the world's names, for the tests
 

@@ -6,7 +6,7 @@ from bot.callbacks import Callback, Tap, parse_callback
 from bot.model import Decision
 
 IDS = [1, 7, 42, 10**9, 10**18 - 1]
-ALL = [Callback(Tap.BACK, i, None) for i in IDS] + [
+ALL = [Callback(tap, i, None) for tap in (Tap.BACK, Tap.CLAIM, Tap.CONTACT) for i in IDS] + [
     Callback(tap, i, d) for tap in (Tap.CHOOSE, Tap.CONFIRM) for i in IDS for d in Decision
 ]
 
@@ -22,6 +22,8 @@ def test_encoded_forms() -> None:
     assert Callback(Tap.CHOOSE, 5, Decision.REJECT_IN_DELIVERY).encode() == "pick:5:courier"
     assert Callback(Tap.CONFIRM, 5, Decision.ACCEPT).encode() == "sure:5:accept"
     assert Callback(Tap.BACK, 5, None).encode() == "back:5"
+    assert Callback(Tap.CLAIM, 5, None).encode() == "mine:5"
+    assert Callback(Tap.CONTACT, 5, None).encode() == "call:5"
 
 
 @pytest.mark.parametrize(
@@ -83,6 +85,11 @@ def test_every_encoded_value_fits_telegram_limit(request_id: int) -> None:
         "pick:1:Accept",
         "d:1:accept",
         "pick:" + "9" * 40 + ":accept",
+        "mine:0",
+        "mine:1:accept",
+        "mine:",
+        "call:1:accept",
+        "call:x",
     ],
 )
 def test_malformed_or_forged_data_is_refused(data: str | None) -> None:

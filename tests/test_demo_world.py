@@ -26,7 +26,7 @@ STAFF = {"TELEGRAM_BOT_TOKEN": "123:abcdefghijklmnop", "STAFF_CHAT_ID": "-100123
 
 def world(seed: int = 7, interval: timedelta = timedelta(minutes=2)) -> DemoWorld:
     """A demo world whose every order is checked against the official spec."""
-    engine = MarketEngine(scopes=(), today=None, check_order=load_spec().validate_order)
+    engine = MarketEngine(scopes=(), today=None, check=load_spec().validate)
     demo = DemoWorld(engine, WINDOW, interval, random.Random(seed))
     demo.open(NOW, LEADS)
     return demo

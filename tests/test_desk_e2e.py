@@ -217,7 +217,7 @@ def test_request_no_longer_pending_closes_the_post(market, telegram, start_desk)
 
     [put] = market.calls("acceptOrderCancellation")
     assert put.status == 400
-    assert "no longer awaits a decision: cancelled (USER_CHANGED_MIND)" in closed.text
+    assert "no longer awaits a decision: cancelled (the buyer changed their mind)" in closed.text
     assert closed.buttons == []
 
 
@@ -232,7 +232,7 @@ def test_request_resolved_elsewhere_is_edited_and_loses_its_buttons(market, tele
     closed = edited(telegram, post)
 
     assert "closed without a decision here" in closed.text
-    assert "delivered (DELIVERY_SERVICE_DELIVERED)" in closed.text
+    assert "delivered (by the carrier)" in closed.text
     assert closed.buttons == []
     assert market.calls("acceptOrderCancellation") == []
 
@@ -318,7 +318,7 @@ def test_lead_times_crossed_before_posting_are_shown_not_sent(market, telegram, 
     post = post_of(telegram, 31)
     time.sleep(1.5)  # a poll cycle or two: time for a wrong burst of reminders
 
-    assert "Less than 1h left" in post.text
+    assert "Less than 1 h left" in post.text
     assert [m for m in telegram.messages(STAFF_CHAT) if m.reply_to_message_id] == []
 
 

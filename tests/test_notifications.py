@@ -250,7 +250,7 @@ def test_order_cancelled_closes_a_tracked_post_at_once(market, telegram, start_h
     )
 
     assert "closed without a decision here" in closed.text
-    assert "cancelled (USER_CHANGED_MIND)" in closed.text
+    assert "cancelled (the buyer changed their mind)" in closed.text
     assert closed.buttons == []
     assert desk.log().count("Poll:") == 1
     assert http.health().json()["pending_requests"] == 0

@@ -92,7 +92,7 @@ async def test_posts_go_out_nearest_deadline_first_then_nothing(publisher, store
         "#11"
     )
     assert next(b["text"] for b in first.buttons) == "✅ Accept cancellation"
-    assert "Less than 24h left" in first.text  # crossed before posting: shown, not reminded
+    assert "Less than 24 h left" in first.text  # crossed before posting: shown, not reminded
 
 
 async def test_a_refused_post_is_reported_once_and_the_next_goes_out(

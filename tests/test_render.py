@@ -172,7 +172,7 @@ def test_passed_deadline() -> None:
 
 def test_urgency_shows_the_smallest_crossed_lead() -> None:
     text = render_post(request(at=NOW - 43 * H), None, "Shop", NOW, style()).text
-    assert "Less than 6h left" in text
+    assert "Less than 6 h left" in text
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

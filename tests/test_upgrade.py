@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.model import Decision
+from storage.schema import MIGRATIONS
 from storage.store import Store
 
 FIXTURE = Path(__file__).parent / "data" / "desk_27e9b31.db"
@@ -38,7 +39,7 @@ def upgraded(tmp_path: Path):
 
 def test_every_row_is_kept(upgraded) -> None:
     store, before = upgraded
-    assert store.version == 3
+    assert store.version == len(MIGRATIONS)
     after = rows(Path(store.db.value("SELECT file FROM pragma_database_list")))
     for table in TABLES:
         kept = [row[: len(before[table][0])] for row in after[table]] if before[table] else []
@@ -75,3 +76,16 @@ def test_the_upgraded_database_works_on(upgraded) -> None:
     assert store.posts.unposted(now, limit=10) == []
     [noted] = store.problems.unreported()
     assert noted.problem.order_ref == "52000006"
+
+
+def test_an_upgraded_database_keeps_claims(upgraded) -> None:
+    store, _ = upgraded
+    now = datetime(2025, 3, 11, tzinfo=UTC)
+    assert store.requests.get(2).claim is None
+    assert store.claim(2, (111, "Анна", "anna"), now)
+    assert not store.claim(2, (222, "Борис", None), now)  # one person per request
+    claim = store.requests.get(2).claim
+    assert (claim.user_id, claim.user_name, claim.claimed_at) == (111, "Анна", now)
+    assert not store.release_claim(2, 222)  # only the claimer releases it
+    assert store.release_claim(2, 111)
+    assert store.requests.get(2).claim is None

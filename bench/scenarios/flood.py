@@ -11,9 +11,11 @@ each later group one window after the one before. Measured from the first post's
 to the last's. Any other call the desk makes to the staff chat meanwhile takes a slot a
 post needed, so the note counts them by method.
 
-`7B` (information, not a target): staff decide while such a backlog is being posted.
-Their Confirm keyboard and outcome edits must not queue behind the posts (up to a whole
-window: a minute in production), so each is timed from the tap.
+`7B` (a target since issue 12): staff decide while 100 requests are being posted and
+the pinned summary is on. Their Confirm keyboard and outcome edits must not queue behind
+the posts or the summary (up to a whole window: a minute in production), so each is timed
+from the tap; the target is Confirm -> outcome at p95 <= 300 ms over 20 decisions, paced
+as staff at the real scale would be (20 decisions while 100 posts take five minutes).
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ COUNT = 200
 PER_WINDOW = 20
 FIRST_ORDER = 700_000
 LIMIT_RATIO = 1.1
-BACKLOG = 80
+BACKLOG = 100
+DECISION_PACE = 0.25  # of a window between decisions: 20 decisions in 5 windows
 BACKLOG_WINDOW = 3.0
 BACKLOG_ORDER = 780_000
 
@@ -41,11 +44,12 @@ def run(config: Config) -> list[Row]:
     return [_flood(config), _decide_in_backlog(config)]
 
 
-def _start(world: World, orders: list[int], window: float) -> float:
+def _start(world: World, orders: list[int], window: float, **settings: str) -> float:
     """Fake and desk at PER_WINDOW per `window`; returns when the desk first listed."""
     world.telegram.set_rate_limit(STAFF_CHAT, PER_WINDOW, window)
     world.add_orders(orders, cancel_requested=True)
-    desk = world.start_desk(POLL_INTERVAL="2", TELEGRAM_GROUP_RATE=f"{PER_WINDOW}/{window:g}s")
+    rate = f"{PER_WINDOW}/{window:g}s"
+    desk = world.start_desk(POLL_INTERVAL="2", TELEGRAM_GROUP_RATE=rate, **settings)
     spawned = world.spawned_at[desk.proc.pid]  # type: ignore[union-attr]
     return world.wait_first_listing(spawned)
 
@@ -114,17 +118,19 @@ def _group_starts(posts: list[Sent]) -> list[float]:
 
 def _decide_in_backlog(config: Config) -> Row:
     """Choose and Confirm on the first posts while the rest wait for the chat's window."""
-    decisions = config.reps(3, 2)
+    decisions = config.reps(20, 6)
     orders = list(range(BACKLOG_ORDER, BACKLOG_ORDER + BACKLOG))
     keyboard: list[float] = []
     outcome: list[float] = []
     with World() as world:
-        _start(world, orders, BACKLOG_WINDOW)
+        world.telegram.set_member_status(STAFF_CHAT, world.telegram.bot_id, "administrator")
+        _start(world, orders, BACKLOG_WINDOW, PIN_SUMMARY="true")
         posts = world.telegram.wait_until(
-            lambda: len(found := world.posts()) >= decisions and found, 30, "posts"
+            lambda: len(found := world.posts()) >= PER_WINDOW and found, 30, "posts"
         )
         for post in posts[:decisions]:
             assert post.message_id is not None
+            time.sleep(BACKLOG_WINDOW * DECISION_PACE)
             message = world.telegram.message(STAFF_CHAT, post.message_id)
             chosen = tap_at(
                 world,
@@ -147,21 +153,22 @@ def _decide_in_backlog(config: Config) -> Row:
             outcome.append(done - confirmed)
         backlog_left = BACKLOG - len(world.posts())
         refused = sum(1 for s in world.sent() if s.status == 429)
+        summaries = len(world.sent_by("pinChatMessage"))
     row = Row.from_samples(
         "7B",
-        f"tap -> its edit while {BACKLOG} posts queue ({PER_WINDOW}/{BACKLOG_WINDOW:g}s)",
-        "info (#4 target: 300 ms)",
+        f"Confirm -> outcome while {BACKLOG} posts queue ({PER_WINDOW}/{BACKLOG_WINDOW:g}s),"
+        " summary on",
+        f"p95 <= {EDIT_TARGET * 1000:.0f} ms",
         "s",
-        keyboard + outcome,
+        outcome,
         limit=EDIT_TARGET,
     )
     row.note = (
-        f"{decisions} decisions in a row, each a choose tap (-> Confirm keyboard edit) and a"
-        f" Confirm tap (-> outcome edit); keyboard {_ms(keyboard)}, outcome {_ms(outcome)};"
-        f" against #4's target this would be {row.verdict}; {backlog_left} posts still queued"
-        f" after the last decision; {refused} answered 429"
+        f"{decisions} decisions, one per {BACKLOG_WINDOW * DECISION_PACE:g} s, each a choose tap"
+        f" (-> Confirm keyboard edit) and a Confirm tap (-> outcome edit); keyboard"
+        f" {_ms(keyboard)}, outcome {_ms(outcome)}; {backlog_left} posts still queued after"
+        f" the last decision; {summaries} summary pinned; {refused} answered 429"
     )
-    row.verdict = "info"
     return row
 
 

@@ -42,6 +42,12 @@ _STREETS = [
     ("Москва", "Дмитровское шоссе", "13к2"),
     ("Москва", "Новослободская", "4"),
 ]
+_BUYERS = [
+    ("Ирина", "Соколова", "+79161234501"),
+    ("Алексей", "Морозов", "+79031234502"),
+    ("Екатерина", "Волкова", "+79261234503"),
+    ("Дмитрий", "Лебедев", "+79851234504"),
+]
 _PAYMENTS = [("PREPAID", "YANDEX"), ("PREPAID", "SBP"), ("POSTPAID", "CARD_ON_DELIVERY")]
 _EXPIRED = {"cancel_requested": False, "status": "CANCELLED", "substatus": "USER_CHANGED_MIND"}
 _SETTLED_ELSEWHERE: list[dict[str, Any]] = [
@@ -116,6 +122,8 @@ class DemoWorld:
             paymentMethod=method,
             **({} if pickup else {"delivery": {"courier": {"address": self._address()}}}),
         )
+        first, last, phone = self.rng.choice(_BUYERS)
+        self.engine.set_buyer(order_id, firstName=first, lastName=last, phone=phone)
         self.requested[order_id] = asked_at
         return order_id
 

@@ -34,24 +34,25 @@ from bot.simulator.listing import (
     order_matches,
 )
 
-__all__ = ["Handler", "MarketEngine", "OrderCheck"]
+__all__ = ["Check", "Handler", "MarketEngine"]
 
 Handler = Callable[[Context], tuple[int, dict[str, Any]]]
-OrderCheck = Callable[[dict[str, Any]], None]
-"""Raises when an order is not a valid BusinessOrderDTO; the tests check against the spec."""
+Check = Callable[[str, dict[str, Any]], None]
+"""Raises unless the value is a valid instance of the named schema; the tests check it
+against the spec (the demo trusts its own builders)."""
 
 
 class MarketEngine:
-    """Campaigns and orders (BusinessOrderDTOs, each passed through `check_order`). Thread-safe."""
+    """Campaigns and orders (BusinessOrderDTOs, each passed through `check`). Thread-safe."""
 
     def __init__(
         self,
         *,
         scopes: tuple[str, ...],
         today: date | None,
-        check_order: OrderCheck = lambda order: None,
+        check: Check = lambda schema, value: None,
     ) -> None:
-        self._check_order = check_order
+        self._check = check
         self.scopes = scopes
         self._today = today
         self._lock = threading.RLock()
@@ -64,7 +65,9 @@ class MarketEngine:
             "getAuthTokenInfo": self._get_auth_token_info,
             "getBusinessOrders": self._get_business_orders,
             "acceptOrderCancellation": self._accept_order_cancellation,
+            "getOrderBuyerInfo": self._get_order_buyer_info,
         }
+        self._buyers: dict[int, dict[str, Any]] = {}
 
     @property
     def today(self) -> date:
@@ -129,7 +132,7 @@ class MarketEngine:
             today=self.today,
             overrides=overrides,
         )
-        self._check_order(order)
+        self._check("BusinessOrderDTO", order)
         with self._lock:
             if campaign_id not in self._campaigns:
                 raise KeyError(f"campaign {campaign_id} not added")
@@ -165,8 +168,18 @@ class MarketEngine:
         with self._lock:
             order = self._orders[order_id]
             updated = deep_merge(order, changes)
-            self._check_order(updated)
+            self._check("BusinessOrderDTO", updated)
             self._orders[order_id] = updated
+
+    def set_buyer(self, order_id: int, **fields: Any) -> None:
+        """The order's buyer as getOrderBuyerInfo returns it (OrderBuyerInfoDTO fields:
+        firstName, lastName, middleName, phone, trusted...); validated against the spec."""
+        buyer = {"type": "PERSON", **fields}
+        self._check("OrderBuyerInfoDTO", buyer)
+        with self._lock:
+            if order_id not in self._orders:
+                raise KeyError(f"order {order_id} not added")
+            self._buyers[order_id] = buyer
 
     def order(self, order_id: int) -> dict[str, Any]:
         """A copy of the order as the fake holds it."""
@@ -292,10 +305,24 @@ class MarketEngine:
             if body["accepted"]:
                 changes |= {"status": "CANCELLED", "substatus": "USER_CHANGED_MIND"}
             updated = deep_merge(order, changes)
-            self._check_order(updated)
+            self._check("BusinessOrderDTO", updated)
             self._orders[order_id] = updated
             self._decisions.append((campaign_id, order_id, copy.deepcopy(body)))
         return 200, {"status": "OK"}
+
+    def _get_order_buyer_info(self, ctx: Context) -> tuple[int, dict[str, Any]]:
+        """Only in PROCESSING, DELIVERY and PICKUP, as the operation's description says."""
+        campaign_id: int = ctx.path["campaignId"]
+        order_id: int = ctx.path["orderId"]
+        with self._lock:
+            self._decidable_campaign(campaign_id)
+            order = self._orders.get(order_id)
+            if order is None or order["campaignId"] != campaign_id:
+                raise ApiError(404, "NOT_FOUND", f"Order not found: {order_id}")
+            if order["status"] not in ("PROCESSING", "DELIVERY", "PICKUP"):
+                raise ApiError(400, "INVALID_ORDER_STATUS", f"Invalid status: '{order['status']}'")
+            buyer = self._buyers.get(order_id) or {"type": "PERSON", "firstName": "Покупатель"}
+            return 200, {"status": "OK", "result": copy.deepcopy(buyer)}
 
     def _decidable_campaign(self, campaign_id: int) -> None:
         campaign = self._campaign_or_404(campaign_id)

@@ -26,6 +26,11 @@ ROUTES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("POST", re.compile(r"/v2/auth/token"), "getAuthTokenInfo"),
     ("POST", re.compile(r"/v1/businesses/(?P<businessId>\d+)/orders"), "getBusinessOrders"),
     (
+        "GET",
+        re.compile(r"/v2/campaigns/(?P<campaignId>\d+)/orders/(?P<orderId>\d+)/buyer"),
+        "getOrderBuyerInfo",
+    ),
+    (
         "PUT",
         re.compile(
             r"/v2/campaigns/(?P<campaignId>\d+)/orders/(?P<orderId>\d+)/cancellation/accept"

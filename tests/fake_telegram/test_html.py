@@ -108,3 +108,18 @@ def test_parse_html_lenient_mode_keeps_bare_ampersand() -> None:
     assert parse_html("Tom & Jerry &copy", strict=False)[0] == "Tom & Jerry &copy"
     with pytest.raises(HtmlParseError):
         parse_html("Tom & Jerry")
+
+
+async def test_a_link_to_a_known_user_is_a_mention(bot: Bot, fake: FakeTelegram) -> None:
+    fake.add_user(4242, first_name="Ольга", username="olga")
+    sent = await bot.send_message(
+        GROUP,
+        '📣 <a href="tg://user?id=4242">Ольга</a>, <a href="tg://user?id=5">Nobody</a>',
+        parse_mode=ParseMode.HTML,
+    )
+    mention, link = sent.entities
+    assert (mention.type, mention.user.id) == ("text_mention", 4242)
+    assert mention.user.first_name == "Ольга"
+    assert (link.type, link.url) == ("text_link", "tg://user?id=5")  # not a user it knows
+    stored = fake.messages(GROUP)[-1].entities
+    assert stored[0]["type"] == "text_mention" and "url" not in stored[0]

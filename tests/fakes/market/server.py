@@ -48,7 +48,7 @@ class FakeMarket(MarketEngine, Observed):
         if unknown:
             raise ValueError(f"unknown ApiKeyScopeType values: {sorted(unknown)}")
         spec = load_spec()
-        super().__init__(scopes=tuple(scopes), today=today, check_order=spec.validate_order)
+        super().__init__(scopes=tuple(scopes), today=today, check=spec.validate)
         self._spec = spec
         self.api_key = api_key
         self.url = ""

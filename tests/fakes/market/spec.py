@@ -234,6 +234,20 @@ class MarketSpec:
                 validator = self._validators[key] = self._bundle(schema)
         return _jsonschema_errors(validator, payload)
 
+    def validate_schema(self, name: str, value: dict[str, Any]) -> None:
+        """Raise ValueError unless `value` is a valid instance of component schema `name`."""
+        with self.lock:
+            errors = _jsonschema_errors(self._bundle({"$ref": f"{_SCHEMAS}{name}"}), value)
+        if errors:
+            raise ValueError(f"invalid {name}: {'; '.join(errors)}")
+
+    def validate(self, name: str, value: dict[str, Any]) -> None:
+        """The simulator engine's check: orders strictly, other schemas as the spec has them."""
+        if name == "BusinessOrderDTO":
+            self.validate_order(value)
+        else:
+            self.validate_schema(name, value)
+
     def validate_order(self, order: dict[str, Any]) -> None:
         """Raise ValueError unless `order` is a valid BusinessOrderDTO (no unknown fields)."""
         with self.lock:

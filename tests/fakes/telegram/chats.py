@@ -40,6 +40,10 @@ class Chat:
     bot_status: str = "member"  # member | administrator | restricted | left | kicked
     migrated_to: int | None = None
     next_message_id: int = 1
+    is_forum: bool = False
+    topics: dict[int, str] = field(default_factory=dict)  # thread id -> open|closed|deleted
+    pinned: list[int] = field(default_factory=list)  # message ids, oldest pin first
+    bot_rights: dict[str, bool] = field(default_factory=dict)  # as administrator; absent: True
 
 
 def chat_kind(chat: Chat) -> str:
@@ -152,11 +156,18 @@ class Chats:
     # ---- playing users ----
 
     def send_text(
-        self, chat_id: int, user_id: int, text: str, *, reply_to: int | None = None
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
     ) -> int:
         """A user writes ``text``; returns the update id (0 if the bot can't see the message).
 
-        ``chat_id == user_id`` is the user's private chat with the bot (created on first use).
+        ``chat_id == user_id`` is the user's private chat with the bot (created on first use);
+        ``thread_id`` is a forum topic of the group to write in.
         A leading /command gets a bot_command entity. In groups with privacy mode on (the
         default, like a fresh real bot) only commands, mentions of the bot and replies to the
         bot reach it unless the bot is an administrator.
@@ -174,6 +185,8 @@ class Chats:
                 )
             if reply_to is not None and reply_to not in self._messages[chat.id]:
                 raise ValueError(f"no message {reply_to} in chat {chat.id} to reply to")
+            if thread_id is not None and chat.topics.get(thread_id) != "open":
+                raise ValueError(f"no open topic {thread_id} in chat {chat.id}")
             msg = self._store(
                 chat,
                 sender_id=user_id,
@@ -182,6 +195,7 @@ class Chats:
                 html=text,
                 entities=entities,
                 reply_to_message_id=reply_to,
+                message_thread_id=thread_id,
             )
             if not self._bot_sees(chat, msg):
                 return 0
@@ -424,6 +438,8 @@ class Chats:
                 out["last_name"] = chat.last_name
         else:
             out["title"] = chat.title
+        if chat.is_forum:
+            out["is_forum"] = True
         if chat.username:
             out["username"] = chat.username
         return out
@@ -431,6 +447,8 @@ class Chats:
     def _message_json(self, msg: Message, *, with_reply: bool = True) -> dict:
         chat = self._chats[msg.chat_id]
         out: dict[str, Any] = {"message_id": msg.message_id}
+        if msg.message_thread_id is not None:
+            out.update(message_thread_id=msg.message_thread_id, is_topic_message=True)
         sender = self._bot_public if msg.from_bot else self._users.get(msg.sender_id)
         if sender is not None:
             out["from"] = dict(sender)

@@ -18,13 +18,17 @@ from typing import Any
 
 from tests.fakes.telegram.chats import Chat, Chats, chat_kind
 from tests.fakes.telegram.errors import NOT_MODIFIED, QUERY_TOO_OLD, ApiError, bad_request
+from tests.fakes.telegram.forum import Forum
 from tests.fakes.telegram.html import HtmlParseError, parse_html, trim_entities, utf16_len
 from tests.fakes.telegram.records import Message
 from tests.fakes.telegram.spec import INT_RE
 
 __all__ = ["IMPLEMENTED_METHODS", "RATE_LIMITED_METHODS", "BotMethods"]
 
-RATE_LIMITED_METHODS = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
+# A pin posts a service message, so it is counted like one (an assumption on the safe side).
+RATE_LIMITED_METHODS = frozenset(
+    {"sendMessage", "editMessageText", "editMessageReplyMarkup", "pinChatMessage"}
+)
 IMPLEMENTED_METHODS = frozenset(
     {
         "getMe",
@@ -43,6 +47,9 @@ IMPLEMENTED_METHODS = frozenset(
         "deleteMessage",
         "close",
         "logOut",
+        "sendChatAction",
+        "pinChatMessage",
+        "unpinChatMessage",
     }
 )
 
@@ -51,7 +58,7 @@ MAX_CALLBACK_ANSWER_LENGTH = 200
 MAX_CALLBACK_DATA_BYTES = 64
 
 
-class BotMethods(Chats):
+class BotMethods(Forum, Chats):
     """`Chats` plus the Bot API methods acting on them (without HTTP)."""
 
     def __init__(
@@ -157,12 +164,22 @@ class BotMethods(Chats):
             raise bad_request(f"parse_mode {parse_mode} is not implemented in fake; use HTML")
         else:
             raise bad_request("unsupported parse_mode")
-        plain, entities = trim_entities(plain, entities)
+        plain, entities = trim_entities(plain, [self._mention(e) for e in entities])
         if not plain:
             raise bad_request("message text is empty")
         if len(plain) > MAX_TEXT_LENGTH:
             raise bad_request("message is too long")
         return raw_text, plain, entities, parse_mode
+
+    def _mention(self, entity: dict) -> dict:
+        """As Telegram does, an HTML link to `tg://user?id=<id>` of a user it knows becomes a
+        `text_mention` carrying that user (and notifies them); other links stay links."""
+        url = entity.get("url", "") if entity["type"] == "text_link" else ""
+        user_id = url.removeprefix("tg://user?id=")
+        if url == user_id or not user_id.isdigit() or int(user_id) not in self._users:
+            return entity
+        mention = {k: v for k, v in entity.items() if k != "url"}
+        return {**mention, "type": "text_mention", "user": dict(self._users[int(user_id)])}
 
     def _check_markup(self, markup: dict | None) -> dict | None:
         """Extra InlineKeyboardButton rules the type system cannot express."""
@@ -277,13 +294,18 @@ class BotMethods(Chats):
                 "gifts_from_channels": False,
             },
         )
+        if chat.pinned:
+            info["pinned_message"] = self._message_json(self._messages[chat.id][chat.pinned[-1]])
         return info
 
     def _m_getChatMember(self, params: dict, raw: dict) -> dict:
         chat = self._resolve_chat(params["chat_id"])
         user_id = params["user_id"]
         if user_id == self.bot_id:
-            return self._member_json(self._bot_public, chat.bot_status)
+            member = self._member_json(self._bot_public, chat.bot_status)
+            if chat.bot_status == "administrator":
+                member.update(self._admin_rights(chat))
+            return member
         user = self._users.get(user_id)
         if user is None:
             raise bad_request("user not found")
@@ -300,7 +322,11 @@ class BotMethods(Chats):
         self._check_rate("sendMessage", chat.id)
         raw_text, plain, entities, parse_mode = self._format_text(params)
         markup = self._check_markup(params.get("reply_markup"))
+        thread_id = self._thread(chat, params)
         reply_to = self._reply_target(chat, params, raw)
+        if thread_id is None and reply_to is not None:  # a reply stays in its topic
+            target_thread = self._messages[chat.id][reply_to].message_thread_id
+            thread_id = self._thread(chat, {"message_thread_id": target_thread})
         preview = params.get("link_preview_options")
         if preview is None and str(raw.get("disable_web_page_preview", "")).lower() == "true":
             preview = {"is_disabled": True}
@@ -316,6 +342,7 @@ class BotMethods(Chats):
             reply_to_message_id=reply_to,
             link_preview_options=preview,
             disable_notification=bool(params.get("disable_notification")),
+            message_thread_id=thread_id,
         )
         self._count_rate("sendMessage", chat.id)
         return self._message_json(msg)

@@ -33,6 +33,8 @@ class Message:
     deleted: bool = False
     history: tuple[str, ...] = ()  # earlier plain texts, oldest first
     service: dict | None = None  # service message fields (e.g. migrate_to_chat_id)
+    message_thread_id: int | None = None  # the forum topic it is in; None: the general one
+    pin_silent: bool | None = None  # pinned: with disable_notification; None: never pinned
 
     @property
     def buttons(self) -> list[dict]:
