@@ -342,7 +342,7 @@ class Publisher:
             except TelegramError:
                 self.store.reminders.release(request_id, nearest)
                 raise
-            self.store.reminders.sent(request_id, nearest, message.message_id, self.clock())
+            self.store.reminder_sent(request_id, nearest, message.message_id, self.clock())
             log.info(
                 "Reminded about order %s: %s before the deadline",
                 request.order_id,

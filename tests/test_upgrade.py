@@ -38,7 +38,7 @@ def upgraded(tmp_path: Path):
 
 def test_every_row_is_kept(upgraded) -> None:
     store, before = upgraded
-    assert store.version == 3
+    assert store.version == 4
     after = rows(Path(store.db.value("SELECT file FROM pragma_database_list")))
     for table in TABLES:
         kept = [row[: len(before[table][0])] for row in after[table]] if before[table] else []
@@ -75,3 +75,18 @@ def test_the_upgraded_database_works_on(upgraded) -> None:
     assert store.posts.unposted(now, limit=10) == []
     [noted] = store.problems.unreported()
     assert noted.problem.order_ref == "52000006"
+
+
+def test_old_requests_get_the_journal_the_tables_still_tell(upgraded) -> None:
+    store, _ = upgraded
+    decided = store.events.of(3)
+    kinds = [event.kind.value for event in decided]
+    assert kinds[0] == "seen" and "posted" in kinds and kinds[-1] == "answer"
+    assert all(event.before_journal for event in decided)
+    assert [event.at for event in decided] == sorted(event.at for event in decided)
+    failed = [e for e in store.events.of(5) if e.kind.value == "answer"]
+    assert failed[-1].detail["http_status"] == 500 and failed[-1].actor is not None
+    closed = store.events.of(4)
+    assert closed[-1].kind.value == "closed"
+    assert closed[-1].detail["status"] == "CANCELLED/USER_CHANGED_MIND"
+    assert store.db.value("SELECT count(*) FROM events WHERE kind = 'seen'") == 6
