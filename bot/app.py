@@ -12,7 +12,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import handlers
+from bot import handlers, owner
 from bot.config import Settings
 from bot.decider import Decider
 from bot.formatting import Style
@@ -62,6 +62,7 @@ def build_application(settings: Settings, store: Store) -> Application:
     )
     _wire(application, settings, store, limiter)
     handlers.register(application)
+    owner.register(application)
     return application
 
 

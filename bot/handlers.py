@@ -142,6 +142,10 @@ async def on_error(update: object, context: Context) -> None:
 def commands(texts: Texts) -> list[BotCommand]:
     return [
         BotCommand("pending", texts("command.pending")),
+        BotCommand("stats", texts("command.stats")),
+        BotCommand("history", texts("command.history")),
+        BotCommand("order", texts("command.order")),
+        BotCommand("export", texts("command.export")),
         BotCommand("help", texts("command.help")),
         BotCommand("start", texts("command.start")),
     ]

@@ -316,4 +316,4 @@ def render_help(style: Style) -> str:
     t = style.texts
     leads = ", ".join(format_duration(lead) for lead in style.lead_times) or t("help.no_reminders")
     note = t("help.confirm") if style.confirm_decisions else t("help.no_confirm")
-    return t("help", confirm_note=note, leads=leads)
+    return t("help", confirm_note=note, leads=leads) + "\n" + t("help.owner")

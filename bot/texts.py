@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import texts_owner
+
 RU: dict[str, str] = {
     "post.title": "🛑 <b>Запрос на отмену · заказ №{order_id}</b>",
     "post.test_order": "🧪 <b>Тестовый заказ</b>",
@@ -255,6 +257,8 @@ EN: dict[str, str] = {
     "left.minutes": "{m} min",
 }
 
+RU.update(texts_owner.RU)
+EN.update(texts_owner.EN)
 _LANGUAGES = {"ru": RU, "en": EN}
 
 

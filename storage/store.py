@@ -34,6 +34,7 @@ from bot.model import (
 from storage.database import Database
 from storage.decisions import Answer, Decisions
 from storage.events import Events
+from storage.history import History
 from storage.notified import NotifiedTimes
 from storage.polls import PollRecord, Polls
 from storage.posts import Posts
@@ -65,6 +66,7 @@ class Store:
         self.shops = Shops(self.db)
         self.chats = ChatMoves(self.db)
         self.events = Events(self.db)
+        self.history = History(self.db)
 
     def close(self) -> None:
         self.db.close()
