@@ -80,4 +80,6 @@ def export_parts(
 def _start(header: list[str]) -> io.BytesIO:
     line = io.StringIO()
     csv.writer(line, delimiter=DELIMITER).writerow(header)
-    return io.BytesIO((BOM + line.getvalue()).encode("utf-8"))
+    buffer = io.BytesIO()
+    buffer.write((BOM + line.getvalue()).encode("utf-8"))
+    return buffer

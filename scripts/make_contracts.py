@@ -406,7 +406,7 @@ TELEGRAM_METHODS = frozenset(
         "getMe", "getUpdates", "deleteWebhook", "getWebhookInfo", "setMyCommands",
         "getMyCommands", "deleteMyCommands", "getChat", "getChatMember", "sendMessage",
         "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "deleteMessage",
-        "close", "logOut",
+        "close", "logOut", "sendDocument", "sendPhoto",
     }
 )  # fmt: skip
 #: How api.json words a subtype's discriminating first field (as tests/fakes/telegram/spec.py

@@ -6,6 +6,9 @@ one pending, one expired, one settled elsewhere) are compared number by number.
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 from datetime import datetime, timedelta
 
 from bot.model import MOSCOW
@@ -34,6 +37,21 @@ def showing(telegram, post, button: str, text: str = ""):
         return message if has and text in message.text else None
 
     return wait_until(current, message=f"the post showing {button!r} {text!r}")
+
+
+def exported(telegram) -> list[dict[str, str]]:
+    """Ask for /export and read the CSV document back as Excel would."""
+    before = len(telegram.messages(STAFF_CHAT))
+    telegram.send_text(STAFF_CHAT, ANNA, "/export")
+    [document] = wait_until(
+        lambda: [m for m in telegram.messages(STAFF_CHAT)[before:] if m.media],
+        message="the CSV document",
+    )
+    assert document.media["document"]["file_name"] == "requests-7d-1.csv"
+    assert document.text.startswith("Requests, 7d, part 1: 5 rows")
+    assert document.file.startswith(codecs.BOM_UTF8)
+    text = document.file.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
 
 
 def make_ledger(market, telegram, start_desk) -> None:
@@ -117,5 +135,18 @@ def test_stats_order_and_history_tell_what_happened(market, telegram, start_desk
     assert answer(telegram, STAFF_CHAT, "/order 999", "The desk") == (
         "The desk never saw order #999."
     )
+    csv_rows = exported(telegram)
+    assert [row["order"] for row in csv_rows] == ["71", "72", "73", "74", "75"]
+    by_order = {row["order"]: row for row in csv_rows}
+    assert by_order["71"]["outcome"] == "cancellation accepted"
+    assert (by_order["71"]["by"], by_order["71"]["Market answer"]) == ("Анна", "ok")
+    assert by_order["72"]["decision"] == "reject — already delivered"
+    assert by_order["73"]["outcome"] == "waiting for a decision"
+    assert by_order["74"]["outcome"] == "probably expired unanswered"
+    assert by_order["75"]["outcome"] == "probably settled elsewhere"
+    assert by_order["74"]["how known"] == "estimated"
+    assert "," in by_order["71"]["minutes to decide"]  # a decimal comma, as Russian Excel reads
+    assert answer(telegram, STAFF_CHAT, "/export 2026-13", "Period:").startswith("Period:")
+
     telegram.send_text(OUTSIDER, OUTSIDER, "/stats")
     assert wait_until(lambda: telegram.messages(OUTSIDER))[0].text.startswith("This bot serves")

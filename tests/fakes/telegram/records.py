@@ -33,6 +33,8 @@ class Message:
     deleted: bool = False
     history: tuple[str, ...] = ()  # earlier plain texts, oldest first
     service: dict | None = None  # service message fields (e.g. migrate_to_chat_id)
+    media: dict | None = None  # {"document": {...}} or {"photo": [...]}; text is the caption
+    file: bytes | None = None  # the uploaded file, as received
 
     @property
     def buttons(self) -> list[dict]:
