@@ -14,6 +14,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import handlers, owner
 from bot.config import Settings
+from bot.daily import Daily
 from bot.decider import Decider
 from bot.formatting import Style
 from bot.handlers import DeskData
@@ -104,6 +105,9 @@ def _wire(
     data.settings, data.store, data.market, data.decider = settings, store, market, decider
     data.chat, data.shops, data.style, data.clock = chat, shops, style, clock
     data.activity, data.loops, data.tasks = activity, [publisher.run, poller.run], []
+    if settings.history_days or settings.digest_at:
+        daily = Daily(application.bot, store, chat, settings, style, clock)
+        data.loops.append(daily.run)
     data.inbox = Inbox(
         store,
         OrderLookup(market, clock),

@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlparse
@@ -67,6 +67,9 @@ class Settings:
     http_host: str
     notification_allowed_networks: tuple[Network, ...]
     trusted_proxies: tuple[Network, ...]
+    history_days: int | None = None  # None: keep settled requests forever
+    digest_at: time | None = None  # local time in `timezone` of the daily digest; None: off
+    digest_topic_id: int | None = None  # the forum topic the digest goes to
 
     def is_staff_user(self, user_id: int) -> bool:
         """Whether this user may decide when the staff list restricts it."""
@@ -206,6 +209,21 @@ def _networks(text: str) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+def _history_days(text: str) -> int | None:
+    if text.strip().lower() in {"forever", "0", "off"}:
+        return None
+    return _positive_int(text)
+
+
+def _clock_time(text: str) -> time | None:
+    if text.strip().lower() == "off":
+        return None
+    match = re.fullmatch(r"([0-9]{1,2}):([0-9]{2})", text.strip())
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError(f"{text!r} is not a time of day like 09:00 (or off)")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
 class _Reader:
     """Looks settings up in one mapping and wraps parse errors with the setting's name."""
 
@@ -275,4 +293,7 @@ def load_settings(
             "NOTIFICATION_ALLOWED_NETWORKS", _networks, MARKET_NETWORKS
         ),
         trusted_proxies=read.optional("TRUSTED_PROXIES", _networks, ""),
+        history_days=read.optional("HISTORY_DAYS", _history_days, None),
+        digest_at=read.optional("DIGEST_AT", _clock_time, None),
+        digest_topic_id=read.optional("DIGEST_TOPIC_ID", _positive_int, None),
     )

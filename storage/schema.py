@@ -140,6 +140,8 @@ CREATE INDEX events_by_request ON events(request_id, at);
 CREATE INDEX decisions_by_time ON decisions(started_at);
 CREATE INDEX requests_by_first_seen ON requests(first_seen);
 CREATE INDEX requests_by_order ON requests(order_id);
+CREATE INDEX requests_closed ON requests(closed_at) WHERE state = 'closed';
+CREATE TABLE daily_runs (job TEXT PRIMARY KEY, day TEXT NOT NULL);  -- digest, prune: last day
 INSERT INTO events (request_id, at, kind, user_id, user_name, detail)
 SELECT request_id, at, kind, user_id, user_name, detail FROM (
     SELECT id AS request_id, first_seen AS at, 'seen' AS kind, NULL AS user_id,

@@ -41,6 +41,7 @@ from storage.posts import Posts
 from storage.problems import ProblemLog
 from storage.reminders import Reminders
 from storage.requests import Requests
+from storage.retention import DailyRuns
 from storage.shops import ChatMoves, Shops
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,7 @@ class Store:
         self.chats = ChatMoves(self.db)
         self.events = Events(self.db)
         self.history = History(self.db)
+        self.daily = DailyRuns(self.db)
 
     def close(self) -> None:
         self.db.close()

@@ -9,6 +9,7 @@ import pytest
 
 from bot.journal import Actor
 from bot.model import Basis, Decision, RequestTime
+from storage.retention import prune_settled
 from storage.store import Store
 from tests.builders import CHAT, NOW, H, begin, close, new, order
 
@@ -75,3 +76,37 @@ def test_nothing_is_journaled_when_the_change_fails(store: Store) -> None:
     with pytest.raises(sqlite3.DatabaseError):
         store.finish_decision(started.id, "ok", NOW, http_status=200)
     assert kinds(store, request_id) == ["seen", "sent"]
+
+
+def test_prune_deletes_old_settled_requests_with_all_theirs_only(store: Store) -> None:
+    old = store.add_request(new(5001))
+    store.save_post(old, CHAT, 321, NOW, ())
+    store.reminder_sent(old, 3600, 400, NOW)
+    store.finish_decision(decide(store, old, NOW).id, "ok", NOW, http_status=200)
+    close(store, old, order(5001, status="CANCELLED", substatus="USER_CHANGED_MIND"), NOW)
+    recent = store.add_request(new(5002))
+    close(store, recent, order(5002, status="CANCELLED"), NOW + 10 * H)
+    pending = store.add_request(new(5003, at=NOW - 100 * H))  # long past its deadline
+    decided_open = store.add_request(new(5004))
+    store.finish_decision(decide(store, decided_open, NOW).id, "ok", NOW, http_status=200)
+
+    assert prune_settled(store.db, NOW + H) == 1
+
+    assert store.requests.get(old) is None
+    for table in ("events", "reminders", "decisions", "posts"):
+        count = store.db.value(f"SELECT count(*) FROM {table} WHERE request_id = ?", [old])
+        assert count == 0, table
+    assert [store.requests.get(i) is not None for i in (recent, pending, decided_open)] == [
+        True,
+        True,
+        True,
+    ]
+    assert kinds(store, recent)[-1] == "closed"
+    assert prune_settled(store.db, NOW + H) == 0
+
+
+def test_daily_runs_remember_the_last_day(store: Store) -> None:
+    assert store.daily.last("digest") is None
+    store.daily.done("digest", NOW.date())
+    store.daily.done("digest", NOW.date() + timedelta(days=1))
+    assert store.daily.last("digest") == NOW.date() + timedelta(days=1)

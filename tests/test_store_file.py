@@ -32,6 +32,7 @@ def test_schema_version_is_4(store: Store) -> None:
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == 4
     assert set(store.db.db.table_names()) == {
         "events",
+        "daily_runs",
         "requests",
         "posts",
         "decisions",
