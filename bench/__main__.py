@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
 
 #: Cheapest and most independent first; the long flood run last.
-MODULES = ("startup", "memory", "polling", "notify", "taps", "listing", "pending", "flood")
+MODULES = (
+    "startup", "memory", "polling", "notify", "taps", "listing", "pending", "owner", "flood"
+)  # fmt: skip
 
 
 def _base(row_id: str) -> str:
@@ -51,7 +53,7 @@ def _selected(wanted: set[str] | None) -> list[str]:
             chosen.append(name)
     unknown = (wanted or set()) - known
     if unknown:
-        raise SystemExit(f"unknown measure ids: {', '.join(sorted(unknown))} (use 1-10)")
+        raise SystemExit(f"unknown measure ids: {', '.join(sorted(unknown))} (use 1-15)")
     return chosen
 
 

@@ -6,7 +6,8 @@ long period streams instead of loading it whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -39,9 +40,9 @@ class History:
             f"{LEDGER_SELECT} WHERE r.first_seen >= ? AND r.first_seen < ? ORDER BY r.first_seen",
             [iso(start), iso(end)],
         )
-        names = [column[0] for column in cursor.description]
-        for values in cursor:
-            yield _row(dict(zip(names, values, strict=True)))
+        cursor.row_factory = sqlite3.Row  # by name, without a dict per row
+        for row in cursor:
+            yield _row(row)
 
     def pending_rows(self) -> list[LedgerRow]:
         return [
@@ -69,7 +70,7 @@ class History:
         return [request_from(row) for row in rows]
 
 
-def _row(row: dict[str, Any]) -> LedgerRow:
+def _row(row: Mapping[str, Any]) -> LedgerRow:
     return LedgerRow(
         request_id=row["id"],
         campaign_id=row["campaign_id"],
