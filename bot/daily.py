@@ -45,7 +45,11 @@ class Daily:
 
     async def run(self) -> None:
         while True:
-            wait = await self.tick()
+            try:
+                wait = await self.tick()
+            except Exception:  # a failed prune or digest must not end the daily loop
+                log.exception("The daily jobs failed; trying again in %s", RETRY)
+                wait = RETRY
             await asyncio.sleep(wait.total_seconds())
 
     async def tick(self) -> timedelta:

@@ -31,9 +31,7 @@ class Part:
 
 def _time(moment: datetime | None, style: Style) -> str:
     """`YYYY-MM-DD HH:MM:SS` local (isoformat: several times faster than strftime)."""
-    if moment is None:
-        return ""
-    return moment.astimezone(style.timezone).replace(tzinfo=None).isoformat(" ", "seconds")
+    return moment.astimezone(style.timezone).isoformat(" ", "seconds")[:19] if moment else ""
 
 
 def csv_row(row: LedgerRow, shops: dict[int, str], style: Style) -> list[str]:

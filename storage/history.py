@@ -24,9 +24,9 @@ SELECT r.id, r.campaign_id, r.order_id, r.state, r.first_seen, r.requested_at,
             AND e.kind IN ('posted', 'reposted')) AS posted_at,
        d.decision, d.result, d.http_status, d.error_code, d.user_id, d.user_name, d.started_at
 FROM requests r
-LEFT JOIN decisions d ON d.id = (
-    SELECT d2.id FROM decisions d2 WHERE d2.request_id = r.id
-    ORDER BY d2.result = 'ok' DESC, d2.id DESC LIMIT 1)
+LEFT JOIN decisions d ON d.id = coalesce(
+    (SELECT d2.id FROM decisions d2 WHERE d2.request_id = r.id AND d2.result = 'ok'),
+    (SELECT max(d3.id) FROM decisions d3 WHERE d3.request_id = r.id))
 """
 
 

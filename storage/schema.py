@@ -137,6 +137,7 @@ CREATE TABLE events (
     detail TEXT NOT NULL                -- JSON
 );
 CREATE INDEX events_by_request ON events(request_id);  -- a story is a few rows: sorted when read
+CREATE INDEX events_posted ON events(request_id, at) WHERE kind IN ('posted', 'reposted');
 CREATE INDEX decisions_by_time ON decisions(started_at);
 CREATE INDEX requests_by_first_seen ON requests(first_seen);
 CREATE INDEX requests_by_order ON requests(order_id);
