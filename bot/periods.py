@@ -24,9 +24,6 @@ class Period:
     end: datetime  # exclusive
     label: str  # as the owner wrote it: 7d, 2026-11
 
-    def __contains__(self, moment: datetime) -> bool:
-        return self.start <= moment < self.end
-
 
 def parse_period(text: str, now: datetime, zone: ZoneInfo) -> Period:
     """`` (7 days), `30d`, or `2026-11`; days end now, a month is whole in `zone`."""

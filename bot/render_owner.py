@@ -33,7 +33,7 @@ def stats_lines(stats: Stats, style: Style) -> list[str]:
             t("stats.person", name=escape(clip(p.name, CLIP_PERSON)), n=p.decisions)
             for p in stats.people
         ]
-    if stats.outcomes[Outcome.ELSEWHERE] or stats.outcomes[Outcome.EXPIRED]:
+    if any(n for outcome, n in stats.outcomes.items() if outcome.inferred):
         lines.append(t("stats.note"))
     return lines
 

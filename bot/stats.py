@@ -42,13 +42,6 @@ class Stats:
     estimated: Spread
     people: list[Person]  # most decisions first
 
-    @property
-    def settled_here(self) -> int:
-        return sum(n for outcome, n in self.outcomes.items() if outcome in _HERE)
-
-
-_HERE = (Outcome.ACCEPTED, Outcome.REJECTED_DELIVERED, Outcome.REJECTED_IN_DELIVERY)
-
 
 def spread(durations: Iterable[timedelta]) -> Spread:
     values = sorted(durations)

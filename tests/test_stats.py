@@ -84,7 +84,6 @@ def test_each_request_counts_once_in_its_outcome() -> None:
         Outcome.ELSEWHERE: 1,
         Outcome.PENDING: 1,
     }
-    assert stats.settled_here == 3
     assert (stats.exact.count, stats.exact.median, stats.exact.p90) == (2, 1.5 * H, 2 * H)
     assert (stats.estimated.count, stats.estimated.median) == (1, 3 * H)
     assert [(p.name, p.decisions) for p in stats.people] == [("Анна", 2), ("Boris", 1)]
@@ -122,3 +121,16 @@ def test_periods_accepted(text: str, start: datetime, end: datetime) -> None:
 def test_anything_else_is_refused(text: str) -> None:
     with pytest.raises(PeriodError):
         parse_period(text, NOW, MOSCOW)
+
+
+def test_inferred_outcomes_are_worded_as_probable_in_both_languages() -> None:
+    from bot.render_owner import render_stats
+    from tests.builders import style
+
+    expired = row(1, state=RequestState.CLOSED, closed_at=NOW, deadline=NOW - H)
+    [ru] = render_stats(compute([expired], WEEK), style("ru"))
+    assert "Вероятно, истекли без ответа (Маркет вернул деньги): 1" in ru
+    assert "«Вероятно»: Маркет не сообщает" in ru
+    [en] = render_stats(compute([decided(2, Decision.ACCEPT, ANNA, H)], WEEK), style("en"))
+    assert "Probably expired unanswered (the Market refunded): 0" in en
+    assert "“Probably”" not in en  # the note only when something was inferred
