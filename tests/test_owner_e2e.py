@@ -62,7 +62,8 @@ def make_ledger(market, telegram, start_desk) -> None:
     market.add_order(
         74, CAMPAIGN, cancel_requested=True, created_at=now - timedelta(days=4), updated_at=old
     )
-    start_desk(TELEGRAM_GROUP_RATE="1000/60s")  # posts, edits and answers: many in a minute
+    # posts, edits and answers: many in a minute; Anna and Boris may also ask in private
+    start_desk(TELEGRAM_GROUP_RATE="1000/60s", STAFF_USER_IDS=f"{ANNA},{BORIS}")
     posts = {order_id: post_of(telegram, order_id) for order_id in (71, 72, 73, 74, 75)}
 
     market.fail_next("acceptOrderCancellation", 500, code="INTERNAL_ERROR", message="boom")
@@ -147,6 +148,10 @@ def test_stats_order_and_history_tell_what_happened(market, telegram, start_desk
     assert by_order["74"]["how known"] == "estimated"
     assert "," in by_order["71"]["minutes to decide"]  # a decimal comma, as Russian Excel reads
     assert answer(telegram, STAFF_CHAT, "/export 2026-13", "Period:").startswith("Period:")
+
+    telegram.send_text(ANNA, ANNA, "/export 30d")  # privately: the document comes there
+    [private] = wait_until(lambda: [m for m in telegram.messages(ANNA) if m.media])
+    assert private.media["document"]["file_name"] == "requests-30d-1.csv"
 
     telegram.send_text(OUTSIDER, OUTSIDER, "/stats")
     assert wait_until(lambda: telegram.messages(OUTSIDER))[0].text.startswith("This bot serves")
