@@ -24,7 +24,8 @@ DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
 
 #: Cheapest and most independent first; the long flood run last.
 MODULES = (
-    "startup", "memory", "polling", "notify", "taps", "listing", "pending", "team", "flood",
+    "startup", "memory", "polling", "notify", "taps", "listing", "pending", "owner", "team",
+    "flood",
 )  # fmt: skip
 
 
@@ -53,7 +54,7 @@ def _selected(wanted: set[str] | None) -> list[str]:
             chosen.append(name)
     unknown = (wanted or set()) - known
     if unknown:
-        raise SystemExit(f"unknown measure ids: {', '.join(sorted(unknown))} (use 1-10, 12)")
+        raise SystemExit(f"unknown measure ids: {', '.join(sorted(unknown))} (use 1-16)")
     return chosen
 
 

@@ -15,9 +15,10 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot import handlers
+from bot import handlers, owner
 from bot.config import Settings
 from bot.contact import BuyerContact
+from bot.daily import Daily
 from bot.decider import Decider
 from bot.formatting import Style
 from bot.handlers import DeskData
@@ -65,6 +66,7 @@ def build_application(
     )
     _wire(application, settings, store, limiter, market_transport)
     handlers.register(application)
+    owner.register(application)
     return application
 
 
@@ -136,6 +138,9 @@ def _wire(
     data.contact = BuyerContact(settings, market, decider, style, clock)
     data.chat, data.shops, data.style, data.clock = chat, shops, style, clock
     data.activity, data.loops, data.tasks = activity, [publisher.run, poller.run], []
+    if settings.history_days or settings.digest_at:
+        daily = Daily(application.bot, store, chat, settings, style, clock)
+        data.loops.append(daily.run)
     data.inbox = Inbox(
         store,
         OrderLookup(market, clock),

@@ -25,6 +25,7 @@ async def check_telegram(settings: Settings) -> list[CheckLine]:
             if lines[-1].ok:
                 member = await bot.get_chat_member(settings.staff_chat_id, me.id)
                 lines += await check_team(bot, settings, member)
+                lines.append(await _check_files(bot, settings, me.id))
     except (InvalidToken, Forbidden) as error:
         lines.append(
             CheckLine(False, "Telegram token", f"rejected ({error}); copy it again from @BotFather")
@@ -54,6 +55,34 @@ async def _check_chat(bot: Bot, chat_id: int, bot_id: int) -> CheckLine:
     if not can_post:
         return CheckLine(False, item, f"the bot is '{member.status}' there and cannot post")
     return CheckLine(True, item, f"“{chat.title or chat.id}”, the bot is {member.status}")
+
+
+async def _check_files(bot: Bot, settings: Settings, bot_id: int) -> CheckLine:
+    """The digest's chart is a photo and /export a document: both need the right to send."""
+    item = "photos and documents"
+    chat = await bot.get_chat(settings.staff_chat_id)
+    member = await bot.get_chat_member(settings.staff_chat_id, bot_id)
+    if member.status in ("creator", "administrator"):
+        allowed = True
+    elif member.status == "restricted":
+        allowed = bool(getattr(member, "can_send_photos", False)) and bool(
+            getattr(member, "can_send_documents", False)
+        )
+    else:
+        rights = chat.permissions
+        allowed = rights is None or (
+            rights.can_send_photos is not False and rights.can_send_documents is not False
+        )
+    if not allowed:
+        return CheckLine(
+            False,
+            item,
+            "the bot may not send them to the staff chat, so the digest's chart and /export "
+            "fail; allow members to send photos and files, or make the bot an admin",
+        )
+    if settings.digest_topic_id is not None and not chat.is_forum:
+        return CheckLine(False, item, "DIGEST_TOPIC_ID is set but the staff chat has no topics")
+    return CheckLine(True, item, "the digest's chart and /export can be sent")
 
 
 async def check_market(settings: Settings) -> list[CheckLine]:

@@ -91,6 +91,10 @@ class Settings:
         """The forum topic a campaign's posts go to; None: the general one."""
         return dict(self.campaign_topics).get(campaign_id, self.staff_topic_id)
 
+    history_days: int | None = None  # None: keep settled requests forever
+    digest_at: time | None = None  # local time in `timezone` of the daily digest; None: off
+    digest_topic_id: int | None = None  # the forum topic the digest goes to
+
     def is_staff_user(self, user_id: int) -> bool:
         """Whether this user may decide when the staff list restricts it."""
         return not self.staff_user_ids or user_id in self.staff_user_ids
@@ -267,6 +271,16 @@ def _quiet_hours(text: str) -> tuple[time, time] | None:
     return span
 
 
+def _history_days(text: str) -> int | None:
+    if text.strip().lower() in {"forever", "0", "off"}:
+        return None
+    return _positive_int(text)
+
+
+def _digest_time(text: str) -> time | None:
+    return None if text.strip().lower() == "off" else _clock_time(text)
+
+
 class _Reader:
     """Looks settings up in one mapping and wraps parse errors with the setting's name."""
 
@@ -345,6 +359,9 @@ def _settings_from(values: Mapping[str, str]) -> Settings:
             "NOTIFICATION_ALLOWED_NETWORKS", _networks, MARKET_NETWORKS
         ),
         trusted_proxies=read.optional("TRUSTED_PROXIES", _networks, ""),
+        history_days=read.optional("HISTORY_DAYS", _history_days, None),
+        digest_at=read.optional("DIGEST_AT", _digest_time, None),
+        digest_topic_id=read.optional("DIGEST_TOPIC_ID", _positive_int, None),
         **_team_settings(read, read.required("MARKET_CAMPAIGN_IDS", _campaign_ids)),
     )
 

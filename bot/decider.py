@@ -14,6 +14,7 @@ from datetime import datetime
 
 from bot.callbacks import Callback, Tap
 from bot.config import Settings
+from bot.journal import Actor
 from bot.lookup import OrderLookup
 from bot.market import MarketClient, MarketError, MarketHTTPError, MarketRateLimited
 from bot.model import DecisionRecord, DecisionResult, Request
@@ -81,13 +82,14 @@ class Decider:
         assert callback is not None
         if callback.tap is Tap.CLAIM:
             return self._claim(request, tap.user)
+        actor = Actor(tap.user.user_id, tap.user.name)
         if callback.tap is Tap.BACK:
-            self.store.posts.set_confirming(request.id, None)
+            self.store.confirming(request.id, None, actor, self.clock())
             self.wakeup.ring()
             return Verdict(t("answer.back"))
         assert callback.decision is not None
         if callback.tap is Tap.CHOOSE and self.settings.confirm_decisions:
-            self.store.posts.set_confirming(request.id, callback.decision)
+            self.store.confirming(request.id, callback.decision, actor, self.clock())
             self.wakeup.ring()
             return Verdict(t("answer.confirm"))
         assert request.post is not None

@@ -187,6 +187,10 @@ def _conflict(context: Context) -> None:
 def commands(texts: Texts) -> list[BotCommand]:
     return [
         BotCommand("pending", texts("command.pending")),
+        BotCommand("stats", texts("command.stats")),
+        BotCommand("history", texts("command.history")),
+        BotCommand("order", texts("command.order")),
+        BotCommand("export", texts("command.export")),
         BotCommand("help", texts("command.help")),
         BotCommand("start", texts("command.start")),
     ]

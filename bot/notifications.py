@@ -263,7 +263,7 @@ def _correct(inbox: Inbox, request: Request, exact: RequestTime | None) -> str:
         return "ignored (implausible requestedAt), deadline kept"
     if current.basis is Basis.NOTIFICATION and current.at <= exact.at:
         return "duplicate, nothing changed" if current.at == exact.at else "ignored (later time)"
-    inbox.store.correct_request_time(request.id, exact)
+    inbox.store.correct_request_time(request.id, exact, inbox.clock())
     inbox.wakeup.ring()
     return (
         f"deadline corrected from {current.deadline.isoformat(timespec='seconds')}"

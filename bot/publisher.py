@@ -382,7 +382,7 @@ class Publisher:
         except TelegramError:
             self.store.reminders.release(request.id, lead)
             raise
-        self.store.reminders.sent(request.id, lead, message.message_id, self.clock())
+        self.store.reminder_sent(request.id, lead, message.message_id, self.clock())
         log.info(
             "Reminded about order %s: %s before the deadline",
             request.order_id,

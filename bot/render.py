@@ -352,4 +352,4 @@ def render_help(style: Style) -> str:
     team = (t("help.claims") if style.claims else "") + (
         t("help.contact") if style.buyer_contact else ""
     )
-    return t("help", confirm_note=note, team_note=team, leads=leads)
+    return t("help", confirm_note=note, team_note=team, leads=leads) + "\n" + t("help.owner")

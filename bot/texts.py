@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import texts_demo, texts_team
+from bot import texts_demo, texts_owner, texts_team
 
 RU: dict[str, str] = {
     "post.title": "🛑 <b>Запрос на отмену · заказ №{order_id}</b>",
@@ -260,8 +260,8 @@ EN: dict[str, str] = {
 }
 
 _LANGUAGES = {
-    "ru": RU | texts_demo.RU,
-    "en": EN | texts_demo.EN,
+    "ru": RU | texts_demo.RU | texts_owner.RU,
+    "en": EN | texts_demo.EN | texts_owner.EN,
 }
 
 

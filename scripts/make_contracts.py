@@ -407,6 +407,7 @@ TELEGRAM_METHODS = frozenset(
         "getMyCommands", "deleteMyCommands", "getChat", "getChatMember", "sendMessage",
         "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery", "deleteMessage",
         "close", "logOut", "sendChatAction", "pinChatMessage", "unpinChatMessage",
+        "sendDocument", "sendPhoto",
     }
 )  # fmt: skip
 #: How api.json words a subtype's discriminating first field (as tests/fakes/telegram/spec.py

@@ -123,8 +123,60 @@ INSERT INTO notified_requests
 DROP TABLE kv;
 """
 
+# The journal: every step of a request, append-only. Requests from before it get what the
+# tables still know (first seen, the last post, sent reminders, decisions, the end), marked
+# as such; what was overwritten (deadline corrections, earlier posts, taps) is not known.
+V4 = """
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    request_id INTEGER NOT NULL REFERENCES requests(id),
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,                 -- bot.journal.Kind
+    user_id INTEGER,
+    user_name TEXT,
+    detail TEXT NOT NULL                -- JSON
+);
+CREATE INDEX events_by_request ON events(request_id);  -- a story is a few rows: sorted when read
+CREATE INDEX events_posted ON events(request_id, at) WHERE kind IN ('posted', 'reposted');
+CREATE INDEX decisions_by_time ON decisions(started_at);
+CREATE INDEX requests_by_first_seen ON requests(first_seen);
+CREATE INDEX requests_by_order ON requests(order_id);
+CREATE INDEX requests_closed ON requests(closed_at) WHERE state = 'closed';
+CREATE TABLE daily_runs (job TEXT PRIMARY KEY, day TEXT NOT NULL);  -- digest, prune: last day
+INSERT INTO events (request_id, at, kind, user_id, user_name, detail)
+SELECT request_id, at, kind, user_id, user_name, detail FROM (
+    SELECT id AS request_id, first_seen AS at, 'seen' AS kind, NULL AS user_id,
+           NULL AS user_name, 0 AS step,
+           json_object('requested_at', requested_at, 'basis', request_basis,
+                       'deadline', deadline, 'before_journal', 1) AS detail
+    FROM requests
+    UNION ALL
+    SELECT request_id, posted_at, 'posted', NULL, NULL, 1,
+           json_object('chat_id', chat_id, 'message_id', message_id, 'before_journal', 1)
+    FROM posts
+    UNION ALL
+    SELECT request_id, sent_at, 'reminder', NULL, NULL, 2,
+           json_object('lead_seconds', lead_seconds, 'before_journal', 1)
+    FROM reminders WHERE kind = 'sent' AND sent_at IS NOT NULL
+    UNION ALL
+    SELECT request_id, started_at, 'sent', user_id, user_name, 3,
+           json_object('decision', decision, 'before_journal', 1)
+    FROM decisions
+    UNION ALL
+    SELECT request_id, finished_at, 'answer', user_id, user_name, 4,
+           json_object('decision', decision, 'result', result, 'http_status', http_status,
+                       'error_code', error_code, 'error_message', error_message,
+                       'retry_at', retry_at, 'before_journal', 1)
+    FROM decisions WHERE finished_at IS NOT NULL
+    UNION ALL
+    SELECT id, closed_at, 'closed', NULL, NULL, 5,
+           json_object('status', closed_status, 'before_journal', 1)
+    FROM requests WHERE closed_at IS NOT NULL
+) ORDER BY at, step;
+"""
+
 # The team's day (issue 12): who took a request, which topics are refused, the summary.
-V5_TEAM = """
+V5 = """
 CREATE TABLE claims (                    -- "I'm on it": one person per request
     request_id INTEGER PRIMARY KEY REFERENCES requests(id),
     user_id INTEGER NOT NULL,
@@ -147,7 +199,7 @@ CREATE TABLE summaries (                 -- the pinned live summary, one per cha
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V5_TEAM]
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
+from bot.journal import Actor, Kind
 from bot.model import (
     Change,
     Decision,
@@ -33,12 +34,15 @@ from bot.model import (
 from storage.claims import Claims
 from storage.database import Database
 from storage.decisions import Answer, Decisions
+from storage.events import Events
+from storage.history import History
 from storage.notified import NotifiedTimes
 from storage.polls import PollRecord, Polls
 from storage.posts import Posts
 from storage.problems import ProblemLog
 from storage.reminders import Reminders
 from storage.requests import Requests
+from storage.retention import DailyRuns
 from storage.shops import ChatMoves, Shops
 from storage.summaries import Summaries
 from storage.topics import RefusedTopics
@@ -68,6 +72,9 @@ class Store:
         self.claims = Claims(self.db)
         self.topics = RefusedTopics(self.db)
         self.summaries = Summaries(self.db)
+        self.events = Events(self.db)
+        self.history = History(self.db)
+        self.daily = DailyRuns(self.db)
 
     def close(self) -> None:
         self.db.close()
@@ -80,7 +87,18 @@ class Store:
 
     def _insert(self, new: NewRequest) -> int:
         self.notified.forget(new.order.campaign_id, new.order.order_id)  # used once
-        return self.requests.insert(new)
+        request_id = self.requests.insert(new)
+        rt = new.request_time
+        self.events.add(
+            request_id,
+            Kind.SEEN,
+            new.first_seen,
+            requested_at=rt.at,
+            basis=rt.basis.value,
+            deadline=rt.deadline,
+            status=new.order.status_code,
+        )
+        return request_id
 
     def apply(self, request: Request, change: Change, now: datetime) -> None:
         """Store what the Market's view of the order means for the request."""
@@ -90,14 +108,31 @@ class Store:
     def _apply(self, request: Request, change: Change, now: datetime) -> None:
         if change.order is not None and change.effect is not Effect.KEEP:
             self.requests.update_order(request.id, change.order)
+            if change.order.status_code != request.order.status_code and not change.closes:
+                self.events.add(request.id, Kind.STATUS, now, status=change.order.status_code)
         if change.closes:
             self.requests.close(request.id, close_status(change.order), now)
+            self.events.add(request.id, Kind.CLOSED, now, status=close_status(change.order))
         if change.show:
             self.posts.mark_dirty(request.id)
 
-    def correct_request_time(self, request_id: int, request_time: RequestTime) -> None:
+    def correct_request_time(
+        self, request_id: int, request_time: RequestTime, now: datetime
+    ) -> None:
+        """A notification told the exact time: the journal keeps the deadline it replaces."""
         with self.db.transaction():
+            old = self.requests.get(request_id)
             self.requests.set_time(request_id, request_time)
+            self.events.add(
+                request_id,
+                Kind.DEADLINE,
+                now,
+                requested_at=request_time.at,
+                basis=request_time.basis.value,
+                deadline=request_time.deadline,
+                old_deadline=old.deadline if old else None,
+                old_basis=old.request_time.basis.value if old else None,
+            )
             self.posts.mark_dirty(request_id)
 
     def apply_sync(
@@ -173,12 +208,16 @@ class Store:
                 != (rendered_from.state, rendered_from.request_time, rendered_from.order)
             )
             self.posts.insert(request_id, chat_id, message_id, posted_at, outdated, thread_id)
+            again = self.events.has(request_id, Kind.POSTED)
+            kind = Kind.REPOSTED if again else Kind.POSTED
+            self.events.add(request_id, kind, posted_at, chat_id=chat_id, message_id=message_id)
             self.reminders.shown_in_post(request_id, shown_leads, posted_at)
 
     def post_refused(self, request: Request, detail: str, now: datetime) -> None:
         """Telegram would not take this post: try it later, and tell staff once."""
         with self.db.transaction():
             self.posts.refused(request.id, now, POST_RETRY_FIRST, POST_RETRY_CAP)
+            self.events.add(request.id, Kind.POST_REFUSED, now, detail=detail)
             self.problems.insert(
                 Problem(str(request.campaign_id), str(request.order_id), Stage.POST, detail), now
             )
@@ -210,7 +249,25 @@ class Store:
                 self.posts.mark_dirty(request_id)
         return released
 
+    def reminder_sent(
+        self, request_id: int, lead_seconds: int, message_id: int, now: datetime
+    ) -> None:
+        with self.db.transaction():
+            self.reminders.sent(request_id, lead_seconds, message_id, now)
+            self.events.add(request_id, Kind.REMINDER, now, lead_seconds=lead_seconds)
+
     # decisions
+
+    def confirming(
+        self, request_id: int, decision: Decision | None, actor: Actor, now: datetime
+    ) -> None:
+        """A Choose tap (asks for Confirm) or Back (None); kept though nothing is sent."""
+        with self.db.transaction():
+            self.posts.set_confirming(request_id, decision)
+            if decision is None:
+                self.events.add(request_id, Kind.BACK, now, actor)
+            else:
+                self.events.add(request_id, Kind.CHOSE, now, actor, decision=decision.value)
 
     def begin_decision(
         self,
@@ -232,6 +289,8 @@ class Store:
             if decision_id is None:
                 return None
             self.posts.clear_confirming(request_id)
+            actor = Actor(user_id, user_name)
+            self.events.add(request_id, Kind.SENT, now, actor, decision=decision.value)
         return self.decisions.get(decision_id)
 
     def finish_decision(
@@ -250,6 +309,7 @@ class Store:
         answer = Answer(DecisionResult(result), http_status, error_code, error_message, retry_at)
         with self.db.transaction():
             request_id = self.decisions.finish(decision_id, answer, now)
+            self._journal_answer(decision_id, answer, now)
             state = state_after(answer.result)
             if state is RequestState.DECIDED:
                 self.requests.set_state(request_id, state)
@@ -257,4 +317,20 @@ class Store:
                 if closed_order is not None:
                     self.requests.update_order(request_id, closed_order)
                 self.requests.close(request_id, close_status(closed_order), now)
+                self.events.add(request_id, Kind.CLOSED, now, status=close_status(closed_order))
             self.posts.mark_dirty(request_id)
+
+    def _journal_answer(self, decision_id: int, answer: Answer, now: datetime) -> None:
+        record = self.decisions.get(decision_id)
+        self.events.add(
+            record.request_id,
+            Kind.ANSWER,
+            now,
+            Actor(record.user_id, record.user_name),
+            decision=record.decision.value,
+            result=answer.result.value,
+            http_status=answer.http_status,
+            error_code=answer.error_code,
+            error_message=answer.error_message,
+            retry_at=answer.retry_at,
+        )

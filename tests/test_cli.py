@@ -47,8 +47,9 @@ def test_check_passes_against_working_services(tmp_path, desk_env):
     assert code == 0, output
     assert lines[0].startswith("✓ Telegram token: bot @desk_bot")
     assert lines[1].startswith("✓ staff chat -1001234567890")
-    assert lines[2].startswith("✓ Market Api-Key") and "INVENTORY_AND_ORDER_PROCESSING" in lines[2]
-    assert lines[3].startswith(f"✓ campaign {CAMPAIGN}") and "business 5001" in lines[3]
+    assert lines[2] == "✓ photos and documents: the digest's chart and /export can be sent"
+    assert lines[3].startswith("✓ Market Api-Key") and "INVENTORY_AND_ORDER_PROCESSING" in lines[3]
+    assert lines[4].startswith(f"✓ campaign {CAMPAIGN}") and "business 5001" in lines[4]
     assert lines[-1] == "All checks passed."
 
 
@@ -95,3 +96,11 @@ def test_a_database_from_a_newer_desk_is_refused(tmp_path, desk_env):
     code, output = run(tmp_path, {**desk_env, "DATABASE_PATH": str(path)})
     assert code == 2
     assert "newer than this desk knows" in output and "Traceback" not in output
+
+
+def test_check_says_when_the_digest_topic_cannot_exist(tmp_path, desk_env):
+    code, output = run(tmp_path, {**desk_env, "DIGEST_TOPIC_ID": "5"}, "check")
+    assert code == 1
+    assert "✗ photos and documents: DIGEST_TOPIC_ID is set but the staff chat has no topics" in (
+        output
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -135,6 +135,11 @@ def test_anyone_may_decide_without_a_staff_list(no_env_file: Path) -> None:
         ("PORT", "http"),
         ("NOTIFICATION_ALLOWED_NETWORKS", "nonsense"),
         ("TRUSTED_PROXIES", "10.0.0.0/8,proxy"),
+        ("HISTORY_DAYS", "a year"),
+        ("HISTORY_DAYS", "-5"),
+        ("DIGEST_AT", "9am"),
+        ("DIGEST_AT", "24:00"),
+        ("DIGEST_TOPIC_ID", "general"),
     ],
 )
 def test_malformed_setting_is_named_in_one_line(no_env_file: Path, name: str, value: str) -> None:
@@ -250,3 +255,11 @@ def test_repr_hides_secrets(no_env_file: Path) -> None:
     assert API_KEY not in repr(settings)
     assert TOKEN not in str(settings)
     assert API_KEY not in str(settings)
+
+
+def test_owner_settings_default_off_and_are_read(no_env_file: Path) -> None:
+    default = load(no_env_file)
+    assert (default.history_days, default.digest_at, default.digest_topic_id) == (None, None, None)
+    set_ = load(no_env_file, HISTORY_DAYS="365", DIGEST_AT="9:05", DIGEST_TOPIC_ID="7")
+    assert (set_.history_days, set_.digest_at, set_.digest_topic_id) == (365, time(9, 5), 7)
+    assert load(no_env_file, HISTORY_DAYS="forever", DIGEST_AT="off").history_days is None

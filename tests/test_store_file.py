@@ -32,6 +32,8 @@ def test_schema_version_is_the_latest(store: Store) -> None:
     assert store.version == len(MIGRATIONS)
     assert store.db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     assert set(store.db.db.table_names()) == {
+        "events",
+        "daily_runs",
         "requests",
         "posts",
         "decisions",

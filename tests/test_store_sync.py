@@ -118,7 +118,9 @@ def test_a_post_sent_while_its_request_changed_is_edited_next(store: Store) -> N
     }
     # while the three sendMessage calls were on their way:
     close(store, closed_meanwhile, order(status="CANCELLED"), NOW)
-    store.correct_request_time(corrected_meanwhile, RequestTime(NOW - 20 * H, Basis.NOTIFICATION))
+    store.correct_request_time(
+        corrected_meanwhile, RequestTime(NOW - 20 * H, Basis.NOTIFICATION), NOW
+    )
 
     for message_id, (request_id, snapshot) in enumerate(snapshots.items(), start=1):
         store.save_post(request_id, CHAT, message_id, NOW, (), rendered_from=snapshot)

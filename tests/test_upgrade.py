@@ -89,3 +89,18 @@ def test_an_upgraded_database_keeps_claims(upgraded) -> None:
     assert not store.release_claim(2, 222)  # only the claimer releases it
     assert store.release_claim(2, 111)
     assert store.requests.get(2).claim is None
+
+
+def test_old_requests_get_the_journal_the_tables_still_tell(upgraded) -> None:
+    store, _ = upgraded
+    decided = store.events.of(3)
+    kinds = [event.kind.value for event in decided]
+    assert kinds[0] == "seen" and "posted" in kinds and kinds[-1] == "answer"
+    assert all(event.before_journal for event in decided)
+    assert [event.at for event in decided] == sorted(event.at for event in decided)
+    failed = [e for e in store.events.of(5) if e.kind.value == "answer"]
+    assert failed[-1].detail["http_status"] == 500 and failed[-1].actor is not None
+    closed = store.events.of(4)
+    assert closed[-1].kind.value == "closed"
+    assert closed[-1].detail["status"] == "CANCELLED/USER_CHANGED_MIND"
+    assert store.db.value("SELECT count(*) FROM events WHERE kind = 'seen'") == 6

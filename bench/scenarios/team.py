@@ -1,4 +1,4 @@
-"""#12: group messages per request settled by one decision, each team feature on and off.
+"""#16: group messages per request settled by one decision, each team feature on and off.
 
 Telegram allows about 20 messages a minute per group, sends and edits alike, so every
 message a feature adds is counted: a post, its edits (Confirm keyboard, outcome, a claim)
@@ -15,7 +15,7 @@ from bench.scenarios import Config
 from bench.stats import Row
 from bench.world import ANNA, STAFF_CHAT, World
 
-IDS = ("12",)
+IDS = ("16",)
 FIRST_ORDER = 120_000
 GROUP_METHODS = ("sendMessage", "editMessageText", "editMessageReplyMarkup", "pinChatMessage")
 VARIANTS = {  # name -> settings, and what staff tap before deciding
@@ -85,7 +85,7 @@ def _variant(name: str, count: int) -> Row:
     failed = Counter(f"{s.method} {s.status}" for s in sent if not s.ok)
     per_request = sum(messages.values()) / count
     return Row(
-        id=f"12/{name}",
+        id=f"16/{name}",
         measure=f"group messages per settled request, {name}",
         target="off 3; claims <= 4; summary <= 3 + 1 per 5 min",
         unit="msg",

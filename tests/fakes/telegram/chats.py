@@ -463,6 +463,13 @@ class Chats:
         if msg.service is not None:
             out.update(msg.service)
             return out
+        if msg.media is not None:
+            out.update(copy.deepcopy(msg.media))
+            if msg.text:
+                out["caption"] = msg.text
+            if msg.entities:
+                out["caption_entities"] = copy.deepcopy(msg.entities)
+            return out
         out["text"] = msg.text
         if msg.entities:
             out["entities"] = copy.deepcopy(msg.entities)

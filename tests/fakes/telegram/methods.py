@@ -16,6 +16,7 @@ from collections import deque
 from dataclasses import replace
 from typing import Any
 
+from tests.fakes.telegram import media
 from tests.fakes.telegram.chats import Chat, Chats, chat_kind
 from tests.fakes.telegram.errors import NOT_MODIFIED, QUERY_TOO_OLD, ApiError, bad_request
 from tests.fakes.telegram.forum import Forum
@@ -27,7 +28,14 @@ __all__ = ["IMPLEMENTED_METHODS", "RATE_LIMITED_METHODS", "BotMethods"]
 
 # A pin posts a service message, so it is counted like one (an assumption on the safe side).
 RATE_LIMITED_METHODS = frozenset(
-    {"sendMessage", "editMessageText", "editMessageReplyMarkup", "pinChatMessage"}
+    {
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "pinChatMessage",
+        "sendDocument",
+        "sendPhoto",
+    }
 )
 IMPLEMENTED_METHODS = frozenset(
     {
@@ -50,6 +58,8 @@ IMPLEMENTED_METHODS = frozenset(
         "sendChatAction",
         "pinChatMessage",
         "unpinChatMessage",
+        "sendDocument",
+        "sendPhoto",
     }
 )
 
@@ -345,6 +355,50 @@ class BotMethods(Forum, Chats):
             message_thread_id=thread_id,
         )
         self._count_rate("sendMessage", chat.id)
+        return self._message_json(msg)
+
+    def _m_sendDocument(self, params: dict, raw: dict) -> dict:
+        return self._send_media("sendDocument", "document", params, raw)
+
+    def _m_sendPhoto(self, params: dict, raw: dict) -> dict:
+        return self._send_media("sendPhoto", "photo", params, raw)
+
+    def _send_media(self, method: str, field: str, params: dict, raw: dict) -> dict:
+        """An uploaded file with an optional caption (HTML parsed, at most 1024 characters)."""
+        chat = self._resolve_chat(params["chat_id"], sending=True)
+        if chat.bot_status == "restricted":
+            kind = "documents" if field == "document" else "photos"
+            raise bad_request(f"not enough rights to send {kind} to the chat")
+        self._check_rate(method, chat.id)
+        upload = media.uploaded(raw, field)
+        if field == "document":
+            described: dict = {"document": media.document_json(upload)}
+        else:
+            described = {"photo": media.photo_json(upload)}
+        raw_caption, plain, entities, parse_mode = "", "", [], params.get("parse_mode")
+        if params.get("caption"):
+            caption = {"text": params["caption"], "parse_mode": parse_mode}
+            try:
+                raw_caption, plain, entities, parse_mode = self._format_text(caption)
+            except ApiError as error:  # the text limit is not the caption's
+                if "too long" in error.description:
+                    raise bad_request("message caption is too long") from None
+                raise
+            media.check_caption(plain)
+        msg = self._store(
+            chat,
+            sender_id=self.bot_id,
+            from_bot=True,
+            text=plain,
+            html=raw_caption,
+            parse_mode=parse_mode,
+            entities=entities,
+            reply_to_message_id=self._reply_target(chat, params, raw),
+            disable_notification=bool(params.get("disable_notification")),
+            media=described,
+            file=upload.data,
+        )
+        self._count_rate(method, chat.id)
         return self._message_json(msg)
 
     def _reply_target(self, chat: Chat, params: dict, raw: dict) -> int | None:

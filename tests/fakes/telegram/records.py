@@ -35,6 +35,8 @@ class Message:
     service: dict | None = None  # service message fields (e.g. migrate_to_chat_id)
     message_thread_id: int | None = None  # the forum topic it is in; None: the general one
     pin_silent: bool | None = None  # pinned: with disable_notification; None: never pinned
+    media: dict | None = None  # {"document": {...}} or {"photo": [...]}; text is the caption
+    file: bytes | None = None  # the uploaded file, as received
 
     @property
     def buttons(self) -> list[dict]:

@@ -30,6 +30,7 @@ from starlette.routing import Route
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.observe import CallLog, Observed
 from tests.fakes.telegram.errors import BAD_GATEWAY_HTML, CONFLICT, ApiError, bad_request
+from tests.fakes.telegram.media import UPLOADS, Upload
 from tests.fakes.telegram.methods import IMPLEMENTED_METHODS, BotMethods
 from tests.fakes.telegram.records import Arrival, Call
 from tests.fakes.telegram.spec import SPEC_PATH, load_spec
@@ -250,7 +251,7 @@ class FakeTelegram(BotMethods, Observed):
         except ApiError as exc:
             self._log.arrived(Arrival(method, {}, at))
             return self._finish(method, {}, at, exc)
-        self._log.arrived(Arrival(method, dict(raw), at))
+        self._log.arrived(Arrival(method, {k: v for k, v in raw.items() if k != UPLOADS}, at))
         with self._lock:
             down = self._down
         if down:
@@ -304,6 +305,7 @@ class FakeTelegram(BotMethods, Observed):
         result: Any,
     ) -> None:
         canonical = self.spec.method_name(method)
+        raw = {key: value for key, value in raw.items() if key != UPLOADS}  # bytes: on messages
         params = self.spec.decode_params_lenient(canonical, raw) if canonical else dict(raw)
         call = Call(canonical or method, params, status, error_code, description, result, at)
         self._log.answered(call)
@@ -377,18 +379,25 @@ class FakeTelegram(BotMethods, Observed):
                 await asyncio.wait_for(event.wait(), min(remaining, 0.25))
 
 
-def _multipart(content_type: str, body: bytes) -> dict[str, str]:
-    """Form fields of a multipart body; a file becomes ``"<file NAME>"``."""
+def _multipart(content_type: str, body: bytes) -> dict[str, Any]:
+    """Form fields of a multipart body; a file becomes ``"<file NAME>"`` and its bytes are
+    kept under UPLOADS (see media.py)."""
     header = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1")
     parsed = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + body)
-    fields: dict[str, str] = {}
+    if not parsed.is_multipart():
+        raise bad_request("can't parse multipart form data")
+    fields: dict[str, Any] = {}
+    uploads: dict[str, Upload] = {}
     for part in parsed.iter_parts():
         name = part.get_param("name", header="content-disposition")
         if not name:
             continue
+        payload = part.get_payload(decode=True) or b""
         if part.get_filename():
             fields[name] = f"<file {part.get_filename()}>"
+            uploads[name] = Upload(part.get_filename(), part.get_content_type(), payload)
         else:
-            payload = part.get_payload(decode=True) or b""
             fields[name] = payload.decode("utf-8", "replace")
+    if uploads:
+        fields[UPLOADS] = uploads
     return fields

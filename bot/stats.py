@@ -1,0 +1,74 @@
+"""The numbers of /stats and the digest, computed from ledger rows alone (pure).
+
+Times to decide are split by how the request time is known: a notification or a poll
+dates it to the minute, an estimate only bounds it, and mixing them would blur both.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.ledger import LedgerRow, Outcome
+from bot.periods import Period
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Median and 90th percentile (nearest rank) of a set of durations."""
+
+    count: int
+    median: timedelta | None
+    p90: timedelta | None
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: int
+    name: str
+    decisions: int
+
+
+@dataclass(frozen=True)
+class Stats:
+    period: Period
+    received: int
+    outcomes: dict[Outcome, int]
+    exact: Spread
+    estimated: Spread
+    people: list[Person]  # most decisions first
+
+
+def spread(durations: Iterable[timedelta]) -> Spread:
+    values = sorted(durations)
+    if not values:
+        return Spread(0, None, None)
+    p90 = values[math.ceil(0.9 * len(values)) - 1]
+    return Spread(len(values), statistics.median(values), p90)
+
+
+def compute(rows: Iterable[LedgerRow], period: Period) -> Stats:
+    """Count every row (the period's requests by first-seen time) into its outcome."""
+    outcomes = Counter({outcome: 0 for outcome in Outcome})
+    exact, estimated = [], []
+    taken: Counter[int] = Counter()
+    names: dict[int, str] = {}
+    received = 0
+    for row in rows:
+        received += 1
+        outcomes[row.outcome] += 1
+        duration = row.time_to_decide
+        if duration is not None:
+            (estimated if row.estimated else exact).append(duration)
+        if row.taken and row.decided_by_id is not None:
+            taken[row.decided_by_id] += 1
+            names[row.decided_by_id] = row.decided_by or str(row.decided_by_id)
+    people = [
+        Person(user_id, names[user_id], count)
+        for user_id, count in sorted(taken.items(), key=lambda item: (-item[1], names[item[0]]))
+    ]
+    return Stats(period, received, dict(outcomes), spread(exact), spread(estimated), people)

@@ -1,0 +1,93 @@
+"""Reads for the owner's view: the ledger of a period, recent decisions, one order's requests.
+
+Read-only queries over the tables; each row is built as it is read, so an export of a
+long period streams instead of loading it whole.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any
+
+from bot.ledger import LedgerRow
+from bot.model import Basis, Decision, DecisionRecord, Request, RequestState
+from storage.database import Database
+from storage.records import REQUEST_SELECT, decision_from, request_from
+from storage.times import from_iso, iso
+
+LEDGER_SELECT = """
+SELECT r.id, r.campaign_id, r.order_id, r.state, r.first_seen, r.requested_at,
+       r.request_basis, r.deadline, r.closed_at, r.closed_status,
+       (SELECT min(e.at) FROM events e WHERE e.request_id = r.id
+            AND e.kind IN ('posted', 'reposted')) AS posted_at,
+       d.decision, d.result, d.http_status, d.error_code, d.user_id, d.user_name, d.started_at
+FROM requests r
+LEFT JOIN decisions d ON d.id = coalesce(
+    (SELECT d2.id FROM decisions d2 WHERE d2.request_id = r.id AND d2.result = 'ok'),
+    (SELECT max(d3.id) FROM decisions d3 WHERE d3.request_id = r.id))
+"""
+
+
+class History:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def ledger(self, start: datetime, end: datetime) -> Iterator[LedgerRow]:
+        """Requests first seen in [start, end), oldest first."""
+        cursor = self.db.execute(
+            f"{LEDGER_SELECT} WHERE r.first_seen >= ? AND r.first_seen < ? ORDER BY r.first_seen",
+            [iso(start), iso(end)],
+        )
+        cursor.row_factory = sqlite3.Row  # by name, without a dict per row
+        for row in cursor:
+            yield _row(row)
+
+    def pending_rows(self) -> list[LedgerRow]:
+        return [
+            _row(row)
+            for row in self.db.rows(
+                f"{LEDGER_SELECT} WHERE r.state = 'pending' ORDER BY r.deadline"
+            )
+        ]
+
+    def recent_decisions(self, limit: int) -> list[tuple[DecisionRecord, int]]:
+        """The last decisions sent, newest first, each with its order id."""
+        rows = self.db.rows(
+            "SELECT d.*, r.order_id AS order_ref FROM decisions d"
+            " JOIN requests r ON r.id = d.request_id ORDER BY d.started_at DESC, d.id DESC"
+            " LIMIT ?",
+            [limit],
+        )
+        return [(decision_from(row), row["order_ref"]) for row in rows]
+
+    def requests_of_order(self, order_id: int, limit: int = 5) -> list[Request]:
+        """The requests the desk kept for this order id (any shop), newest first."""
+        rows = self.db.rows(
+            f"{REQUEST_SELECT} WHERE r.order_id = ? ORDER BY r.id DESC LIMIT ?", [order_id, limit]
+        )
+        return [request_from(row) for row in rows]
+
+
+def _row(row: Mapping[str, Any]) -> LedgerRow:
+    return LedgerRow(
+        request_id=row["id"],
+        campaign_id=row["campaign_id"],
+        order_id=row["order_id"],
+        state=RequestState(row["state"]),
+        first_seen=datetime.fromisoformat(row["first_seen"]),
+        requested_at=datetime.fromisoformat(row["requested_at"]),
+        basis=Basis(row["request_basis"]),
+        deadline=datetime.fromisoformat(row["deadline"]),
+        posted_at=from_iso(row["posted_at"]),
+        closed_at=from_iso(row["closed_at"]),
+        closed_status=row["closed_status"],
+        decision=Decision(row["decision"]) if row["decision"] else None,
+        result=row["result"],
+        http_status=row["http_status"],
+        error_code=row["error_code"],
+        decided_by_id=row["user_id"],
+        decided_by=row["user_name"],
+        decided_at=from_iso(row["started_at"]),
+    )
