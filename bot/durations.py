@@ -31,16 +31,3 @@ def parse_duration(text: str) -> timedelta:
     if seconds > _LONGEST:
         raise ValueError(f"{text!r} is longer than a year")
     return timedelta(seconds=seconds)
-
-
-def format_duration(delta: timedelta) -> str:
-    """Compact `1h30m` form in hours and smaller units (staff think of 24h, not 1d)."""
-    total = int(delta.total_seconds())
-    parts = []
-    for unit, size in _UNITS.items():
-        if unit == "d":
-            continue
-        if total >= size:
-            parts.append(f"{total // size}{unit}")
-            total %= size
-    return "".join(parts) or "0s"

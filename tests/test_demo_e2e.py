@@ -72,7 +72,7 @@ def test_the_demo_rehearses_posts_decisions_reminders_and_pending(
     help_text = wait_until(
         lambda: [m.text for m in telegram.messages(STAFF_CHAT) if "This is a demo" in m.text]
     )[0]
-    assert "48 minutes to answer" in help_text and "6m, 1m" in help_text
+    assert "48 minutes to answer" in help_text and "6 min, 1 min" in help_text
     assert demo.terminate() == 0
     assert market.calls() == [], "the demo called a Market"
     assert "Demo: the Market is simulated in this process" in demo.log().splitlines()[0]

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.durations import format_duration, parse_duration
+from bot.durations import parse_duration
 
 
 @pytest.mark.parametrize(
@@ -39,44 +39,3 @@ def test_rejects_what_is_not_a_positive_duration(text: str) -> None:
 def test_rejection_message_quotes_the_input() -> None:
     with pytest.raises(ValueError, match="soon"):
         parse_duration("soon")
-
-
-@pytest.mark.parametrize(
-    ("delta", "text"),
-    [
-        (timedelta(hours=1, minutes=30), "1h30m"),
-        (timedelta(hours=47, minutes=59, seconds=35), "47h59m35s"),
-        (timedelta(days=2), "48h"),
-        (timedelta(seconds=90), "1m30s"),
-        (timedelta(hours=24), "24h"),
-        (timedelta(0), "0s"),
-    ],
-)
-def test_format_duration(delta: timedelta, text: str) -> None:
-    assert format_duration(delta) == text
-
-
-@pytest.mark.parametrize(
-    "delta",
-    [
-        timedelta(seconds=1),
-        timedelta(minutes=30),
-        timedelta(hours=1),
-        timedelta(hours=6),
-        timedelta(hours=24),
-        timedelta(hours=47, minutes=59, seconds=35),
-        timedelta(days=3, seconds=7),
-    ],
-)
-def test_format_then_parse_round_trips(delta: timedelta) -> None:
-    assert parse_duration(format_duration(delta)) == delta
-
-
-@pytest.mark.parametrize("text", ["1h30m", "47h59m35s", "2d", "90", "45m"])
-def test_parse_then_format_is_canonical(text: str) -> None:
-    once = format_duration(parse_duration(text))
-    assert format_duration(parse_duration(once)) == once
-
-
-def test_format_drops_fractions_of_a_second() -> None:
-    assert format_duration(timedelta(seconds=61.9)) == "1m1s"

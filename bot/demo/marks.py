@@ -13,8 +13,7 @@ from typing import Any
 
 from telegram.ext import ExtBot
 
-from bot.durations import format_duration
-from bot.formatting import MESSAGE_LIMIT, Style, clip, shown_len
+from bot.formatting import MESSAGE_LIMIT, Style, clip, shown_len, span
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
@@ -56,5 +55,5 @@ class DemoBot(ExtBot[None]):
 def render_demo_note(style: Style, interval: timedelta) -> str:
     """What /help adds in the demo: made-up orders, and time 60 times faster."""
     t = style.texts
-    leads = ", ".join(format_duration(lead) for lead in style.lead_times) or t("help.no_reminders")
-    return t("demo.help", leads=leads, interval=format_duration(interval))
+    leads = ", ".join(span(lead, style) for lead in style.lead_times) or t("help.no_reminders")
+    return t("demo.help", leads=leads, interval=span(interval, style))
