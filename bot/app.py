@@ -24,7 +24,7 @@ from bot.poller import Poller, StaffAlerts
 from bot.publisher import Publisher
 from bot.ratelimit import GroupRateLimiter
 from bot.shops import Shops
-from bot.signals import Activity, Wakeup
+from bot.signals import Activity, Wakeup, Wire
 from bot.staff_chat import StaffChat
 from bot.texts import Texts
 from storage.store import Store
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from bot.http import HttpServer
 
 log = logging.getLogger(__name__)
+
+ANSWERS_WITHIN = 6.0  # seconds: PTB's read timeout (5 s) for a request already sent, and some
+LOOPS_STOP_WITHIN = 2.0  # seconds for the cancelled loops to end
 
 
 def utc_now() -> datetime:
@@ -134,15 +137,41 @@ async def _on_start(application: Application) -> None:
 
 
 async def _on_stop(application: Application) -> None:
-    """Stop taking notifications first, then the loops they wake."""
+    """Stop taking notifications and sending, let answers on their way in, stop the loops.
+
+    A loop is cancelled only once nothing it sent to Telegram is unanswered: cancelled
+    mid-request, a post would reach the chat unrecorded and be posted again at the next
+    start. Every wait is bounded, so a stop is always honoured.
+    """
     data: DeskData = application.bot_data
     http_server, data.http = data.http, None
-    if http_server is not None:
-        await http_server.stop()
+    wire = application.bot.rate_limiter.wire if _limited(application) else None
+    if wire is not None:
+        wire.close()
+    await asyncio.gather(
+        http_server.stop() if http_server is not None else asyncio.sleep(0),
+        _drain(wire) if wire is not None else asyncio.sleep(0),
+    )
     tasks, data.tasks = data.tasks, []
     for task in tasks:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    if tasks:
+        _, stuck = await asyncio.wait(tasks, timeout=LOOPS_STOP_WITHIN)
+        for task in stuck:
+            log.error("%s did not stop within %.0fs", task.get_name(), LOOPS_STOP_WITHIN)
+
+
+def _limited(application: Application) -> bool:
+    return isinstance(application.bot.rate_limiter, GroupRateLimiter)
+
+
+async def _drain(wire: Wire) -> None:
+    if not await wire.drained(ANSWERS_WITHIN):
+        log.warning(
+            "A Telegram answer did not come within %.0fs of the stop; what it was for may be "
+            "sent again at the next start",
+            ANSWERS_WITHIN,
+        )
 
 
 async def _on_shutdown(application: Application) -> None:
