@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.lookup import OrderLookup
 from bot.market import MarketClient, MarketError, MarketHTTPError, MarketRateLimited
 from bot.model import DecisionRecord, DecisionResult, Request
-from bot.reconcile import Listing, reconcile, recovered_result
+from bot.reconcile import INTERRUPTED, Listing, reconcile, recovered_result
 from bot.signals import Wakeup
 from bot.staff_chat import StaffChat
 from bot.texts import Texts
@@ -214,7 +214,9 @@ class Decider:
                 _RECOVERED[result],
             )
             closed = change.order if change.closes else None
-            self.store.finish_decision(record.id, result, self.clock(), closed_order=closed)
+            self.store.finish_decision(
+                record.id, result, self.clock(), error_code=INTERRUPTED, closed_order=closed
+            )
             self.wakeup.ring()
 
 

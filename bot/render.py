@@ -33,6 +33,7 @@ from bot.formatting import (
     who,
 )
 from bot.model import Basis, Decision, DecisionRecord, Order, Problem, Request, Stage
+from bot.reconcile import INTERRUPTED
 
 
 @dataclass(frozen=True)
@@ -185,10 +186,13 @@ def _footer(
     action = t(f"action.{decision.decision.value}") if decision else ""
     if request.state == "closed":
         if decision is not None and decision.result == "not_pending":
+            status, who_ = _closed_status(request, style), _decision_who(decision)
+            if decision.error_code == INTERRUPTED:  # the Market never answered it
+                return [t("post.interrupted", action=action, who=who_, status=status)], None
             error = _error(decision.error_code, decision.error_message)
             return [
-                t("post.failed", action=action, who=_decision_who(decision), error=error),
-                t("post.not_pending", status=_closed_status(request, style)),
+                t("post.failed", action=action, who=who_, error=error),
+                t("post.not_pending", status=status),
             ], None
         status = _closed_status(request, style)
         if (

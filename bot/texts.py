@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import texts_ops
+
 RU: dict[str, str] = {
     "post.title": "🛑 <b>Запрос на отмену · заказ №{order_id}</b>",
     "post.test_order": "🧪 <b>Тестовый заказ</b>",
@@ -129,6 +131,7 @@ RU: dict[str, str] = {
     "left.days": "{d} д {h} ч",
     "left.hours": "{h} ч {m} мин",
     "left.minutes": "{m} мин",
+    **texts_ops.RU,
 }
 
 EN: dict[str, str] = {
@@ -253,6 +256,7 @@ EN: dict[str, str] = {
     "left.days": "{d} d {h} h",
     "left.hours": "{h} h {m} min",
     "left.minutes": "{m} min",
+    **texts_ops.EN,
 }
 
 _LANGUAGES = {"ru": RU, "en": EN}
