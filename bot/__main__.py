@@ -1,4 +1,5 @@
-"""`python -m bot` runs the desk; `check` tries every connection; `health` says if it is alive."""
+"""`python -m bot` runs the desk; `check` tries every connection; `health` says if it is
+alive; `backup [PATH]` copies the database consistently, even while the desk runs."""
 
 from __future__ import annotations
 
@@ -6,16 +7,18 @@ import asyncio
 import sqlite3
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
-from bot.config import SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging
 
-USAGE = "usage: python -m bot [run|check|health]"
+USAGE = "usage: python -m bot [run|check|health|backup [PATH]]"
 
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "run"
-    if command not in {"run", "check", "health"} or len(argv) > 1:
+    allowed_args = 2 if command == "backup" else 1
+    if command not in {"run", "check", "health", "backup"} or len(argv) > allowed_args:
         print(USAGE, file=sys.stderr)
         return 2
     try:
@@ -23,7 +26,8 @@ def main(argv: list[str]) -> int:
     except SettingsError as error:
         print(f"Setting error: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, [settings.telegram_bot_token, settings.market_api_key])
+    secrets = [settings.telegram_bot_token, settings.market_api_key]
+    configure_logging(settings.log_level, secrets, settings.log_format)
     if command == "check":
         from bot.check import run_checks
 
@@ -35,7 +39,28 @@ def main(argv: list[str]) -> int:
         verdict = check_database(settings.database_path, settings.poll_interval, now)
         print(("healthy: " if verdict.healthy else "unhealthy: ") + verdict.reason)
         return 0 if verdict.healthy else 1
+    if command == "backup":
+        return _backup(settings, Path(argv[1]) if len(argv) > 1 else None)
+    return _run(settings)
 
+
+def _backup(settings: Settings, target: Path | None) -> int:
+    from storage.backup import backup
+
+    target = target or settings.backup_dir
+    if target is None:
+        print("Cannot back up: give a PATH or set BACKUP_DIR", file=sys.stderr)
+        return 2
+    try:
+        made = backup(settings.database_path, target)
+    except (OSError, sqlite3.Error) as error:
+        print(f"Cannot back up DATABASE_PATH={settings.database_path}: {error}", file=sys.stderr)
+        return 1
+    print(f"Backed up {settings.database_path} to {made}")
+    return 0
+
+
+def _run(settings: Settings) -> int:
     from bot.app import run
     from storage.lock import AlreadyRunning, DatabaseLock
     from storage.store import Store
@@ -43,6 +68,11 @@ def main(argv: list[str]) -> int:
     lock = DatabaseLock(settings.database_path)
     try:
         lock.acquire()
+        damaged = _damaged(settings)
+        if damaged:
+            lock.release()
+            print(damaged, file=sys.stderr)
+            return 2
         store = Store(settings.database_path)
     except AlreadyRunning as error:
         print(f"Cannot start: {error}", file=sys.stderr)
@@ -57,6 +87,24 @@ def main(argv: list[str]) -> int:
         store.close()
         lock.release()
     return 0
+
+
+def _damaged(settings: Settings) -> str | None:
+    """The one line to stop with when the database fails SQLite's quick check."""
+    from storage.backup import backups, damage
+
+    problem = damage(settings.database_path)
+    if problem is None:
+        return None
+    if settings.backup_dir is None:
+        last = "none (BACKUP_DIR is not set)"
+    else:
+        found = backups(settings.backup_dir)
+        last = str(found[-1]) if found else f"none in {settings.backup_dir}"
+    return (
+        f"Cannot start: DATABASE_PATH={settings.database_path} is damaged ({problem}); "
+        f"last backup: {last} (to restore it, see Backups in the README)"
+    )
 
 
 if __name__ == "__main__":

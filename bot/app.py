@@ -13,6 +13,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import handlers
+from bot.backups import DailyBackups
 from bot.config import Settings
 from bot.decider import Decider
 from bot.formatting import Style
@@ -106,6 +107,9 @@ def _wire(
     data.settings, data.store, data.market, data.decider = settings, store, market, decider
     data.chat, data.shops, data.style, data.clock = chat, shops, style, clock
     data.activity, data.loops, data.tasks = activity, [publisher.run, poller.run], []
+    if settings.backup_dir is not None:
+        backups = DailyBackups(settings.database_path, settings.backup_dir, settings.backup_keep)
+        data.loops.append(backups.run)
     data.inbox = Inbox(
         store,
         OrderLookup(market, clock),

@@ -24,6 +24,9 @@ from bot.durations import parse_duration
 from bot.model import DECISION_WINDOW
 
 MARKET_NETWORKS = "5.45.207.0/25,141.8.142.0/25,5.255.253.0/25"
+# loopback and the private ranges: a scraper on the same host or network
+LOCAL_NETWORKS = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
+LOG_FORMATS = ("text", "json")
 
 T = TypeVar("T")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -67,6 +70,12 @@ class Settings:
     http_host: str
     notification_allowed_networks: tuple[Network, ...]
     trusted_proxies: tuple[Network, ...]
+    backup_dir: Path | None = None
+    backup_keep: int = 7
+    metrics_allowed_networks: tuple[Network, ...] = tuple(
+        ipaddress.ip_network(net) for net in LOCAL_NETWORKS.split(",")
+    )
+    log_format: str = "text"
 
     def is_staff_user(self, user_id: int) -> bool:
         """Whether this user may decide when the staff list restricts it."""
@@ -195,6 +204,12 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def _log_format(text: str) -> str:
+    if text.strip().lower() not in LOG_FORMATS:
+        raise ValueError(f"{text!r} is not one of {', '.join(LOG_FORMATS)}")
+    return text.strip().lower()
+
+
 def _networks(text: str) -> tuple[Network, ...]:
     networks = []
     for part in text.split(","):
@@ -275,4 +290,10 @@ def load_settings(
             "NOTIFICATION_ALLOWED_NETWORKS", _networks, MARKET_NETWORKS
         ),
         trusted_proxies=read.optional("TRUSTED_PROXIES", _networks, ""),
+        backup_dir=read.optional("BACKUP_DIR", lambda text: Path(text.strip()), None),
+        backup_keep=read.optional("BACKUP_KEEP", _positive_int, "7"),
+        metrics_allowed_networks=read.optional(
+            "METRICS_ALLOWED_NETWORKS", _networks, LOCAL_NETWORKS
+        ),
+        log_format=read.optional("LOG_FORMAT", _log_format, "text"),
     )
