@@ -27,6 +27,7 @@ from bot.ratelimit import GroupRateLimiter
 from bot.shops import Shops
 from bot.signals import Activity, Wakeup, Wire
 from bot.staff_chat import StaffChat
+from bot.storage_trouble import StorageTrouble
 from bot.texts import Texts
 from storage.store import Store
 
@@ -65,6 +66,8 @@ def build_application(settings: Settings, store: Store) -> Application:
         .build()
     )
     _wire(application, settings, store, limiter)
+    if settings.backup_dir is not None:
+        application.bot_data.loops.append(DailyBackups.for_settings(settings).run)
     handlers.register(application)
     return application
 
@@ -81,7 +84,8 @@ def _wire(
     market = MarketClient(settings.market_api_url, settings.market_api_key)
     chat = StaffChat(settings.staff_chat_id, store, wakeup)
     shops = Shops(settings, market, store)
-    decider = Decider(settings, store, market, chat, texts, wakeup, clock)
+    storage = StorageTrouble(quiet=2 * settings.poll_interval.total_seconds())
+    decider = Decider(settings, store, market, chat, texts, wakeup, clock, storage)
     publisher = Publisher(
         application.bot,
         store,
@@ -93,6 +97,7 @@ def _wire(
         wakeup=wakeup,
         activity=activity,
         limiter=limiter,
+        storage=storage,
     )
     poller = Poller(
         store,
@@ -103,13 +108,11 @@ def _wire(
         poll_interval=settings.poll_interval,
         clock=clock,
         wakeup=wakeup,
+        storage=storage,
     )
     data.settings, data.store, data.market, data.decider = settings, store, market, decider
     data.chat, data.shops, data.style, data.clock = chat, shops, style, clock
     data.activity, data.loops, data.tasks = activity, [publisher.run, poller.run], []
-    if settings.backup_dir is not None:
-        backups = DailyBackups(settings.database_path, settings.backup_dir, settings.backup_keep)
-        data.loops.append(backups.run)
     data.inbox = Inbox(
         store,
         OrderLookup(market, clock),

@@ -12,6 +12,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from bot.config import Settings
 from storage.backup import backup, backups, prune
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,11 @@ CHECK_EVERY = 3600.0  # seconds between looks at the folder (a failed backup wai
 class DailyBackups:
     def __init__(self, database: Path, folder: Path, keep: int) -> None:
         self.database, self.folder, self.keep = database, folder, keep
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> DailyBackups:
+        assert settings.backup_dir is not None
+        return cls(settings.database_path, settings.backup_dir, settings.backup_keep)
 
     async def run(self) -> None:
         while True:

@@ -8,6 +8,7 @@ answer after it, so a crash in between is found and finished at the next start.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from bot.model import DecisionRecord, DecisionResult, Request
 from bot.reconcile import INTERRUPTED, Listing, reconcile, recovered_result
 from bot.signals import Wakeup
 from bot.staff_chat import StaffChat
+from bot.storage_trouble import StorageTrouble
 from bot.texts import Texts
 from storage.store import Store
 
@@ -61,7 +63,10 @@ class Decider:
         texts: Texts,
         wakeup: Wakeup,
         clock: Callable[[], datetime],
+        storage: StorageTrouble | None = None,
     ) -> None:
+        self.storage = storage or StorageTrouble(quiet=settings.poll_interval.total_seconds())
+        self.orphaned: set[int] = set()  # decision ids answered but not stored: recover them
         self.settings = settings
         self.store = store
         self.market = market
@@ -73,7 +78,20 @@ class Decider:
         self.started_at = clock()  # decisions begun before this were cut off by a stop
 
     def judge_tap(self, tap: Tapped) -> Verdict:
-        """Answer a tap from storage alone; a decision's PUT is the verdict's follow-up."""
+        """Answer a tap from storage alone; a decision's PUT is the verdict's follow-up.
+
+        A decision that cannot be stored is never sent: the tapper is told so.
+        """
+        if self.storage.broken:
+            return Verdict(self.texts("answer.no_storage"))
+        try:
+            return self._judge(tap)
+        except sqlite3.OperationalError as error:
+            self.storage.failed(error)
+            log.warning("Could not record a tap by user %s: %s", tap.user.user_id, error)
+            return Verdict(self.texts("answer.no_storage"))
+
+    def _judge(self, tap: Tapped) -> Verdict:
         request = self._tapped_request(tap)
         if isinstance(request, Verdict):
             return request
@@ -133,7 +151,18 @@ class Decider:
         return request
 
     async def send(self, record: DecisionRecord) -> None:
-        """PUT the decision and store what the Market said; never retried on its own."""
+        """PUT the decision and store what the Market said; never retried on its own.
+
+        If what the Market said cannot be stored, recovery settles it from the order later.
+        """
+        try:
+            await self._send(record)
+        except sqlite3.OperationalError as error:
+            self.storage.failed(error)
+            self.orphaned.add(record.id)
+            log.error("Could not store the answer to decision %s: %s", record.id, error)
+
+    async def _send(self, record: DecisionRecord) -> None:
         request = self.store.requests.get(record.request_id)
         assert request is not None
         try:
@@ -200,7 +229,7 @@ class Decider:
     async def recover(self) -> None:
         """Finish decisions a crash interrupted; a MarketError leaves them for next time."""
         for record in self.store.decisions.unfinished():
-            if record.started_at >= self.started_at:
+            if record.started_at >= self.started_at and record.id not in self.orphaned:
                 continue  # in flight now, not interrupted
             request = self.store.requests.get(record.request_id)
             assert request is not None
@@ -217,6 +246,7 @@ class Decider:
             self.store.finish_decision(
                 record.id, result, self.clock(), error_code=INTERRUPTED, closed_order=closed
             )
+            self.orphaned.discard(record.id)
             self.wakeup.ring()
 
 

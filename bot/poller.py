@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -23,6 +24,7 @@ from bot.market import MarketClient, MarketError, MarketRateLimited
 from bot.shops import Shops
 from bot.signals import Wakeup
 from bot.staff_chat import StaffChat
+from bot.storage_trouble import StorageTrouble
 from bot.sync import OLD_SWEEP_EVERY, sync_once
 from bot.texts import Texts
 from storage.polls import PollRecord
@@ -46,7 +48,9 @@ class Poller:
         poll_interval: timedelta,
         clock: Callable[[], datetime],
         wakeup: Wakeup,
+        storage: StorageTrouble | None = None,
     ) -> None:
+        self.storage = storage or StorageTrouble(quiet=poll_interval.total_seconds())
         self.store, self.market, self.shops, self.decider = store, market, shops, decider
         self.alerts, self.poll_interval, self.clock, self.wakeup = (
             alerts,
@@ -67,6 +71,9 @@ class Poller:
                 delay = await self.cycle()
             except asyncio.CancelledError:
                 raise
+            except sqlite3.OperationalError as error:  # a full disk: the Market waits
+                self.storage.failed(error)
+                delay = self.poll_interval.total_seconds()
             except Exception:  # a bug must not stop polling: log it and go on
                 delay = self.backoff.next()
                 log.exception("Poll crashed unexpectedly; next try in %.0fs", delay)
@@ -101,7 +108,9 @@ class Poller:
             " (with the 30-60 day sweep)" if outcome.swept_old else "",
             (time.monotonic() - began) * 1000,
         )
-        if outcome.new or outcome.resolved:
+        was_broken = self.storage.broken
+        self.storage.worked()
+        if outcome.new or outcome.resolved or was_broken:
             self.wakeup.ring()
         if self.alerted:
             await self.alerts.send("alert.recovered", what="what.market")

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from telegram import Bot, ReplyParameters
 from telegram.error import (
@@ -35,6 +37,7 @@ from bot.render import Rendered, render_post, render_problem, render_reminder
 from bot.shops import Shops
 from bot.signals import Activity, Wakeup
 from bot.staff_chat import StaffChat
+from bot.storage_trouble import StorageTrouble
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -84,8 +87,11 @@ class Publisher:
         wakeup: Wakeup,
         activity: Activity,
         limiter: GroupRateLimiter | None,
+        storage: StorageTrouble | None = None,
     ) -> None:
         self.bot, self.store, self.chat, self.shops = bot, store, chat, shops
+        self.storage = storage or StorageTrouble(quiet=settings.poll_interval.total_seconds())
+        self._unrecorded: dict[int, Callable[[], None]] = {}  # posts sent, not yet stored
         self.style, self.settings, self.clock = style, settings, clock
         self.wakeup, self.activity, self.limiter = wakeup, activity, limiter
         self.backoff = Backoff(initial=1.0, cap=60.0)
@@ -104,6 +110,10 @@ class Publisher:
                 delay = _seconds(error.retry_after)
                 log.warning("Telegram asks to wait %.0fs before sending more", delay)
                 await asyncio.sleep(delay)
+                continue
+            except sqlite3.OperationalError as error:  # a full disk, a read-only file
+                self.storage.failed(error)
+                await asyncio.sleep(self.backoff.next())
                 continue
             except (Forbidden, NetworkError) as error:
                 self.activity.telegram_ok = False
@@ -141,6 +151,14 @@ class Publisher:
 
     async def publish_next(self) -> bool:
         """Send the most urgent thing; False when there is nothing to do."""
+        if await self.storage.tell_staff(self.bot, self.chat, self.style.texts):
+            return True
+        if self.storage.broken:  # nothing that must be recorded goes out
+            return False
+        for request_id, record in list(self._unrecorded.items()):
+            record()
+            del self._unrecorded[request_id]
+            return True
         store = self.store
         for request in store.posts.dirty(limit=1):
             await self._guard(request, self._edit(request))
@@ -292,9 +310,20 @@ class Publisher:
             chat_id=chat_id, text=rendered.text, reply_markup=rendered.keyboard
         )
         shown = crossed_lead_times(request.deadline, self.settings.reminder_lead_times, now)
-        self.store.save_post(
-            request.id, chat_id, message.message_id, now, shown, rendered_from=request
+        record = partial(
+            self.store.save_post,
+            request.id,
+            chat_id,
+            message.message_id,
+            now,
+            shown,
+            rendered_from=request,
         )
+        try:
+            record()
+        except sqlite3.OperationalError:  # it is in the chat: store it, never post it again
+            self._unrecorded[request.id] = record
+            raise
         log.info(
             "Posted order %s (campaign %s), deadline %s%s",
             request.order_id,
