@@ -202,16 +202,21 @@ def run(settings: Settings, store: Store) -> None:
 
 
 def _http_server(settings: Settings, data: DeskData) -> HttpServer:
+    from bot import metrics
     from bot.http import (  # uvicorn loads only when used
         Health,
         HttpServer,
         HttpServerError,
+        Metrics,
         NotificationEndpoint,
         create_app,
     )
 
     health = Health(data.store, data.activity, settings.poll_interval, data.clock, data.clock())
-    server = HttpServer(settings, create_app(NotificationEndpoint(data.inbox, settings), health))
+    metrics.watch(data.store, data.clock)
+    scrape = Metrics(settings.metrics_allowed_networks, settings.trusted_proxies)
+    endpoint = NotificationEndpoint(data.inbox, settings)
+    server = HttpServer(settings, create_app(endpoint, health, scrape))
     try:
         server.bind()
     except HttpServerError as error:

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot import metrics
 from bot.callbacks import Callback, Tap
 from bot.config import Settings
 from bot.lookup import OrderLookup
@@ -176,11 +177,15 @@ class Decider:
         except MarketError as error:
             self._finish_failed(record, None, "NETWORK", error.describe(), None)
         else:
-            self.store.finish_decision(record.id, DecisionResult.OK, self.clock(), http_status=200)
+            self._finish(record.id, DecisionResult.OK, self.clock(), http_status=200)
             log.info(
                 "The Market took decision %s on order %s", record.decision.name, request.order_id
             )
         self.wakeup.ring()
+
+    def _finish(self, decision_id: int, result: DecisionResult, now: datetime, **fields) -> None:
+        self.store.finish_decision(decision_id, result, now, **fields)
+        metrics.DECISIONS.labels(result.value).inc()
 
     def _finish_failed(
         self,
@@ -193,7 +198,7 @@ class Decider:
         log.warning(
             "Decision on request %s failed: %s %s %s", record.request_id, status, code, message
         )
-        self.store.finish_decision(
+        self._finish(
             record.id,
             DecisionResult.FAILED,
             self.clock(),
@@ -216,7 +221,7 @@ class Decider:
         if not change.closes:  # still awaits (or may): the refusal stands, buttons stay
             self._finish_failed(record, error.status, error.code, error.message, None)
             return
-        self.store.finish_decision(
+        self._finish(
             record.id,
             DecisionResult.NOT_PENDING,
             self.clock(),
@@ -243,7 +248,7 @@ class Decider:
                 _RECOVERED[result],
             )
             closed = change.order if change.closes else None
-            self.store.finish_decision(
+            self._finish(
                 record.id, result, self.clock(), error_code=INTERRUPTED, closed_order=closed
             )
             self.orphaned.discard(record.id)

@@ -18,6 +18,7 @@ from html import escape
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot import metrics
 from bot.backoff import Backoff
 from bot.decider import Decider
 from bot.market import MarketClient, MarketError, MarketRateLimited
@@ -108,6 +109,7 @@ class Poller:
             " (with the 30-60 day sweep)" if outcome.swept_old else "",
             (time.monotonic() - began) * 1000,
         )
+        metrics.POLLS.labels("ok").inc()
         was_broken = self.storage.broken
         self.storage.worked()
         if outcome.new or outcome.resolved or was_broken:
@@ -123,6 +125,9 @@ class Poller:
 
     async def _failed(self, error: MarketError, started_at: datetime, began: float) -> float:
         self.failures += 1
+        metrics.POLLS.labels(
+            "rate_limited" if isinstance(error, MarketRateLimited) else "failed"
+        ).inc()
         self.store.polls.record_failed(
             PollRecord(started_at=started_at, finished_at=self.clock(), ok=False, error=str(error))
         )

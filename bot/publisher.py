@@ -26,6 +26,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot import metrics
 from bot.backoff import Backoff
 from bot.config import Settings
 from bot.deadlines import crossed_lead_times
@@ -298,6 +299,7 @@ class Publisher:
             reply_markup=rendered.keyboard,
         )
         self.store.posts.mark_clean(request.id, post)
+        metrics.EDITS.inc()
         log.info("Updated the post of order %s (%s)", request.order_id, request.state)
 
     async def _post(self, request: Request) -> None:
@@ -324,6 +326,8 @@ class Publisher:
         except sqlite3.OperationalError:  # it is in the chat: store it, never post it again
             self._unrecorded[request.id] = record
             raise
+        finally:
+            metrics.POSTS.inc()
         log.info(
             "Posted order %s (campaign %s), deadline %s%s",
             request.order_id,

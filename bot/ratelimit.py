@@ -15,8 +15,10 @@ from collections.abc import Callable, Coroutine
 from types import TracebackType
 from typing import Any
 
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
+from bot import metrics
 from bot.config import GroupRate
 from bot.signals import Wire
 
@@ -101,10 +103,20 @@ class GroupRateLimiter(AIORateLimiter):
     ) -> Any:
         """Every request's turn as before; once its turn comes, it is on the `wire`."""
 
+        attempts = 0
+
         async def on_the_wire(*call_args: Any, **call_kwargs: Any) -> Any:
+            nonlocal attempts
             await self.wire.admit()
+            attempts += 1
+            if attempts > 1:
+                metrics.TELEGRAM_RETRIES.inc()
             with self.wire.sending():
-                return await callback(*call_args, **call_kwargs)
+                try:
+                    return await callback(*call_args, **call_kwargs)
+                except RetryAfter:
+                    metrics.TELEGRAM_429.inc()
+                    raise
 
         return await super().process_request(
             on_the_wire, args, kwargs, endpoint, data, rate_limit_args
