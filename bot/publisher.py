@@ -35,6 +35,7 @@ from bot.model import Problem, Request, Stage
 from bot.orders import INT64_LIMIT
 from bot.ratelimit import GroupRateLimiter
 from bot.render import Rendered, render_post, render_problem, render_reminder
+from bot.render_unseen import UNSEEN_PER_MESSAGE, render_unseen
 from bot.shops import Shops
 from bot.signals import Activity, Wakeup
 from bot.staff_chat import StaffChat
@@ -172,7 +173,18 @@ class Publisher:
                 await self._guard(request, self._post(request))
                 return True
             return await self._remind_next()  # a backlog: no probing until it is posted
-        return await self._remind_next() or await self._probe_next()
+        return await self._list_unseen() or await self._remind_next() or await self._probe_next()
+
+    async def _list_unseen(self) -> bool:
+        """Requests that closed before they could be posted: one message, no buttons."""
+        unseen = self.store.unseen.unlisted(UNSEEN_PER_MESSAGE)
+        if not unseen:
+            return False
+        text = render_unseen(unseen, self.shops.names, self.style)
+        await self.bot.send_message(chat_id=self.chat.id, text=text)
+        self.store.unseen.listed([request.id for request in unseen], self.clock())
+        log.info("Listed %d requests that closed before they were posted", len(unseen))
+        return True
 
     def _room_for_a_post(self) -> bool:
         """Whether a new post may take a slot of the chat's window now.
@@ -312,15 +324,8 @@ class Publisher:
             chat_id=chat_id, text=rendered.text, reply_markup=rendered.keyboard
         )
         shown = crossed_lead_times(request.deadline, self.settings.reminder_lead_times, now)
-        record = partial(
-            self.store.save_post,
-            request.id,
-            chat_id,
-            message.message_id,
-            now,
-            shown,
-            rendered_from=request,
-        )
+        stored = (request.id, chat_id, message.message_id, now, shown)
+        record = partial(self.store.save_post, *stored, rendered_from=request)
         try:
             record()
         except sqlite3.OperationalError:  # it is in the chat: store it, never post it again

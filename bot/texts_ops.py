@@ -17,6 +17,11 @@ RU: dict[str, str] = {
         "Освободите место на диске или проверьте права на файл."
     ),
     "alert.storage_back": "✅ Запись в базу данных снова работает, бот продолжает работу.",
+    "unseen.title": (
+        "ℹ️ <b>Пока Telegram был недоступен, запросы на отмену пришли и закрылись без "
+        "решения здесь: {count}</b>"
+    ),
+    "unseen.line": "• №{order_id} · {shop} · {status} · срок был {when}",
 }
 
 EN: dict[str, str] = {
@@ -34,4 +39,9 @@ EN: dict[str, str] = {
         "Free disk space or fix the file's permissions."
     ),
     "alert.storage_back": "✅ Back to normal: the database takes writes again.",
+    "unseen.title": (
+        "ℹ️ <b>While Telegram was out of reach, cancellation requests came and closed "
+        "without a decision here: {count}</b>"
+    ),
+    "unseen.line": "• #{order_id} · {shop} · {status} · deadline was {when}",
 }

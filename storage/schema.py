@@ -123,7 +123,13 @@ INSERT INTO notified_requests
 DROP TABLE kv;
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3]
+# requests that came and went without a post (a long Telegram outage) are listed once
+V6_OPS = """
+ALTER TABLE requests ADD COLUMN unseen_listed_at TEXT;
+UPDATE requests SET unseen_listed_at = closed_at WHERE state = 'closed';
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V6_OPS]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

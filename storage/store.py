@@ -39,6 +39,7 @@ from storage.problems import ProblemLog
 from storage.reminders import Reminders
 from storage.requests import Requests
 from storage.shops import ChatMoves, Shops
+from storage.unseen import Unseen
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -58,6 +59,7 @@ class Store:
         self.decisions = Decisions(self.db)
         self.reminders = Reminders(self.db)
         self.polls = Polls(self.db)
+        self.unseen = Unseen(self.db)
         self.problems = ProblemLog(self.db)
         self.notified = NotifiedTimes(self.db)
         self.shops = Shops(self.db)

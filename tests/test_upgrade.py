@@ -38,7 +38,7 @@ def upgraded(tmp_path: Path):
 
 def test_every_row_is_kept(upgraded) -> None:
     store, before = upgraded
-    assert store.version == 3
+    assert store.version == 4
     after = rows(Path(store.db.value("SELECT file FROM pragma_database_list")))
     for table in TABLES:
         kept = [row[: len(before[table][0])] for row in after[table]] if before[table] else []

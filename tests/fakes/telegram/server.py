@@ -213,6 +213,11 @@ class FakeTelegram(BotMethods, Observed):
                 _Fault(canonical, error_code, description, parameters, times, text_contains)
             )
 
+    def clear_faults(self) -> None:
+        """Forget the faults still queued by `fail_next`."""
+        with self._lock:
+            self._faults.clear()
+
     def hold_answer_next(self, method: str, seconds: float) -> None:
         """Delay the answer to the next call of ``method`` by ``seconds`` after it took effect.
 
