@@ -4,6 +4,7 @@ alive; `backup [PATH]` copies the database consistently, even while the desk run
 from __future__ import annotations
 
 import asyncio
+import signal
 import sqlite3
 import sys
 from datetime import UTC, datetime
@@ -61,6 +62,8 @@ def _backup(settings: Settings, target: Path | None) -> int:
 
 
 def _run(settings: Settings) -> int:
+    # a stop before python-telegram-bot takes SIGTERM over still closes the database cleanly
+    signal.signal(signal.SIGTERM, _stop_before_start)
     from bot.app import run
     from storage.lock import AlreadyRunning, DatabaseLock
     from storage.store import Store
@@ -87,6 +90,10 @@ def _run(settings: Settings) -> int:
         store.close()
         lock.release()
     return 0
+
+
+def _stop_before_start(signum: int, frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _damaged(settings: Settings) -> str | None:
