@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -135,12 +136,31 @@ async def _on_start(application: Application) -> None:
     if data.http is not None:  # Market notifications and /healthz
         await data.http.start()
     data.tasks = [asyncio.create_task(loop(), name=loop.__qualname__) for loop in data.loops]
+    data.tasks.append(asyncio.create_task(_stop_on_signal(application), name="stop"))
     log.info(
         "Desk started: staff chat %s, campaigns %s, polling every %ss",
         data.chat.id,
         ",".join(map(str, data.settings.market_campaign_ids)),
         data.settings.poll_interval.total_seconds(),
     )
+
+
+async def _stop_on_signal(application: Application) -> None:
+    """SIGTERM/SIGINT: stop once python-telegram-bot is running, never in the middle of its
+    start (its own handler closed the start's coroutine mid-request, outside the loop,
+    and the desk died with a traceback)."""
+    loop, stop = asyncio.get_running_loop(), asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("Stopping")
+    while not application.running:
+        await asyncio.sleep(0.05)
+    # a stop that lands as PTB moves from its start to run_forever is lost: repeat it
+    # until PTB's own stop has begun (it stops the updater first)
+    while application.updater is not None and application.updater.running:
+        application.stop_running()
+        await asyncio.sleep(0.5)
 
 
 async def _on_stop(application: Application) -> None:
@@ -198,6 +218,7 @@ def run(settings: Settings, store: Store) -> None:
         allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
         drop_pending_updates=False,
         close_loop=False,
+        stop_signals=None,  # _stop_on_signal takes them from _on_start; __main__'s before
     )
 
 

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot import metrics
 from bot.callbacks import Callback, Tap
@@ -183,7 +184,9 @@ class Decider:
             )
         self.wakeup.ring()
 
-    def _finish(self, decision_id: int, result: DecisionResult, now: datetime, **fields) -> None:
+    def _finish(
+        self, decision_id: int, result: DecisionResult, now: datetime, **fields: Any
+    ) -> None:
         self.store.finish_decision(decision_id, result, now, **fields)
         metrics.DECISIONS.labels(result.value).inc()
 

@@ -59,3 +59,15 @@ def test_a_stop_right_after_the_first_poll_is_honoured_at_once(market, telegram,
         assert desk.terminate(timeout=10) == 0, f"attempt {attempt}: {desk.log()[-2000:]}"
         assert "Desk stopped" in desk.log()
     assert len(posts(telegram)) == 3
+
+
+def test_a_stop_while_the_desk_is_still_connecting_to_telegram_exits_cleanly(
+    market, telegram, start_desk
+):
+    telegram.hold_answer_next("deleteWebhook", 2.0)  # the start's last call to Telegram
+    desk = start_desk()
+    wait_until(lambda: telegram.calls("deleteWebhook"), message="the start under way")
+
+    assert desk.terminate(timeout=10) == 0, desk.log()[-3000:]
+    assert "Traceback" not in desk.log()
+    assert "Desk stopped" in desk.log()
