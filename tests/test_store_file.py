@@ -27,9 +27,9 @@ def test_folder_is_created_and_wal_is_on(tmp_path: Path) -> None:
         store.close()
 
 
-def test_schema_version_is_3(store: Store) -> None:
-    assert store.version == 3
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == 3
+def test_schema_version_is_4(store: Store) -> None:
+    assert store.version == 4
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == 4
     assert set(store.db.db.table_names()) == {
         "requests",
         "posts",
@@ -53,7 +53,7 @@ def test_reopening_keeps_data_and_version(tmp_path: Path) -> None:
 
     second = Store(path)
     try:
-        assert second.version == 3
+        assert second.version == 4
         stored = second.requests.get(request_id)
         assert stored is not None
         assert stored.order == order()
