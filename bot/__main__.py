@@ -1,24 +1,28 @@
-"""`python -m bot` runs the desk; `check` tries every connection; `health` says if it is alive;
-`demo` rehearses on the real Telegram with a simulated Market."""
+"""`python -m bot` runs the desk; `check` tries every connection; `health` says if it is
+alive; `backup [PATH]` copies the database consistently, even while the desk runs; `demo`
+rehearses on the real Telegram with a simulated Market."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 import sqlite3
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_demo_settings, load_settings
 from bot.logs import configure_logging
 
-USAGE = "usage: python -m bot [run|check|health|demo]"
+USAGE = "usage: python -m bot [run|check|health|demo|backup [PATH]]"
 log = logging.getLogger("bot")
 
 
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "run"
-    if command not in {"run", "check", "health", "demo"} or len(argv) > 1:
+    allowed_args = 2 if command == "backup" else 1
+    if command not in {"run", "check", "health", "demo", "backup"} or len(argv) > allowed_args:
         print(USAGE, file=sys.stderr)
         return 2
     try:
@@ -29,7 +33,7 @@ def main(argv: list[str]) -> int:
     secrets = [settings.telegram_bot_token]
     if settings.demo is None:  # the simulator's key is no secret
         secrets.append(settings.market_api_key)
-    configure_logging(settings.log_level, secrets)
+    configure_logging(settings.log_level, secrets, settings.log_format)
     if command == "demo":
         log.info(
             "Demo: the Market is simulated in this process and is never called%s;"
@@ -48,7 +52,8 @@ def main(argv: list[str]) -> int:
         verdict = check_database(settings.database_path, settings.poll_interval, now)
         print(("healthy: " if verdict.healthy else "unhealthy: ") + verdict.reason)
         return 0 if verdict.healthy else 1
-
+    if command == "backup":
+        return _backup(settings, Path(argv[1]) if len(argv) > 1 else None)
     return _run(settings)
 
 
@@ -60,7 +65,25 @@ def _settings(command: str) -> tuple[Settings, list[str]]:
     return load_settings(), []
 
 
+def _backup(settings: Settings, target: Path | None) -> int:
+    from storage.backup import backup
+
+    target = target or settings.backup_dir
+    if target is None:
+        print("Cannot back up: give a PATH or set BACKUP_DIR", file=sys.stderr)
+        return 2
+    try:
+        made = backup(settings.database_path, target)
+    except (OSError, sqlite3.Error) as error:
+        print(f"Cannot back up DATABASE_PATH={settings.database_path}: {error}", file=sys.stderr)
+        return 1
+    print(f"Backed up {settings.database_path} to {made}")
+    return 0
+
+
 def _run(settings: Settings) -> int:
+    # a stop before python-telegram-bot takes SIGTERM over still closes the database cleanly
+    signal.signal(signal.SIGTERM, _stop_before_start)
     _without_numpy()
     from bot.app import run
     from bot.demo.run import run_demo
@@ -72,6 +95,11 @@ def _run(settings: Settings) -> int:
     lock = DatabaseLock(settings.database_path)
     try:
         lock.acquire()
+        damaged = _damaged(settings, name)
+        if damaged:
+            lock.release()
+            print(damaged, file=sys.stderr)
+            return 2
         store = Store(settings.database_path, demo=demo)
     except AlreadyRunning as error:
         print(f"Cannot start: {error}", file=sys.stderr)
@@ -92,6 +120,28 @@ def _without_numpy() -> None:
     """sqlite-utils imports numpy whenever it is installed (matplotlib brings it, for the
     chart's child process); the desk uses none of it, and it would cost ~10 MB of RSS."""
     sys.modules.setdefault("numpy", None)  # type: ignore[arg-type]  # import numpy -> ImportError
+
+
+def _stop_before_start(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+def _damaged(settings: Settings, name: str) -> str | None:
+    """The one line to stop with when the database fails SQLite's quick check."""
+    from storage.backup import backups, damage
+
+    problem = damage(settings.database_path)
+    if problem is None:
+        return None
+    if settings.backup_dir is None:
+        last = "none (BACKUP_DIR is not set)"
+    else:
+        found = backups(settings.backup_dir)
+        last = str(found[-1]) if found else f"none in {settings.backup_dir}"
+    return (
+        f"Cannot start: {name}={settings.database_path} is damaged ({problem}); "
+        f"last backup: {last} (to restore it, see Backups in the README)"
+    )
 
 
 if __name__ == "__main__":

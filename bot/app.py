@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -16,6 +17,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import HTTPXRequest
 
 from bot import handlers, owner
+from bot.backups import DailyBackups
 from bot.config import Settings
 from bot.contact import BuyerContact
 from bot.daily import Daily
@@ -29,8 +31,9 @@ from bot.poller import Poller, StaffAlerts
 from bot.publisher import Publisher
 from bot.ratelimit import GroupRateLimiter
 from bot.shops import Shops
-from bot.signals import Activity, Wakeup
+from bot.signals import Activity, Wakeup, Wire
 from bot.staff_chat import StaffChat
+from bot.storage_trouble import StorageTrouble
 from bot.texts import Texts
 from storage.store import Store
 
@@ -38,6 +41,9 @@ if TYPE_CHECKING:
     from bot.http import HttpServer
 
 log = logging.getLogger(__name__)
+
+ANSWERS_WITHIN = 6.0  # seconds: PTB's read timeout (5 s) for a request already sent, and some
+LOOPS_STOP_WITHIN = 2.0  # seconds for the cancelled loops to end
 
 
 def utc_now() -> datetime:
@@ -65,6 +71,8 @@ def build_application(
         .build()
     )
     _wire(application, settings, store, limiter, market_transport)
+    if settings.backup_dir is not None:
+        application.bot_data.loops.append(DailyBackups.for_settings(settings).run)
     handlers.register(application)
     owner.register(application)
     return application
@@ -110,7 +118,8 @@ def _wire(
     )
     chat = StaffChat(settings.staff_chat_id, store, wakeup)
     shops = Shops(settings, market, store)
-    decider = Decider(settings, store, market, chat, texts, wakeup, clock)
+    storage = StorageTrouble(quiet=2 * settings.poll_interval.total_seconds())
+    decider = Decider(settings, store, market, chat, texts, wakeup, clock, storage)
     publisher = Publisher(
         application.bot,
         store,
@@ -122,6 +131,7 @@ def _wire(
         wakeup=wakeup,
         activity=activity,
         limiter=limiter,
+        storage=storage,
     )
     poller = Poller(
         store,
@@ -133,6 +143,7 @@ def _wire(
         clock=clock,
         wakeup=wakeup,
         decision_window=settings.decision_window,
+        storage=storage,
     )
     data.settings, data.store, data.market, data.decider = settings, store, market, decider
     data.contact = BuyerContact(settings, market, decider, style, clock)
@@ -164,6 +175,7 @@ async def _on_start(application: Application) -> None:
     if data.http is not None:  # Market notifications and /healthz
         await data.http.start()
     data.tasks = [asyncio.create_task(loop(), name=loop.__qualname__) for loop in data.loops]
+    data.tasks.append(asyncio.create_task(_stop_on_signal(application), name="stop"))
     log.info(
         "Desk started: staff chat %s, campaigns %s, polling every %ss",
         data.chat.id,
@@ -172,16 +184,60 @@ async def _on_start(application: Application) -> None:
     )
 
 
+async def _stop_on_signal(application: Application) -> None:
+    """SIGTERM/SIGINT: stop once python-telegram-bot is running, never in the middle of its
+    start (its own handler closed the start's coroutine mid-request, outside the loop,
+    and the desk died with a traceback)."""
+    loop, stop = asyncio.get_running_loop(), asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    log.info("Stopping")
+    while not application.running:
+        await asyncio.sleep(0.05)
+    # a stop that lands as PTB moves from its start to run_forever is lost: repeat it
+    # until PTB's own stop has begun (it stops the updater first)
+    while application.updater is not None and application.updater.running:
+        application.stop_running()
+        await asyncio.sleep(0.5)
+
+
 async def _on_stop(application: Application) -> None:
-    """Stop taking notifications first, then the loops they wake."""
+    """Stop taking notifications and sending, let answers on their way in, stop the loops.
+
+    A loop is cancelled only once nothing it sent to Telegram is unanswered: cancelled
+    mid-request, a post would reach the chat unrecorded and be posted again at the next
+    start. Every wait is bounded, so a stop is always honoured.
+    """
     data: DeskData = application.bot_data
     http_server, data.http = data.http, None
-    if http_server is not None:
-        await http_server.stop()
+    wire = application.bot.rate_limiter.wire if _limited(application) else None
+    if wire is not None:
+        wire.close()
+    await asyncio.gather(
+        http_server.stop() if http_server is not None else asyncio.sleep(0),
+        _drain(wire) if wire is not None else asyncio.sleep(0),
+    )
     tasks, data.tasks = data.tasks, []
     for task in tasks:
         task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    if tasks:
+        _, stuck = await asyncio.wait(tasks, timeout=LOOPS_STOP_WITHIN)
+        for task in stuck:
+            log.error("%s did not stop within %.0fs", task.get_name(), LOOPS_STOP_WITHIN)
+
+
+def _limited(application: Application) -> bool:
+    return isinstance(application.bot.rate_limiter, GroupRateLimiter)
+
+
+async def _drain(wire: Wire) -> None:
+    if not await wire.drained(ANSWERS_WITHIN):
+        log.warning(
+            "A Telegram answer did not come within %.0fs of the stop; what it was for may be "
+            "sent again at the next start",
+            ANSWERS_WITHIN,
+        )
 
 
 async def _on_shutdown(application: Application) -> None:
@@ -205,20 +261,26 @@ def serve(application: Application) -> None:
         allowed_updates=[Update.MESSAGE, Update.CALLBACK_QUERY],
         drop_pending_updates=False,
         close_loop=False,
+        stop_signals=None,  # _stop_on_signal takes them from _on_start; __main__'s before
     )
 
 
 def _http_server(settings: Settings, data: DeskData) -> HttpServer:
+    from bot import metrics
     from bot.http import (  # uvicorn loads only when used
         Health,
         HttpServer,
         HttpServerError,
+        Metrics,
         NotificationEndpoint,
         create_app,
     )
 
     health = Health(data.store, data.activity, settings.poll_interval, data.clock, data.clock())
-    server = HttpServer(settings, create_app(NotificationEndpoint(data.inbox, settings), health))
+    metrics.watch(data.store, data.clock)
+    scrape = Metrics(settings.metrics_allowed_networks, settings.trusted_proxies)
+    endpoint = NotificationEndpoint(data.inbox, settings)
+    server = HttpServer(settings, create_app(endpoint, health, scrape))
     try:
         server.bind()
     except HttpServerError as error:

@@ -25,6 +25,9 @@ from bot.durations import parse_duration
 from bot.model import DECISION_WINDOW
 
 MARKET_NETWORKS = "5.45.207.0/25,141.8.142.0/25,5.255.253.0/25"
+# loopback and the private ranges: a scraper on the same host or network
+LOCAL_NETWORKS = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
+LOG_FORMATS = ("text", "json")
 
 T = TypeVar("T")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -86,14 +89,21 @@ class Settings:
     campaign_topics: tuple[tuple[int, int], ...] = ()  # (campaign id, topic id): its own topic
     pin_summary: bool = False  # one pinned message with the open requests
     buyer_contact: bool = False  # the 📞 button: the buyer's name and phone, to the tapper only
+    # the owner's view (issue 13)
+    history_days: int | None = None  # None: keep settled requests forever
+    digest_at: time | None = None  # local time in `timezone` of the daily digest; None: off
+    digest_topic_id: int | None = None  # the forum topic the digest goes to
+    # operations (issue 14)
+    backup_dir: Path | None = None
+    backup_keep: int = 7
+    metrics_allowed_networks: tuple[Network, ...] = tuple(
+        ipaddress.ip_network(net) for net in LOCAL_NETWORKS.split(",")
+    )
+    log_format: str = "text"
 
     def topic_for(self, campaign_id: int) -> int | None:
         """The forum topic a campaign's posts go to; None: the general one."""
         return dict(self.campaign_topics).get(campaign_id, self.staff_topic_id)
-
-    history_days: int | None = None  # None: keep settled requests forever
-    digest_at: time | None = None  # local time in `timezone` of the daily digest; None: off
-    digest_topic_id: int | None = None  # the forum topic the digest goes to
 
     def is_staff_user(self, user_id: int) -> bool:
         """Whether this user may decide when the staff list restricts it."""
@@ -220,6 +230,12 @@ def _port(text: str) -> int:
     if not re.fullmatch(r"[0-9]+", text.strip()) or not 1 <= int(text) <= 65535:
         raise ValueError(f"{text!r} is not a TCP port (1-65535)")
     return int(text)
+
+
+def _log_format(text: str) -> str:
+    if text.strip().lower() not in LOG_FORMATS:
+        raise ValueError(f"{text!r} is not one of {', '.join(LOG_FORMATS)}")
+    return text.strip().lower()
 
 
 def _networks(text: str) -> tuple[Network, ...]:
@@ -363,6 +379,12 @@ def _settings_from(values: Mapping[str, str]) -> Settings:
         digest_at=read.optional("DIGEST_AT", _digest_time, None),
         digest_topic_id=read.optional("DIGEST_TOPIC_ID", _positive_int, None),
         **_team_settings(read, read.required("MARKET_CAMPAIGN_IDS", _campaign_ids)),
+        backup_dir=read.optional("BACKUP_DIR", lambda text: Path(text.strip()), None),
+        backup_keep=read.optional("BACKUP_KEEP", _positive_int, "7"),
+        metrics_allowed_networks=read.optional(
+            "METRICS_ALLOWED_NETWORKS", _networks, LOCAL_NETWORKS
+        ),
+        log_format=read.optional("LOG_FORMAT", _log_format, "text"),
     )
 
 

@@ -8,19 +8,23 @@ answer after it, so a crash in between is found and finished at the next start.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from bot import metrics
 from bot.callbacks import Callback, Tap
 from bot.config import Settings
 from bot.journal import Actor
 from bot.lookup import OrderLookup
 from bot.market import MarketClient, MarketError, MarketHTTPError, MarketRateLimited
 from bot.model import DecisionRecord, DecisionResult, Request
-from bot.reconcile import Listing, reconcile, recovered_result
+from bot.reconcile import INTERRUPTED, Listing, reconcile, recovered_result
 from bot.signals import Wakeup
 from bot.staff_chat import StaffChat
+from bot.storage_trouble import StorageTrouble
 from bot.texts import Texts
 from storage.store import Store
 
@@ -62,7 +66,10 @@ class Decider:
         texts: Texts,
         wakeup: Wakeup,
         clock: Callable[[], datetime],
+        storage: StorageTrouble | None = None,
     ) -> None:
+        self.storage = storage or StorageTrouble(quiet=settings.poll_interval.total_seconds())
+        self.orphaned: set[int] = set()  # decision ids answered but not stored: recover them
         self.settings = settings
         self.store = store
         self.market = market
@@ -74,7 +81,20 @@ class Decider:
         self.started_at = clock()  # decisions begun before this were cut off by a stop
 
     def judge_tap(self, tap: Tapped) -> Verdict:
-        """Answer a tap from storage alone; a decision's PUT is the verdict's follow-up."""
+        """Answer a tap from storage alone; a decision's PUT is the verdict's follow-up.
+
+        A decision that cannot be stored is never sent: the tapper is told so.
+        """
+        if self.storage.broken:
+            return Verdict(self.texts("answer.no_storage"))
+        try:
+            return self._judge(tap)
+        except sqlite3.OperationalError as error:
+            self.storage.failed(error)
+            log.warning("Could not record a tap by user %s: %s", tap.user.user_id, error)
+            return Verdict(self.texts("answer.no_storage"))
+
+    def _judge(self, tap: Tapped) -> Verdict:
         request = self.tapped_request(tap)
         if isinstance(request, Verdict):
             return request
@@ -155,7 +175,18 @@ class Decider:
         return request
 
     async def send(self, record: DecisionRecord) -> None:
-        """PUT the decision and store what the Market said; never retried on its own."""
+        """PUT the decision and store what the Market said; never retried on its own.
+
+        If what the Market said cannot be stored, recovery settles it from the order later.
+        """
+        try:
+            await self._send(record)
+        except sqlite3.OperationalError as error:
+            self.storage.failed(error)
+            self.orphaned.add(record.id)
+            log.error("Could not store the answer to decision %s: %s", record.id, error)
+
+    async def _send(self, record: DecisionRecord) -> None:
         request = self.store.requests.get(record.request_id)
         assert request is not None
         try:
@@ -169,11 +200,17 @@ class Decider:
         except MarketError as error:
             self._finish_failed(record, None, "NETWORK", error.describe(), None)
         else:
-            self.store.finish_decision(record.id, DecisionResult.OK, self.clock(), http_status=200)
+            self._finish(record.id, DecisionResult.OK, self.clock(), http_status=200)
             log.info(
                 "The Market took decision %s on order %s", record.decision.name, request.order_id
             )
         self.wakeup.ring()
+
+    def _finish(
+        self, decision_id: int, result: DecisionResult, now: datetime, **fields: Any
+    ) -> None:
+        self.store.finish_decision(decision_id, result, now, **fields)
+        metrics.DECISIONS.labels(result.value).inc()
 
     def _finish_failed(
         self,
@@ -186,7 +223,7 @@ class Decider:
         log.warning(
             "Decision on request %s failed: %s %s %s", record.request_id, status, code, message
         )
-        self.store.finish_decision(
+        self._finish(
             record.id,
             DecisionResult.FAILED,
             self.clock(),
@@ -209,7 +246,7 @@ class Decider:
         if not change.closes:  # still awaits (or may): the refusal stands, buttons stay
             self._finish_failed(record, error.status, error.code, error.message, None)
             return
-        self.store.finish_decision(
+        self._finish(
             record.id,
             DecisionResult.NOT_PENDING,
             self.clock(),
@@ -222,7 +259,7 @@ class Decider:
     async def recover(self) -> None:
         """Finish decisions a crash interrupted; a MarketError leaves them for next time."""
         for record in self.store.decisions.unfinished():
-            if record.started_at >= self.started_at:
+            if record.started_at >= self.started_at and record.id not in self.orphaned:
                 continue  # in flight now, not interrupted
             request = self.store.requests.get(record.request_id)
             assert request is not None
@@ -236,7 +273,10 @@ class Decider:
                 _RECOVERED[result],
             )
             closed = change.order if change.closes else None
-            self.store.finish_decision(record.id, result, self.clock(), closed_order=closed)
+            self._finish(
+                record.id, result, self.clock(), error_code=INTERRUPTED, closed_order=closed
+            )
+            self.orphaned.discard(record.id)
             self.wakeup.ring()
 
 

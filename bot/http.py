@@ -1,4 +1,4 @@
-"""The desk's HTTP side: Market API notifications and `/healthz`.
+"""The desk's HTTP side: Market API notifications, `/healthz` and `/metrics`.
 
 Served by uvicorn inside the bot's own event loop, so a notification reaches the same
 store, Market client and publisher as the poller, with no locking between processes. The
@@ -28,6 +28,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot import metrics
 from bot.config import Network, Settings
 from bot.health import judge
 from bot.market import MarketError
@@ -136,23 +137,30 @@ class NotificationEndpoint:
         self.proxies = settings.trusted_proxies
 
     async def answer(self, request: Request) -> Response:
+        kind, response = await self._answer(request)
+        metrics.NOTIFICATIONS.labels(kind, str(response.status_code)).inc()
+        return response
+
+    async def _answer(self, request: Request) -> tuple[str, Response]:
+        """The notification's type (`unknown` if unread) and the answer to it."""
         received = datetime.now(UTC)
         began = time.monotonic()
         admitted = await self._admit(request)
         if isinstance(admitted, Response):
-            return admitted
+            return "unknown", admitted
         client, body = admitted
         try:
             note = parse_notification(body)
         except MalformedNotification as error:
             log.warning("Malformed notification from %s: %s", client, error)
             log.debug("The malformed notification began: %r", body[:300])
-            return JSONResponse(error_body("WRONG_EVENT_FORMAT", str(error)), status_code=400)
+            refused = JSONResponse(error_body("WRONG_EVENT_FORMAT", str(error)), status_code=400)
+            return "unknown", refused
         if note.type == PING:
             log.info("Notification PING from %s: answered", client)
-            return JSONResponse(ok_body(received))
+            return note.type, JSONResponse(ok_body(received))
         failure = await self._handle(note, began)
-        return failure or JSONResponse(ok_body(received))
+        return note.type, failure or JSONResponse(ok_body(received))
 
     async def _admit(self, request: Request) -> tuple[Address, bytes] | Response:
         """The caller's address and the body, or the refusal to answer with."""
@@ -225,14 +233,37 @@ class Health:
         return JSONResponse(body, status_code=200 if healthy else 503)
 
 
-def create_app(endpoint: NotificationEndpoint, health: Health) -> Starlette:
-    return Starlette(
-        routes=[
-            Route("/", endpoint.answer, methods=["POST"]),
-            Route("/notification", endpoint.answer, methods=["POST"]),
-            Route("/healthz", health.answer, methods=["GET"]),
-        ]
-    )
+@dataclass(frozen=True)
+class Metrics:
+    """`GET /metrics` in Prometheus' text format, for METRICS_ALLOWED_NETWORKS only.
+
+    The port may be public behind the README's proxy: the caller is judged like a
+    notification's sender (X-Forwarded-For only from TRUSTED_PROXIES).
+    """
+
+    allowed: Sequence[Network]
+    proxies: Sequence[Network]
+
+    async def answer(self, request: Request) -> Response:
+        peer = request.client.host if request.client else None
+        client = client_address(peer, request.headers.getlist("x-forwarded-for"), self.proxies)
+        if client is None or not _within(client, self.allowed):
+            log.warning("Refused /metrics to %s: not in METRICS_ALLOWED_NETWORKS", client or peer)
+            return Response("forbidden\n", status_code=403, media_type="text/plain")
+        return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
+
+
+def create_app(
+    endpoint: NotificationEndpoint, health: Health, scrape: Metrics | None = None
+) -> Starlette:
+    routes = [
+        Route("/", endpoint.answer, methods=["POST"]),
+        Route("/notification", endpoint.answer, methods=["POST"]),
+        Route("/healthz", health.answer, methods=["GET"]),
+    ]
+    if scrape is not None:
+        routes.append(Route("/metrics", scrape.answer, methods=["GET"]))
+    return Starlette(routes=routes)
 
 
 # the server
@@ -315,7 +346,7 @@ class HttpServer:
             await asyncio.sleep(0.01)
         self._task.add_done_callback(lambda task: _ended(task, server))
         log.info(
-            "Serving Market notifications on http://%s:%s (POST / and /notification, GET /healthz)",
+            "Serving on http://%s:%s (POST / and /notification, GET /healthz and /metrics)",
             self.host,
             self.port,
         )

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from bot import metrics
 from bot.model import Decision, Order
 from bot.orders import OrderFormatError, parse_business_order
 
@@ -215,13 +216,16 @@ class MarketClient:
             try:
                 response = await self._http.request(method, path, params=params, json=json)
             except httpx.HTTPError as error:
+                metrics.MARKET_CALLS.labels(operation, "network").inc()
                 raise MarketNetworkError(f"{operation}: {type(error).__name__}") from error
+        metrics.MARKET_CALLS.labels(operation, str(response.status_code)).inc()
         if response.status_code != 200:
             code, message = _error_fields(response)
             log.warning(
                 "Market %s answered %s %s %s", operation, response.status_code, code, message
             )
             if response.status_code == 420:
+                metrics.MARKET_420.inc()
                 raise MarketRateLimited(
                     420, code, message, operation, retry_at=_retry_at(response.headers)
                 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from html import escape
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot import metrics
 from bot.backoff import Backoff
 from bot.decider import Decider
 from bot.market import MarketClient, MarketError, MarketRateLimited
@@ -24,6 +26,7 @@ from bot.model import DECISION_WINDOW
 from bot.shops import Shops
 from bot.signals import Wakeup
 from bot.staff_chat import StaffChat
+from bot.storage_trouble import StorageTrouble
 from bot.sync import OLD_SWEEP_EVERY, sync_once
 from bot.texts import Texts
 from storage.polls import PollRecord
@@ -48,8 +51,10 @@ class Poller:
         clock: Callable[[], datetime],
         wakeup: Wakeup,
         decision_window: timedelta = DECISION_WINDOW,
+        storage: StorageTrouble | None = None,
     ) -> None:
         self.decision_window = decision_window
+        self.storage = storage or StorageTrouble(quiet=poll_interval.total_seconds())
         self.store, self.market, self.shops, self.decider = store, market, shops, decider
         self.alerts, self.poll_interval, self.clock, self.wakeup = (
             alerts,
@@ -70,6 +75,9 @@ class Poller:
                 delay = await self.cycle()
             except asyncio.CancelledError:
                 raise
+            except sqlite3.OperationalError as error:  # a full disk: the Market waits
+                self.storage.failed(error)
+                delay = self.poll_interval.total_seconds()
             except Exception:  # a bug must not stop polling: log it and go on
                 delay = self.backoff.next()
                 log.exception("Poll crashed unexpectedly; next try in %.0fs", delay)
@@ -105,7 +113,10 @@ class Poller:
             " (with the 30-60 day sweep)" if outcome.swept_old else "",
             (time.monotonic() - began) * 1000,
         )
-        if outcome.new or outcome.resolved:
+        metrics.POLLS.labels("ok").inc()
+        was_broken = self.storage.broken
+        self.storage.worked()
+        if outcome.new or outcome.resolved or was_broken:
             self.wakeup.ring()
         if self.alerted:
             await self.alerts.send("alert.recovered", what="what.market")
@@ -118,6 +129,9 @@ class Poller:
 
     async def _failed(self, error: MarketError, started_at: datetime, began: float) -> float:
         self.failures += 1
+        metrics.POLLS.labels(
+            "rate_limited" if isinstance(error, MarketRateLimited) else "failed"
+        ).inc()
         self.store.polls.record_failed(
             PollRecord(started_at=started_at, finished_at=self.clock(), ok=False, error=str(error))
         )

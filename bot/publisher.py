@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from telegram import Bot
 from telegram.error import (
@@ -24,6 +26,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot import metrics
 from bot.backoff import Backoff
 from bot.config import Settings
 from bot.deadlines import crossed_lead_times
@@ -34,9 +37,11 @@ from bot.orders import INT64_LIMIT
 from bot.quiet import silent
 from bot.ratelimit import GroupRateLimiter
 from bot.render import Rendered, render_post, render_problem, render_reminder
+from bot.render_unseen import UNSEEN_PER_MESSAGE, render_unseen
 from bot.shops import Shops
 from bot.signals import Activity, Wakeup
 from bot.staff_chat import StaffChat
+from bot.storage_trouble import StorageTrouble
 from bot.summary import Summary
 from bot.topics import TopicRouter
 from storage.store import Store
@@ -88,8 +93,11 @@ class Publisher:
         wakeup: Wakeup,
         activity: Activity,
         limiter: GroupRateLimiter | None,
+        storage: StorageTrouble | None = None,
     ) -> None:
         self.bot, self.store, self.chat, self.shops = bot, store, chat, shops
+        self.storage = storage or StorageTrouble(quiet=settings.poll_interval.total_seconds())
+        self._unrecorded: dict[int, Callable[[], None]] = {}  # posts sent, not yet stored
         self.style, self.settings, self.clock = style, settings, clock
         self.wakeup, self.activity, self.limiter = wakeup, activity, limiter
         self.backoff = Backoff(initial=1.0, cap=60.0)
@@ -113,6 +121,10 @@ class Publisher:
                 delay = _seconds(error.retry_after)
                 log.warning("Telegram asks to wait %.0fs before sending more", delay)
                 await asyncio.sleep(delay)
+                continue
+            except sqlite3.OperationalError as error:  # a full disk, a read-only file
+                self.storage.failed(error)
+                await asyncio.sleep(self.backoff.next())
                 continue
             except (Forbidden, NetworkError) as error:
                 self.activity.telegram_ok = False
@@ -153,6 +165,14 @@ class Publisher:
 
     async def publish_next(self) -> bool:
         """Send the most urgent thing; False when there is nothing to do."""
+        if await self.storage.tell_staff(self.bot, self.chat, self.style.texts):
+            return True
+        if self.storage.broken:  # nothing that must be recorded goes out
+            return False
+        for request_id, record in list(self._unrecorded.items()):
+            record()
+            del self._unrecorded[request_id]
+            return True
         store = self.store
         for request in store.posts.dirty(limit=1):
             await self._guard(request, self._edit(request))
@@ -167,9 +187,20 @@ class Publisher:
                 await self._guard(request, self._post(request))
                 return True
             return await self._remind_next()  # a backlog: no probing until it is posted
-        if await self._remind_next():
+        if await self._list_unseen() or await self._remind_next():
             return True
         return bool(self.summary and await self.summary.refresh()) or await self._probe_next()
+
+    async def _list_unseen(self) -> bool:
+        """Requests that closed before they could be posted: one message, no buttons."""
+        unseen = self.store.unseen.unlisted(UNSEEN_PER_MESSAGE)
+        if not unseen:
+            return False
+        text = render_unseen(unseen, self.shops.names, self.style)
+        await self.bot.send_message(chat_id=self.chat.id, text=text)
+        self.store.unseen.listed([request.id for request in unseen], self.clock())
+        log.info("Listed %d requests that closed before they were posted", len(unseen))
+        return True
 
     def _room_for_a_post(self) -> bool:
         """Whether a new post may take a slot of the chat's window now.
@@ -307,6 +338,7 @@ class Publisher:
             reply_markup=rendered.keyboard,
         )
         self.store.posts.mark_clean(request.id, post)
+        metrics.EDITS.inc()
         log.info("Updated the post of order %s (%s)", request.order_id, request.state)
 
     async def _post(self, request: Request) -> None:
@@ -321,15 +353,15 @@ class Publisher:
             disable_notification=self._silent(request, now),
         )
         shown = crossed_lead_times(request.deadline, self.settings.reminder_lead_times, now)
-        self.store.save_post(
-            request.id,
-            message.chat_id,
-            message.message_id,
-            now,
-            shown,
-            rendered_from=request,
-            thread_id=thread,
-        )
+        stored = (request.id, message.chat_id, message.message_id, now, shown)
+        record = partial(self.store.save_post, *stored, rendered_from=request, thread_id=thread)
+        try:
+            record()
+        except sqlite3.OperationalError:  # it is in the chat: store it, never post it again
+            self._unrecorded[request.id] = record
+            raise
+        finally:
+            metrics.POSTS.inc()
         log.info(
             "Posted order %s (campaign %s), deadline %s%s",
             request.order_id,

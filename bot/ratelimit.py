@@ -11,11 +11,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from collections.abc import Callable, Coroutine
 from types import TracebackType
+from typing import Any
 
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
+from bot import metrics
 from bot.config import GroupRate
+from bot.signals import Wire
 
 OVERALL_PER_SECOND = 30  # Telegram's documented bot-wide limit
 
@@ -85,6 +90,37 @@ class GroupRateLimiter(AIORateLimiter):
         )
         self._windows: dict[str | int | bool, SlidingWindow] = {}
         self._rate = rate
+        self.wire = Wire()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Any:
+        """Every request's turn as before; once its turn comes, it is on the `wire`."""
+
+        attempts = 0
+
+        async def on_the_wire(*call_args: Any, **call_kwargs: Any) -> Any:
+            nonlocal attempts
+            await self.wire.admit()
+            attempts += 1
+            if attempts > 1:
+                metrics.TELEGRAM_RETRIES.inc()
+            with self.wire.sending():
+                try:
+                    return await callback(*call_args, **call_kwargs)
+                except RetryAfter:
+                    metrics.TELEGRAM_429.inc()
+                    raise
+
+        return await super().process_request(
+            on_the_wire, args, kwargs, endpoint, data, rate_limit_args
+        )
 
     def seconds_until_room(self, chat_id: int, room: int) -> float:
         """How long until `room` messages could go to this chat at once (0: now)."""

@@ -19,6 +19,8 @@ from bot.model import (
     visible_change,
 )
 
+INTERRUPTED = "INTERRUPTED"  # error code of a decision whose answer a stop cut off
+
 
 class Listing(Enum):
     """What is known of the Market's pending listing for the order."""

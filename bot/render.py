@@ -34,6 +34,7 @@ from bot.formatting import (
     who,
 )
 from bot.model import Basis, Decision, DecisionRecord, Order, Problem, Request, Stage
+from bot.reconcile import INTERRUPTED
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,31 @@ def _claim_lines(request: Request, style: Style) -> list[str]:
     return [style.texts("post.claimed", who=claimed, when=when(claim.claimed_at, style))]
 
 
+def _closed_footer(
+    request: Request, decision: DecisionRecord | None, action: str, style: Style
+) -> list[str]:
+    """What a closed request's post ends with: how it was settled."""
+    t = style.texts
+    if decision is not None and decision.result == "not_pending":
+        status, who_ = _closed_status(request, style), _decision_who(decision)
+        if decision.error_code == INTERRUPTED:  # the Market never answered it
+            return [t("post.interrupted", action=action, who=who_, status=status)]
+        error = _error(decision.error_code, decision.error_message)
+        return [
+            t("post.failed", action=action, who=who_, error=error),
+            t("post.not_pending", status=status),
+        ]
+    status = _closed_status(request, style)
+    if (
+        request.closed_status
+        and request.closed_status.startswith("CANCELLED")
+        and request.closed_at
+        and request.closed_at >= request.deadline
+    ):
+        status = t("post.resolved_expired", status=status)
+    return [t("post.resolved_elsewhere", status=status)]
+
+
 def _footer(
     request: Request, decision: DecisionRecord | None, now: datetime, style: Style
 ) -> tuple[list[str], InlineKeyboardMarkup | None]:
@@ -198,21 +224,7 @@ def _footer(
         ], None
     action = t(f"action.{decision.decision.value}") if decision else ""
     if request.state == "closed":
-        if decision is not None and decision.result == "not_pending":
-            error = _error(decision.error_code, decision.error_message)
-            return [
-                t("post.failed", action=action, who=_decision_who(decision), error=error),
-                t("post.not_pending", status=_closed_status(request, style)),
-            ], None
-        status = _closed_status(request, style)
-        if (
-            request.closed_status
-            and request.closed_status.startswith("CANCELLED")
-            and request.closed_at
-            and request.closed_at >= request.deadline
-        ):
-            status = t("post.resolved_expired", status=status)
-        return [t("post.resolved_elsewhere", status=status)], None
+        return _closed_footer(request, decision, action, style), None
     buttons = decision_keyboard(request.id, style)
     if decision is not None and decision.result is None:
         return [t("post.sending", who=_decision_who(decision), action=action)], None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
@@ -18,9 +19,14 @@ class Wakeup:
         self._event.set()
 
     async def wait(self, timeout: float) -> None:
-        """Until rung, or `timeout` seconds."""
+        """Until rung, or `timeout` seconds.
+
+        Not `asyncio.wait_for`: on Python 3.11 it returns normally when the wait ends in the
+        same turn as a cancel arrives, so a stop could be swallowed and the loop run on.
+        """
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._event.wait(), timeout=max(timeout, 0.0))
+            async with asyncio.timeout(max(timeout, 0.0)):
+                await self._event.wait()
         self._event.clear()
 
 
@@ -36,3 +42,45 @@ class Activity:
 
     def staff_at_work(self, within: float) -> bool:
         return time.monotonic() - self.last_tap < within
+
+
+class Wire:
+    """Telegram requests sent and not yet answered, so a clean stop can wait for them.
+
+    The Bot API has no idempotency key: a post whose answer is lost cannot be found again,
+    and the next start would post it twice. A stop therefore closes the wire (a request
+    that has not left yet stays parked until its task is cancelled) and waits for the
+    answers of those already sent, which the sender records before it next yields.
+    """
+
+    def __init__(self) -> None:
+        self._sending = 0
+        self._closed = False
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def admit(self) -> None:
+        """Return when a request may leave; once closed, never (until cancelled)."""
+        if self._closed:
+            await asyncio.get_running_loop().create_future()
+
+    @contextlib.contextmanager
+    def sending(self) -> Iterator[None]:
+        self._sending += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._sending -= 1
+            if not self._sending:
+                self._idle.set()
+
+    def close(self) -> None:
+        self._closed = True
+
+    async def drained(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for every answer; False if some are still out."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                await self._idle.wait()
+        return not self._sending

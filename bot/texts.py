@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import texts_demo, texts_owner, texts_team
+from bot import texts_demo, texts_ops, texts_owner, texts_team
 
 RU: dict[str, str] = {
     "post.title": "🛑 <b>Запрос на отмену · заказ №{order_id}</b>",
@@ -132,6 +132,7 @@ RU: dict[str, str] = {
     "left.hours": "{h} ч {m} мин",
     "left.minutes": "{m} мин",
     **texts_team.RU,
+    **texts_ops.RU,
 }
 
 EN: dict[str, str] = {
@@ -257,6 +258,7 @@ EN: dict[str, str] = {
     "left.hours": "{h} h {m} min",
     "left.minutes": "{m} min",
     **texts_team.EN,
+    **texts_ops.EN,
 }
 
 _LANGUAGES = {

@@ -199,7 +199,13 @@ CREATE TABLE summaries (                 -- the pinned live summary, one per cha
 );
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5]
+# requests that came and went without a post (a long Telegram outage) are listed once
+V6 = """
+ALTER TABLE requests ADD COLUMN unseen_listed_at TEXT;
+UPDATE requests SET unseen_listed_at = closed_at WHERE state = 'closed';
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -46,6 +46,7 @@ from storage.retention import DailyRuns
 from storage.shops import ChatMoves, Shops
 from storage.summaries import Summaries
 from storage.topics import RefusedTopics
+from storage.unseen import Unseen
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -65,6 +66,7 @@ class Store:
         self.decisions = Decisions(self.db)
         self.reminders = Reminders(self.db)
         self.polls = Polls(self.db)
+        self.unseen = Unseen(self.db)
         self.problems = ProblemLog(self.db)
         self.notified = NotifiedTimes(self.db)
         self.shops = Shops(self.db)

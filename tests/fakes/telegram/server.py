@@ -91,6 +91,7 @@ class FakeTelegram(BotMethods, Observed):
         self.internal_errors: list[str] = []  # tracebacks of fake bugs (answered with 500)
         self._log: CallLog[Arrival, Call] = CallLog()
         self._faults: list[_Fault] = []
+        self._answer_holds: list[tuple[str, float]] = []
         self._down = False
         self._poll_seq = 0
         self._active_polls = 0
@@ -213,6 +214,32 @@ class FakeTelegram(BotMethods, Observed):
                 _Fault(canonical, error_code, description, parameters, times, text_contains)
             )
 
+    def clear_faults(self) -> None:
+        """Forget the faults still queued by `fail_next`."""
+        with self._lock:
+            self._faults.clear()
+
+    def hold_answer_next(self, method: str, seconds: float) -> None:
+        """Delay the answer to the next call of ``method`` by ``seconds`` after it took effect.
+
+        The call is applied and logged at once (a message is in the chat), only the answer
+        is late: a slow round trip, during which a test can stop the bot.
+        """
+        canonical = self.spec.method_name(method)
+        if canonical is None:
+            raise ValueError(f"unknown Bot API method {method!r}")
+        with self._lock:
+            self._answer_holds.append((canonical, seconds))
+
+    def _take_answer_hold(self, path: str) -> float:
+        method = self.spec.method_name(path.rpartition("/")[2])
+        with self._lock:
+            for index, (held, seconds) in enumerate(self._answer_holds):
+                if held == method:
+                    del self._answer_holds[index]
+                    return seconds
+        return 0.0
+
     def set_down(self, down: bool) -> None:
         """While down every call gets nginx's HTML "502 Bad Gateway" page (PTB: NetworkError)."""
         with self._lock:
@@ -235,8 +262,9 @@ class FakeTelegram(BotMethods, Observed):
 
     async def _endpoint(self, request: Request) -> Response:
         response = await self._answer(request)
-        if self.latency:
-            await asyncio.sleep(self.latency)
+        delay = self.latency + self._take_answer_hold(request.path_params["path"])
+        if delay:
+            await asyncio.sleep(delay)
         return response
 
     async def _answer(self, request: Request) -> Response:

@@ -1,0 +1,81 @@
+"""What the desk did, for Prometheus: `GET /metrics` on the HTTP port.
+
+Counters live in this module's own registry (one desk per process) and are bumped where
+things happen; the state of the requests (how many pending, the nearest deadline, the
+age of the last good poll) is read from the database at each scrape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+
+from storage.store import Store
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+
+POLLS = Counter("desk_polls", "Polls of the Market by result", ["result"], registry=REGISTRY)
+MARKET_CALLS = Counter(
+    "desk_market_calls",
+    "Market API calls by operation and HTTP status (network: no answer)",
+    ["operation", "status"],
+    registry=REGISTRY,
+)
+MARKET_420 = Counter("desk_market_rate_limited", "Market 420 answers", registry=REGISTRY)
+POSTS = Counter("desk_telegram_posts", "Requests posted to the staff chat", registry=REGISTRY)
+EDITS = Counter("desk_telegram_edits", "Posts edited in the staff chat", registry=REGISTRY)
+TELEGRAM_429 = Counter("desk_telegram_429", "Telegram 429 (flood) answers", registry=REGISTRY)
+TELEGRAM_RETRIES = Counter(
+    "desk_telegram_retries", "Telegram requests sent again after a 429", registry=REGISTRY
+)
+DECISIONS = Counter(
+    "desk_decisions", "Decisions finished, by result", ["result"], registry=REGISTRY
+)
+NOTIFICATIONS = Counter(
+    "desk_notifications",
+    "Market notifications received, by type and the HTTP status answered",
+    ["type", "answer"],
+    registry=REGISTRY,
+)
+
+
+class StoredState(Collector):
+    """Gauges read from the database when scraped."""
+
+    def __init__(self, store: Store, clock: Callable[[], datetime]) -> None:
+        self.store, self.clock = store, clock
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        now = self.clock()
+        pending = self.store.requests.pending()
+        yield GaugeMetricFamily(
+            "desk_pending_requests", "Requests waiting for staff", value=len(pending)
+        )
+        if pending:
+            nearest = min(request.deadline for request in pending)
+            yield GaugeMetricFamily(
+                "desk_nearest_deadline_seconds",
+                "Seconds to the nearest deadline of a pending request (negative: passed)",
+                value=(nearest - now).total_seconds(),
+            )
+        last = self.store.polls.last_successful()
+        if last is not None:
+            yield GaugeMetricFamily(
+                "desk_last_poll_age_seconds",
+                "Seconds since the last successful poll",
+                value=(now - last).total_seconds(),
+            )
+
+
+def watch(store: Store, clock: Callable[[], datetime]) -> None:
+    """Expose the state of `store` (once per process)."""
+    REGISTRY.register(StoredState(store, clock))
+
+
+def exposition() -> bytes:
+    return generate_latest(REGISTRY)

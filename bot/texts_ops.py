@@ -1,0 +1,47 @@
+"""Texts of the operations side (recovery, storage trouble, outages), merged into bot.texts."""
+
+from __future__ import annotations
+
+RU: dict[str, str] = {
+    "post.interrupted": (
+        "⚠️ Решение «{action}» ({who}) прервано перезапуском, "
+        "и Маркет закрыл запрос иначе: {status}."
+    ),
+    "answer.no_storage": (
+        "Не удаётся записать решение: база данных бота недоступна для записи. "
+        "В Маркет ничего не отправлено, попробуйте позже."
+    ),
+    "alert.storage": (
+        "⚠️ Бот не может писать в свою базу данных ({error}). Пока это так, решения не "
+        "принимаются и новые запросы не публикуются; сохранённое не потеряно. "
+        "Освободите место на диске или проверьте права на файл."
+    ),
+    "alert.storage_back": "✅ Запись в базу данных снова работает, бот продолжает работу.",
+    "unseen.title": (
+        "ℹ️ <b>Пока Telegram был недоступен, запросы на отмену пришли и закрылись без "
+        "решения здесь: {count}</b>"
+    ),
+    "unseen.line": "• №{order_id} · {shop} · {status} · срок был {when}",
+}
+
+EN: dict[str, str] = {
+    "post.interrupted": (
+        "⚠️ The decision “{action}” ({who}) was cut off by a restart, "
+        "and the Market settled the request otherwise: {status}."
+    ),
+    "answer.no_storage": (
+        "Cannot record the decision now: the desk's database does not take writes. "
+        "Nothing was sent to the Market; try again later."
+    ),
+    "alert.storage": (
+        "⚠️ The desk cannot write to its database ({error}). Until it can, no decision "
+        "is taken and no new request is posted; nothing stored is lost. "
+        "Free disk space or fix the file's permissions."
+    ),
+    "alert.storage_back": "✅ Back to normal: the database takes writes again.",
+    "unseen.title": (
+        "ℹ️ <b>While Telegram was out of reach, cancellation requests came and closed "
+        "without a decision here: {count}</b>"
+    ),
+    "unseen.line": "• #{order_id} · {shop} · {status} · deadline was {when}",
+}
