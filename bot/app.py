@@ -150,15 +150,21 @@ def _wire(
     data.chat, data.shops, data.style, data.clock = chat, shops, style, clock
     data.activity, data.loops, data.tasks = activity, [publisher.run, poller.run], []
     if settings.history_days or settings.digest_at:
-        daily = Daily(application.bot, store, chat, settings, style, clock)
-        data.loops.append(daily.run)
-    data.inbox = Inbox(
+        data.loops.append(Daily(application.bot, store, chat, settings, style, clock).run)
+    data.inbox = _inbox(settings, store, market, shops, wakeup)
+
+
+def _inbox(
+    settings: Settings, store: Store, market: MarketClient, shops: Shops, wakeup: Wakeup
+) -> Inbox:
+    """What Market notifications are handled with (the HTTP endpoint's side of the desk)."""
+    return Inbox(
         store,
-        OrderLookup(market, clock),
+        OrderLookup(market, utc_now),
         shops,
         settings.market_campaign_ids,
         settings.poll_interval,
-        clock,
+        utc_now,
         wakeup,
         settings.decision_window,
     )

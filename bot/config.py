@@ -8,29 +8,50 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-import logging
 import os
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlparse
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from dotenv import dotenv_values
 
 from bot.durations import parse_duration
 from bot.model import DECISION_WINDOW
+from bot.setting_values import (
+    GroupRate,
+    Network,
+    api_key,
+    boolean,
+    campaign_ids,
+    campaign_topics,
+    chat_id,
+    digest_time,
+    group_rate,
+    history_days,
+    int_list,
+    language,
+    lead_times,
+    log_format,
+    log_level,
+    networks,
+    poll_interval,
+    port,
+    positive_int,
+    quiet_hours,
+    timezone,
+    token,
+    url,
+    user_ids,
+)
 
 MARKET_NETWORKS = "5.45.207.0/25,141.8.142.0/25,5.255.253.0/25"
 # loopback and the private ranges: a scraper on the same host or network
 LOCAL_NETWORKS = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
-LOG_FORMATS = ("text", "json")
 
 T = TypeVar("T")
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class SettingsError(Exception):
@@ -39,14 +60,6 @@ class SettingsError(Exception):
     def __init__(self, name: str, problem: str) -> None:
         super().__init__(f"{name}: {problem}")
         self.name = name
-
-
-@dataclass(frozen=True)
-class GroupRate:
-    """At most `messages` per `window` in the staff chat."""
-
-    messages: int
-    window: timedelta
 
 
 @dataclass(frozen=True)
@@ -113,190 +126,6 @@ class Settings:
         return f"Settings(staff_chat_id={self.staff_chat_id}, campaigns={self.market_campaign_ids})"
 
 
-def _int_list(text: str, *, what: str) -> list[int]:
-    values = []
-    for part in text.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        if not re.fullmatch(r"[0-9]+", part) or int(part) < 1:
-            raise ValueError(
-                f"{part!r} is not a {what} (expected comma-separated positive numbers)"
-            )
-        values.append(int(part))
-    return values
-
-
-def _campaign_ids(text: str) -> tuple[int, ...]:
-    ids = _int_list(text, what="campaign id")
-    if not ids:
-        raise ValueError("no campaign ids given")
-    if len(set(ids)) != len(ids):
-        raise ValueError("a campaign id is listed twice")
-    return tuple(ids)
-
-
-def _chat_id(text: str) -> int:
-    if not re.fullmatch(r"-?[0-9]+", text.strip()) or int(text) == 0:
-        raise ValueError(f"{text!r} is not a chat id (e.g. -1001234567890)")
-    return int(text)
-
-
-def _positive_int(text: str) -> int:
-    if not re.fullmatch(r"[0-9]+", text.strip()) or int(text) < 1:
-        raise ValueError(f"{text!r} is not a positive whole number")
-    return int(text)
-
-
-def _token(text: str) -> str:
-    if not re.fullmatch(r"[0-9]+:[A-Za-z0-9_-]{10,}", text.strip()):
-        raise ValueError("does not look like a bot token from @BotFather (digits:letters)")
-    return text.strip()
-
-
-def _api_key(text: str) -> str:
-    text = text.strip()
-    if text.lower().startswith("bearer "):
-        raise ValueError("give the Api-Key alone, without the 'Bearer' prefix")
-    if not text or any(ch.isspace() for ch in text):
-        raise ValueError("the Api-Key must be one word without spaces")
-    return text
-
-
-def _poll_interval(text: str) -> timedelta:
-    interval = parse_duration(text)
-    if interval < timedelta(seconds=1):
-        raise ValueError("must be at least 1 second")
-    return interval
-
-
-def _lead_times(text: str) -> tuple[timedelta, ...]:
-    if text.strip().lower() in {"none", "off"}:
-        return ()
-    leads = {parse_duration(part) for part in text.split(",") if part.strip()}
-    for lead in leads:
-        if lead >= DECISION_WINDOW:
-            raise ValueError("every lead time must be shorter than the 48h decision window")
-        if lead.total_seconds() != int(lead.total_seconds()):
-            raise ValueError("lead times are whole seconds")
-    return tuple(sorted(leads, reverse=True))
-
-
-def _boolean(text: str) -> bool:
-    value = text.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ValueError(f"{text!r} is not true or false")
-
-
-def _language(text: str) -> str:
-    if text.strip().lower() not in {"ru", "en"}:
-        raise ValueError(f"{text!r} is not supported; use ru or en")
-    return text.strip().lower()
-
-
-def _timezone(text: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(text.strip())
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(f"{text!r} is not an IANA time zone like Europe/Moscow") from None
-
-
-def _url(text: str) -> str:
-    parsed = urlparse(text.strip())
-    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
-        raise ValueError(f"{text!r} is not an http(s) URL")
-    return text.strip()
-
-
-def _group_rate(text: str) -> GroupRate:
-    match = re.fullmatch(r"\s*([0-9]+)\s*/\s*(\S+)\s*", text)
-    if not match or int(match.group(1)) < 1:
-        raise ValueError(f"{text!r} is not a rate like 20/60s")
-    return GroupRate(int(match.group(1)), parse_duration(match.group(2)))
-
-
-def _log_level(text: str) -> int:
-    names = {"DEBUG": logging.DEBUG, "INFO": logging.INFO, "WARNING": logging.WARNING}
-    names["ERROR"] = logging.ERROR
-    if text.strip().upper() not in names:
-        raise ValueError(f"{text!r} is not one of {', '.join(names)}")
-    return names[text.strip().upper()]
-
-
-def _port(text: str) -> int:
-    if not re.fullmatch(r"[0-9]+", text.strip()) or not 1 <= int(text) <= 65535:
-        raise ValueError(f"{text!r} is not a TCP port (1-65535)")
-    return int(text)
-
-
-def _log_format(text: str) -> str:
-    if text.strip().lower() not in LOG_FORMATS:
-        raise ValueError(f"{text!r} is not one of {', '.join(LOG_FORMATS)}")
-    return text.strip().lower()
-
-
-def _networks(text: str) -> tuple[Network, ...]:
-    networks = []
-    for part in text.split(","):
-        if part.strip():
-            try:
-                networks.append(ipaddress.ip_network(part.strip(), strict=False))
-            except ValueError:
-                raise ValueError(f"{part.strip()!r} is not a network like 10.0.0.0/8") from None
-    return tuple(networks)
-
-
-def _user_ids(text: str) -> tuple[int, ...]:
-    return tuple(dict.fromkeys(_int_list(text, what="user id")))
-
-
-def _clock_time(text: str) -> time:
-    match = re.fullmatch(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", text.strip())
-    if not match:
-        raise ValueError(f"{text.strip()!r} is not a time like 22:00")
-    return time(int(match.group(1)), int(match.group(2)))
-
-
-def _campaign_topics(text: str, campaign_ids: tuple[int, ...]) -> tuple[tuple[int, int], ...]:
-    pairs: dict[int, int] = {}
-    for part in (p.strip() for p in text.split(",") if p.strip()):
-        match = re.fullmatch(r"([0-9]+)\s*:\s*([0-9]+)", part)
-        if not match or min(int(match.group(1)), int(match.group(2))) < 1:
-            raise ValueError(f"{part!r} is not campaignId:topicId")
-        campaign_id, topic_id = int(match.group(1)), int(match.group(2))
-        if campaign_id not in campaign_ids:
-            raise ValueError(f"campaign {campaign_id} is not in MARKET_CAMPAIGN_IDS")
-        if campaign_id in pairs:
-            raise ValueError(f"campaign {campaign_id} is given twice")
-        pairs[campaign_id] = topic_id
-    return tuple(pairs.items())
-
-
-def _quiet_hours(text: str) -> tuple[time, time] | None:
-    if text.strip().lower() in {"none", "off"}:
-        return None
-    start, dash, end = text.partition("-")
-    if not dash:
-        raise ValueError(f"{text!r} is not a span like 22:00-08:00")
-    span = (_clock_time(start), _clock_time(end))
-    if span[0] == span[1]:
-        raise ValueError("the quiet hours start and end at the same time")
-    return span
-
-
-def _history_days(text: str) -> int | None:
-    if text.strip().lower() in {"forever", "0", "off"}:
-        return None
-    return _positive_int(text)
-
-
-def _digest_time(text: str) -> time | None:
-    return None if text.strip().lower() == "off" else _clock_time(text)
-
-
 class _Reader:
     """Looks settings up in one mapping and wraps parse errors with the setting's name."""
 
@@ -349,48 +178,48 @@ def _settings_from(values: Mapping[str, str]) -> Settings:
     read = _Reader(values)
 
     return Settings(
-        telegram_bot_token=read.required("TELEGRAM_BOT_TOKEN", _token),
-        staff_chat_id=read.required("STAFF_CHAT_ID", _chat_id),
+        telegram_bot_token=read.required("TELEGRAM_BOT_TOKEN", token),
+        staff_chat_id=read.required("STAFF_CHAT_ID", chat_id),
         staff_user_ids=frozenset(
-            read.optional("STAFF_USER_IDS", lambda t: _int_list(t, what="user id"), "") or ()
+            read.optional("STAFF_USER_IDS", lambda t: int_list(t, what="user id"), "") or ()
         ),
-        market_api_key=read.required("MARKET_API_KEY", _api_key),
-        market_campaign_ids=read.required("MARKET_CAMPAIGN_IDS", _campaign_ids),
-        market_business_id=read.optional("MARKET_BUSINESS_ID", _positive_int, None),
-        poll_interval=read.optional("POLL_INTERVAL", _poll_interval, "60"),
-        reminder_lead_times=read.optional("REMINDER_LEAD_TIMES", _lead_times, "24h,6h,1h"),
-        confirm_decisions=read.optional("CONFIRM_DECISIONS", _boolean, "true"),
+        market_api_key=read.required("MARKET_API_KEY", api_key),
+        market_campaign_ids=read.required("MARKET_CAMPAIGN_IDS", campaign_ids),
+        market_business_id=read.optional("MARKET_BUSINESS_ID", positive_int, None),
+        poll_interval=read.optional("POLL_INTERVAL", poll_interval, "60"),
+        reminder_lead_times=read.optional("REMINDER_LEAD_TIMES", lead_times, "24h,6h,1h"),
+        confirm_decisions=read.optional("CONFIRM_DECISIONS", boolean, "true"),
         database_path=Path(read.optional("DATABASE_PATH", str, "data/desk.db")),
-        language=read.optional("LANGUAGE", _language, "ru"),
-        timezone=read.optional("TIMEZONE", _timezone, "Europe/Moscow"),
-        telegram_api_url=read.optional("TELEGRAM_API_URL", _url, "https://api.telegram.org/bot"),
+        language=read.optional("LANGUAGE", language, "ru"),
+        timezone=read.optional("TIMEZONE", timezone, "Europe/Moscow"),
+        telegram_api_url=read.optional("TELEGRAM_API_URL", url, "https://api.telegram.org/bot"),
         market_api_url=read.optional(
-            "MARKET_API_URL", _url, "https://api.partner.market.yandex.ru"
+            "MARKET_API_URL", url, "https://api.partner.market.yandex.ru"
         ).rstrip("/"),
-        telegram_group_rate=read.optional("TELEGRAM_GROUP_RATE", _group_rate, "20/60s"),
-        log_level=read.optional("LOG_LEVEL", _log_level, "INFO"),
-        http_port=read.optional("HTTP_PORT", _port, None) or read.optional("PORT", _port, None),
+        telegram_group_rate=read.optional("TELEGRAM_GROUP_RATE", group_rate, "20/60s"),
+        log_level=read.optional("LOG_LEVEL", log_level, "INFO"),
+        http_port=read.optional("HTTP_PORT", port, None) or read.optional("PORT", port, None),
         http_host=read.optional("HTTP_HOST", str, "0.0.0.0").strip(),
         notification_allowed_networks=read.optional(
-            "NOTIFICATION_ALLOWED_NETWORKS", _networks, MARKET_NETWORKS
+            "NOTIFICATION_ALLOWED_NETWORKS", networks, MARKET_NETWORKS
         ),
-        trusted_proxies=read.optional("TRUSTED_PROXIES", _networks, ""),
-        history_days=read.optional("HISTORY_DAYS", _history_days, None),
-        digest_at=read.optional("DIGEST_AT", _digest_time, None),
-        digest_topic_id=read.optional("DIGEST_TOPIC_ID", _positive_int, None),
-        **_team_settings(read, read.required("MARKET_CAMPAIGN_IDS", _campaign_ids)),
+        trusted_proxies=read.optional("TRUSTED_PROXIES", networks, ""),
+        history_days=read.optional("HISTORY_DAYS", history_days, None),
+        digest_at=read.optional("DIGEST_AT", digest_time, None),
+        digest_topic_id=read.optional("DIGEST_TOPIC_ID", positive_int, None),
+        **_team_settings(read, read.required("MARKET_CAMPAIGN_IDS", campaign_ids)),
         backup_dir=read.optional("BACKUP_DIR", lambda text: Path(text.strip()), None),
-        backup_keep=read.optional("BACKUP_KEEP", _positive_int, "7"),
+        backup_keep=read.optional("BACKUP_KEEP", positive_int, "7"),
         metrics_allowed_networks=read.optional(
-            "METRICS_ALLOWED_NETWORKS", _networks, LOCAL_NETWORKS
+            "METRICS_ALLOWED_NETWORKS", networks, LOCAL_NETWORKS
         ),
-        log_format=read.optional("LOG_FORMAT", _log_format, "text"),
+        log_format=read.optional("LOG_FORMAT", log_format, "text"),
     )
 
 
 def _buyer_contact(read: _Reader) -> bool:
     """Buyers' phones only for listed staff: with STAFF_USER_IDS empty anyone could read them."""
-    wanted = bool(read.optional("BUYER_CONTACT", _boolean, "false"))
+    wanted = bool(read.optional("BUYER_CONTACT", boolean, "false"))
     if wanted and read.raw("STAFF_USER_IDS") is None:
         raise SettingsError(
             "BUYER_CONTACT", "needs STAFF_USER_IDS, or every group member could read buyers' phones"
@@ -401,14 +230,14 @@ def _buyer_contact(read: _Reader) -> bool:
 def _team_settings(read: _Reader, campaign_ids: tuple[int, ...]) -> dict[str, Any]:
     """The team's settings (issue 12), checked against each other."""
     return {
-        "claims": read.optional("CLAIMS", _boolean, "false"),
-        "escalate_to": read.optional("ESCALATE_TO", _user_ids, "") or (),
-        "quiet_hours": read.optional("QUIET_HOURS", _quiet_hours, None),
-        "staff_topic_id": read.optional("STAFF_TOPIC_ID", _positive_int, None),
+        "claims": read.optional("CLAIMS", boolean, "false"),
+        "escalate_to": read.optional("ESCALATE_TO", user_ids, "") or (),
+        "quiet_hours": read.optional("QUIET_HOURS", quiet_hours, None),
+        "staff_topic_id": read.optional("STAFF_TOPIC_ID", positive_int, None),
         "campaign_topics": read.optional(
-            "CAMPAIGN_TOPICS", lambda text: _campaign_topics(text, campaign_ids), ""
+            "CAMPAIGN_TOPICS", lambda text: campaign_topics(text, campaign_ids), ""
         ),
-        "pin_summary": read.optional("PIN_SUMMARY", _boolean, "false"),
+        "pin_summary": read.optional("PIN_SUMMARY", boolean, "false"),
         "buyer_contact": _buyer_contact(read),
     }
 
@@ -447,7 +276,7 @@ def load_demo_settings(
     read = _Reader(values)
     options = DemoOptions(
         interval=read.optional("DEMO_INTERVAL", _demo_interval, "2m"),
-        faults=read.optional("DEMO_FAULTS", _boolean, "false"),
+        faults=read.optional("DEMO_FAULTS", boolean, "false"),
     )
     leads = {
         max(round(lead.total_seconds() / DEMO_SPEEDUP), 1) for lead in settings.reminder_lead_times

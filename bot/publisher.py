@@ -36,6 +36,7 @@ from bot.model import Problem, Request, Stage
 from bot.orders import INT64_LIMIT
 from bot.quiet import silent
 from bot.ratelimit import GroupRateLimiter
+from bot.refusals import is_about_the_chat, is_gone
 from bot.render import Rendered, render_post, render_problem, render_reminder
 from bot.render_unseen import UNSEEN_PER_MESSAGE, render_unseen
 from bot.shops import Shops
@@ -50,33 +51,6 @@ log = logging.getLogger(__name__)
 
 IDLE_CHECK = 30.0  # seconds; also bounds how late a reminder can be after a clock jump
 PROBE_AT_LEAST = 10.0  # seconds between checks that a pending post still exists
-GONE_MESSAGES = (
-    "message to edit not found",
-    "message to be replied not found",
-    "message_id_invalid",
-)
-
-
-# Refusals that concern the chat, not one message: every post would meet them.
-CHAT_MESSAGES = (
-    "chat not found",
-    "rights",
-    "chat_write_forbidden",
-    "chat_restricted",
-    "not a member",
-    "deactivated",
-    "thread not found",
-    "topic_closed",
-    "topic_deleted",
-)
-
-
-def _is_gone(error: BadRequest) -> bool:
-    return any(text in error.message.lower() for text in GONE_MESSAGES)
-
-
-def _is_about_the_chat(error: BadRequest) -> bool:
-    return any(text in error.message.lower() for text in CHAT_MESSAGES)
 
 
 class Publisher:
@@ -255,14 +229,14 @@ class Publisher:
         except BadRequest as error:
             if "not modified" in error.message.lower() and request.post:
                 store.posts.mark_clean(request.id, request.post)
-            elif _is_gone(error):
+            elif is_gone(error):
                 log.warning(
                     "The post of order %s is gone from the chat; %s",
                     request.order_id,
                     "posting it again" if request.state == "pending" else "nothing left to show",
                 )
                 store.posts.forget(request.id)
-            elif _is_about_the_chat(error):  # nothing can be posted until it is fixed
+            elif is_about_the_chat(error):  # nothing can be posted until it is fixed
                 raise NetworkError(f"post refused: {error.message}") from error
             else:
                 log.error("Telegram refused the post of order %s: %s", request.order_id, error)
@@ -302,7 +276,7 @@ class Publisher:
         try:
             await self.bot.send_message(chat_id=self.chat.id, text=text)
         except BadRequest as error:
-            if _is_about_the_chat(error):
+            if is_about_the_chat(error):
                 raise NetworkError(f"report refused: {error.message}") from error
             log.error("Telegram refused the report on order %s: %s", problem.order_ref, error)
         self.store.problems.reported(problem, self.clock())
@@ -400,7 +374,7 @@ class Publisher:
             self.chat.follow(error.new_chat_id)
             return
         except BadRequest as error:
-            if _is_gone(error):
+            if is_gone(error):
                 self.store.reminders.release(request.id, lead)
                 log.warning("The post of order %s is gone; posting it again", request.order_id)
                 self.store.posts.forget(request.id)

@@ -67,9 +67,8 @@ async def sync_once(
 ) -> SyncOutcome:
     """Run one cycle; raises MarketError (and writes nothing) if any call fails.
 
-    An order that cannot be read or stored is noted for staff and skipped: it never
-    keeps the others of the cycle from being stored.
-    """
+    An order that cannot be read or stored is noted for staff and skipped, never
+    costing the others of the cycle their place."""
     started_at = now()
     windows = Windows.for_day(moscow_today(started_at))
     listed, problems = await _list_pending(market, businesses, windows, sweep_old)
