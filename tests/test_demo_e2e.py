@@ -26,6 +26,21 @@ def demo_env(market, telegram, tmp_path) -> dict[str, str]:
     }
 
 
+@pytest.fixture
+def spawn(tmp_path):
+    """Start `python -m bot <args>`; whatever still runs when the test ends is killed."""
+    started: list[DeskProcess] = []
+
+    def start(env: dict[str, str], name: str, *args: str) -> DeskProcess:
+        started.append(DeskProcess(env, tmp_path, name=name).start(*args))
+        return started[-1]
+
+    yield start
+    for process in started:
+        if process.running:
+            process.kill()
+
+
 def demo_posts(telegram) -> list:
     return [
         m
@@ -43,9 +58,9 @@ def settled(telegram, message_id: int, outcome: str):
 
 
 def test_the_demo_rehearses_posts_decisions_reminders_and_pending(
-    market, telegram, demo_env, tmp_path
+    spawn, market, telegram, demo_env, tmp_path
 ):
-    demo = DeskProcess(demo_env, tmp_path, name="demo").start("demo")
+    demo = spawn(demo_env, "demo", "demo")
     # one request 3 min old and one about to cross each lead time (6 min and 1 min)
     first = wait_until(lambda: len(demo_posts(telegram)) >= 3 and demo_posts(telegram), 20)
     assert all(m.buttons for m in first)
@@ -80,14 +95,14 @@ def test_the_demo_rehearses_posts_decisions_reminders_and_pending(
     assert not (tmp_path / "real.db").exists()
 
 
-def test_the_demo_stops_when_another_process_polls_its_token(telegram, demo_env, tmp_path):
+def test_the_demo_stops_when_another_process_polls_its_token(spawn, telegram, demo_env, tmp_path):
     telegram.fail_next(
         "getUpdates",
         error_code=409,
         description="Conflict: terminated by other getUpdates request; make sure that only"
         " one bot instance is running",
     )
-    demo = DeskProcess(demo_env, tmp_path, name="demo").start("demo")
+    demo = spawn(demo_env, "demo", "demo")
     assert demo.wait(20) == 0
     stop_lines = [line for line in demo.log().splitlines() if "Stopping the demo" in line]
     assert len(stop_lines) == 1 and "another process polls this bot token" in stop_lines[0]
@@ -101,14 +116,16 @@ def test_the_desk_names_who_may_hold_its_token_on_a_conflict(telegram, start_des
     assert desk.running, "the desk keeps polling: the other process may be the one to stop"
 
 
-def test_the_desk_and_the_demo_refuse_each_others_database(telegram, demo_env, desk_env, tmp_path):
+def test_the_desk_and_the_demo_refuse_each_others_database(
+    spawn, telegram, demo_env, desk_env, tmp_path
+):
     demo_db = tmp_path / "demo.db"
-    demo = DeskProcess(demo_env, tmp_path, name="demo").start("demo")
+    demo = spawn(demo_env, "demo", "demo")
     wait_until(lambda: demo_posts(telegram), 15, message="the demo's first post")
     assert demo.terminate() == 0
 
-    desk = DeskProcess({**desk_env, "DATABASE_PATH": str(demo_db)}, tmp_path, name="desk")
-    assert desk.start().wait(15) == 2
+    desk = spawn({**desk_env, "DATABASE_PATH": str(demo_db)}, "desk")
+    assert desk.wait(15) == 2
     assert desk.log().strip().splitlines() == [
         f"Cannot open DATABASE_PATH={demo_db}: it is the demo's database"
         " (python -m bot demo); the desk keeps its own"
@@ -117,8 +134,8 @@ def test_the_desk_and_the_demo_refuse_each_others_database(telegram, demo_env, d
     real_db = tmp_path / "data" / "desk.db"
     real_db.parent.mkdir(parents=True, exist_ok=True)
     sqlite3.connect(real_db).executescript("CREATE TABLE requests (id INTEGER);")
-    again = DeskProcess({**demo_env, "DEMO_DATABASE_PATH": str(real_db)}, tmp_path, name="d2")
-    assert again.start("demo").wait(15) == 2
+    again = spawn({**demo_env, "DEMO_DATABASE_PATH": str(real_db)}, "d2", "demo")
+    assert again.wait(15) == 2
     assert again.log().strip().splitlines()[-1] == (
         f"Cannot open DEMO_DATABASE_PATH={real_db}: it holds a real desk's requests;"
         " the demo keeps its own (DEMO_DATABASE_PATH)"
@@ -126,9 +143,9 @@ def test_the_desk_and_the_demo_refuse_each_others_database(telegram, demo_env, d
 
 
 @pytest.mark.parametrize("missing", ["TELEGRAM_BOT_TOKEN", "STAFF_CHAT_ID"])
-def test_the_demo_needs_a_token_and_a_chat(demo_env, tmp_path, missing):
+def test_the_demo_needs_a_token_and_a_chat(spawn, demo_env, tmp_path, missing):
     env = {key: value for key, value in demo_env.items() if key != missing}
-    demo = DeskProcess(env, tmp_path, name="demo").start("demo")
+    demo = spawn(env, "demo", "demo")
     assert demo.wait(15) == 2
     assert demo.log().strip().splitlines() == [
         f"Setting error: {missing}: is required but not set (see .env.example)"
