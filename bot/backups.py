@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from bot.config import Settings
-from storage.backup import backup, backups, prune
+from storage.backup import backup_into, backups, prune
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class DailyBackups:
 
     def make(self) -> Path | None:
         try:
-            made = backup(self.database, self.folder)
+            made = backup_into(self.database, self.folder)
         except (OSError, sqlite3.Error) as error:
             log.error("Daily backup to %s failed: %s", self.folder, error)
             return None

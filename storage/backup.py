@@ -49,6 +49,12 @@ def backup(source: Path, target: Path) -> Path:
     return target
 
 
+def backup_into(source: Path, folder: Path) -> Path:
+    """A dated copy in `folder`, made if missing (else the first copy would take its name)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return backup(source, folder / backup_name(datetime.now().astimezone()))
+
+
 def backup_name(at: datetime) -> str:
     return f"{PREFIX}{at.strftime(STAMP)}{SUFFIX}"
 

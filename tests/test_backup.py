@@ -6,7 +6,9 @@ import os
 import shutil
 import sqlite3
 import time
+from pathlib import Path
 
+from storage.store import Store
 from tests.chat import post_of, posts
 from tests.conftest import CAMPAIGN
 from tests.harness import DeskProcess, wait_until
@@ -99,3 +101,13 @@ def test_a_backup_needs_a_path_or_backup_dir(desk_env, tmp_path):
     code, output = run(tmp_path, desk_env, "backup")
     assert code == 2
     assert output.strip() == "Cannot back up: give a PATH or set BACKUP_DIR"
+
+
+def test_backup_dir_is_made_when_it_does_not_exist_yet(desk_env, tmp_path):
+    Store(Path(desk_env["DATABASE_PATH"])).close()
+    folder = tmp_path / "new" / "backups"
+    code, output = run(tmp_path, {**desk_env, "BACKUP_DIR": str(folder)}, "backup")
+    assert code == 0, output
+    made = list(folder.glob("desk-*.db"))
+    assert len(made) == 1 and quick_check(made[0]) == "ok"
+    assert output.strip() == f"Backed up {desk_env['DATABASE_PATH']} to {made[0]}"
