@@ -68,15 +68,15 @@ def _settings(command: str) -> tuple[Settings, list[str]]:
 def _backup(settings: Settings, target: Path | None) -> int:
     from storage.backup import backup, backup_into
 
-    if target is None and settings.backup_dir is None:
+    folder = settings.backup_dir
+    if target is None and folder is None:
         print("Cannot back up: give a PATH or set BACKUP_DIR", file=sys.stderr)
         return 2
     try:
-        if target is None:
-            assert settings.backup_dir is not None
-            made = backup_into(settings.database_path, settings.backup_dir)
-        else:
+        if target is not None:
             made = backup(settings.database_path, target)
+        else:
+            made = backup_into(settings.database_path, folder)
     except (OSError, sqlite3.Error) as error:
         print(f"Cannot back up DATABASE_PATH={settings.database_path}: {error}", file=sys.stderr)
         return 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Bot
+from telegram import Bot, ChatFullInfo, ChatMember
 from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 
 from bot.check_line import CheckLine
@@ -21,11 +21,12 @@ async def check_telegram(settings: Settings) -> list[CheckLine]:
         async with bot:
             me = await bot.get_me()
             lines.append(CheckLine(True, "Telegram token", f"bot @{me.username}"))
-            lines.append(await _check_chat(bot, settings.staff_chat_id, me.id))
-            if lines[-1].ok:
-                member = await bot.get_chat_member(settings.staff_chat_id, me.id)
+            line, seen = await _check_chat(bot, settings.staff_chat_id, me.id)
+            lines.append(line)
+            if seen is not None:
+                chat, member = seen
                 lines += await check_team(bot, settings, member)
-                lines.append(await _check_files(bot, settings, me.id))
+                lines.append(_check_files(chat, member, settings))
     except (InvalidToken, Forbidden) as error:
         lines.append(
             CheckLine(False, "Telegram token", f"rejected ({error}); copy it again from @BotFather")
@@ -37,31 +38,32 @@ async def check_telegram(settings: Settings) -> list[CheckLine]:
     return lines
 
 
-async def _check_chat(bot: Bot, chat_id: int, bot_id: int) -> CheckLine:
+async def _check_chat(
+    bot: Bot, chat_id: int, bot_id: int
+) -> tuple[CheckLine, tuple[ChatFullInfo, ChatMember] | None]:
+    """The staff chat's line, and the chat and the bot's membership when it may post."""
     item = f"staff chat {chat_id}"
     try:
         chat = await bot.get_chat(chat_id)
         member = await bot.get_chat_member(chat_id, bot_id)
     except (BadRequest, Forbidden) as error:
-        return CheckLine(
-            False,
-            item,
+        hint = (
             f"{error}; add the bot to the staff group and check STAFF_CHAT_ID "
-            "(group ids are negative, supergroups start with -100)",
+            "(group ids are negative, supergroups start with -100)"
         )
+        return CheckLine(False, item, hint), None
     can_post = member.status in POSTING_STATUSES or (
         member.status == "restricted" and getattr(member, "can_send_messages", False)
     )
     if not can_post:
-        return CheckLine(False, item, f"the bot is '{member.status}' there and cannot post")
-    return CheckLine(True, item, f"“{chat.title or chat.id}”, the bot is {member.status}")
+        return CheckLine(False, item, f"the bot is '{member.status}' there and cannot post"), None
+    line = CheckLine(True, item, f"“{chat.title or chat.id}”, the bot is {member.status}")
+    return line, (chat, member)
 
 
-async def _check_files(bot: Bot, settings: Settings, bot_id: int) -> CheckLine:
+def _check_files(chat: ChatFullInfo, member: ChatMember, settings: Settings) -> CheckLine:
     """The digest's chart is a photo and /export a document: both need the right to send."""
     item = "photos and documents"
-    chat = await bot.get_chat(settings.staff_chat_id)
-    member = await bot.get_chat_member(settings.staff_chat_id, bot_id)
     if member.status in ("creator", "administrator"):
         allowed = True
     elif member.status == "restricted":

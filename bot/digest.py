@@ -14,14 +14,6 @@ from bot.render_owner import stats_lines
 from bot.stats import Stats
 
 CHART_DAYS = 30
-CHART_OUTCOMES = (
-    Outcome.ACCEPTED,
-    Outcome.REJECTED_DELIVERED,
-    Outcome.REJECTED_IN_DELIVERY,
-    Outcome.ELSEWHERE,
-    Outcome.EXPIRED,
-    Outcome.PENDING,
-)
 
 
 def digest_due(now: datetime, zone: ZoneInfo, at: time, last_day: date | None) -> bool:
@@ -59,7 +51,7 @@ def chart_spec(rows: Iterable[LedgerRow], last_day: date, style: Style) -> dict[
     t, zone = style.texts, style.timezone
     days = [last_day - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
     index = {day: n for n, day in enumerate(days)}
-    counts = {outcome: [0] * len(days) for outcome in CHART_OUTCOMES}
+    counts = {outcome: [0] * len(days) for outcome in Outcome}
     hours: list[list[float]] = [[] for _ in days]
     for row in rows:
         n = index.get(row.first_seen.astimezone(zone).date())
@@ -74,7 +66,7 @@ def chart_spec(rows: Iterable[LedgerRow], last_day: date, style: Style) -> dict[
         "days": [day.strftime("%d.%m") for day in days],
         "series": [
             {"label": t(f"ledger.{outcome.value}"), "values": counts[outcome]}
-            for outcome in CHART_OUTCOMES
+            for outcome in Outcome
         ],
         "medians": [statistics.median(h) if h else None for h in hours],
     }

@@ -272,7 +272,7 @@ def create_app(
 class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
-        yield  # SIGINT/SIGTERM belong to python-telegram-bot, which stops us in turn
+        yield  # SIGINT/SIGTERM belong to the desk, whose stop stops us in turn
 
 
 def _bind(host: str, port: int) -> socket.socket:

@@ -14,6 +14,7 @@ from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from bot.model import RequestState
 from storage.store import Store
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -52,16 +53,15 @@ class StoredState(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         now = self.clock()
-        pending = self.store.requests.pending()
+        pending = self.store.requests.count(RequestState.PENDING)
         yield GaugeMetricFamily(
-            "desk_pending_requests", "Requests waiting for staff", value=len(pending)
+            "desk_pending_requests", "Requests waiting for staff", value=pending
         )
-        if pending:
-            nearest = min(request.deadline for request in pending)
+        for nearest in self.store.requests.nearest(1):  # read once per scrape, not every row
             yield GaugeMetricFamily(
                 "desk_nearest_deadline_seconds",
                 "Seconds to the nearest deadline of a pending request (negative: passed)",
-                value=(nearest - now).total_seconds(),
+                value=(nearest.deadline - now).total_seconds(),
             )
         last = self.store.polls.last_successful()
         if last is not None:

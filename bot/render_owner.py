@@ -11,21 +11,12 @@ from bot.model import DecisionRecord, DecisionResult
 from bot.render import split_lines
 from bot.stats import Spread, Stats
 
-OUTCOME_LINES = (
-    Outcome.ACCEPTED,
-    Outcome.REJECTED_DELIVERED,
-    Outcome.REJECTED_IN_DELIVERY,
-    Outcome.ELSEWHERE,
-    Outcome.EXPIRED,
-    Outcome.PENDING,
-)
-
 
 def stats_lines(stats: Stats, style: Style) -> list[str]:
     """The counts, times and people; shared by /stats and the digest."""
     t = style.texts
     lines = [t("stats.received", n=stats.received)]
-    lines += [t(f"stats.{outcome.value}", n=stats.outcomes[outcome]) for outcome in OUTCOME_LINES]
+    lines += [t(f"stats.{outcome.value}", n=stats.outcomes[outcome]) for outcome in Outcome]
     lines += _speed_lines(stats, style)
     if stats.people:
         lines.append(t("stats.people"))

@@ -9,7 +9,6 @@ quiet spell, so a disk at the edge of full does not flap.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 
 from telegram import Bot
@@ -19,11 +18,6 @@ from bot.staff_chat import StaffChat
 from bot.texts import Texts
 
 log = logging.getLogger(__name__)
-
-
-def is_write_failure(error: BaseException) -> bool:
-    """Full, read-only, I/O error, locked: the storage, not a bug in a query."""
-    return isinstance(error, sqlite3.OperationalError)
 
 
 class StorageTrouble:

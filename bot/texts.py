@@ -133,6 +133,8 @@ RU: dict[str, str] = {
     "left.minutes": "{m} мин",
     **texts_team.RU,
     **texts_ops.RU,
+    **texts_owner.RU,
+    **texts_demo.RU,
 }
 
 EN: dict[str, str] = {
@@ -259,12 +261,11 @@ EN: dict[str, str] = {
     "left.minutes": "{m} min",
     **texts_team.EN,
     **texts_ops.EN,
+    **texts_owner.EN,
+    **texts_demo.EN,
 }
 
-_LANGUAGES = {
-    "ru": RU | texts_demo.RU | texts_owner.RU,
-    "en": EN | texts_demo.EN | texts_owner.EN,
-}
+_LANGUAGES = {"ru": RU, "en": EN}
 
 
 @dataclass(frozen=True)

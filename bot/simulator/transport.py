@@ -58,7 +58,6 @@ class SimulatorTransport(httpx.AsyncBaseTransport):
         self.engine = engine
         self.fails = fails
         self.latency = latency
-        self.calls: dict[str, int] = {}
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         await request.aread()
@@ -73,7 +72,6 @@ class SimulatorTransport(httpx.AsyncBaseTransport):
         if route is None:
             return 404, error_body("NOT_FOUND", f"Resource not found: {url.path}")
         operation, path = route
-        self.calls[operation] = self.calls.get(operation, 0) + 1
         if self.fails(operation):
             return 500, error_body("INTERNAL_ERROR", "Internal server error")
         try:
