@@ -14,7 +14,7 @@ from typing import Any
 from bot.ledger import LedgerRow
 from bot.model import Basis, Decision, DecisionRecord, Request, RequestState
 from storage.database import Database
-from storage.records import REQUEST_SELECT, decision_from, request_from
+from storage.records import REQUEST_SELECT, decision_from, requests_from
 from storage.times import from_iso, iso
 
 LEDGER_SELECT = """
@@ -67,7 +67,7 @@ class History:
         rows = self.db.rows(
             f"{REQUEST_SELECT} WHERE r.order_id = ? ORDER BY r.id DESC LIMIT ?", [order_id, limit]
         )
-        return [request_from(row) for row in rows]
+        return requests_from(rows)
 
 
 def _row(row: Mapping[str, Any]) -> LedgerRow:

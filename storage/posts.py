@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.model import Decision, Post, Request
 from storage.database import Database
-from storage.records import REQUEST_SELECT, request_from
+from storage.records import REQUEST_SELECT, requests_from
 from storage.times import from_iso, iso
 
 
@@ -15,7 +15,7 @@ class Posts:
         self.db = db
 
     def _select(self, where: str, params: list) -> list[Request]:
-        return [request_from(row) for row in self.db.rows(f"{REQUEST_SELECT} {where}", params)]
+        return requests_from(self.db.rows(f"{REQUEST_SELECT} {where}", params))
 
     def unposted(self, now: datetime, limit: int = 1) -> list[Request]:
         """Pending requests not yet in the chat, nearest deadline first.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +28,30 @@ SELECT r.*, p.chat_id, p.message_id, p.posted_at, p.confirming, p.dirty, p.threa
 FROM requests r LEFT JOIN posts p ON p.request_id = r.id
 LEFT JOIN claims c ON c.request_id = r.id
 """
+
+
+log = logging.getLogger(__name__)
+_said: set[int] = set()  # rows already logged as unreadable, once per process each
+
+
+def requests_from(rows: Iterable[dict[str, Any]]) -> list[Request]:
+    """The rows that read as requests. A row damaged outside the desk (an edit by hand, a
+    bad restore) is left out and logged once, so it costs only itself, not every poll."""
+    requests = []
+    for row in rows:
+        try:
+            requests.append(request_from(row))
+        except (ValueError, KeyError, TypeError, AttributeError) as error:
+            if row.get("id") not in _said:
+                _said.add(row.get("id"))
+                log.error(
+                    "Request %s (order %s) cannot be read from the database and is left out"
+                    " until it is fixed or restored: %r",
+                    row.get("id"),
+                    row.get("order_id"),
+                    error,
+                )
+    return requests
 
 
 def request_from(row: dict[str, Any]) -> Request:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.model import NewRequest, Order, Request, RequestState, RequestTime
 from storage.database import Database
-from storage.records import REQUEST_SELECT, request_from
+from storage.records import REQUEST_SELECT, requests_from
 from storage.times import iso
 
 
@@ -15,7 +15,7 @@ class Requests:
         self.db = db
 
     def _select(self, where: str, params: list | tuple = ()) -> list[Request]:
-        return [request_from(row) for row in self.db.rows(f"{REQUEST_SELECT} {where}", params)]
+        return requests_from(self.db.rows(f"{REQUEST_SELECT} {where}", params))
 
     def get(self, request_id: int) -> Request | None:
         found = self._select("WHERE r.id = ?", [request_id])
@@ -32,6 +32,11 @@ class Requests:
     def nearest(self, limit: int) -> list[Request]:
         """The first `limit` of `pending()`, without reading the rest."""
         return self._select("WHERE r.state = 'pending' ORDER BY r.deadline, r.id LIMIT ?", [limit])
+
+    def open_keys(self) -> set[tuple[int, int]]:
+        """(campaign, order) of every open row, read or not: a damaged one still holds its key."""
+        rows = self.db.rows("SELECT campaign_id, order_id FROM requests WHERE state != 'closed'")
+        return {(row["campaign_id"], row["order_id"]) for row in rows}
 
     def open_for(self, campaign_id: int, order_id: int) -> Request | None:
         found = self._select(

@@ -4,6 +4,9 @@ The version lives in `PRAGMA user_version`; SQLite's DDL is transactional, so a 
 the middle of a migration leaves the previous version intact.
 """
 
+import sqlite3
+from functools import cache
+
 import sqlite_utils
 
 V1 = """
@@ -217,4 +220,33 @@ def migrate(db: sqlite_utils.Database) -> int:
         )
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         db.conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    missing = sorted(_expected_columns() - _columns(db.conn))
+    if missing:
+        table, column = missing[0]
+        raise RuntimeError(
+            f"the schema is not the desk's ({table}.{column} is missing"
+            f"{f' and {len(missing) - 1} more' if len(missing) > 1 else ''})"
+        )
     return len(MIGRATIONS)
+
+
+@cache
+def _expected_columns() -> frozenset[tuple[str, str]]:
+    """What the migrations make, read from a scratch database rather than written twice."""
+    scratch = sqlite3.connect(":memory:")
+    try:
+        for script in MIGRATIONS:
+            scratch.executescript(script)
+        return _columns(scratch)
+    finally:
+        scratch.close()
+
+
+def _columns(conn: sqlite3.Connection) -> frozenset[tuple[str, str]]:
+    """Every (table, column) of the database: a table dropped or edited by hand shows here."""
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return frozenset(
+        (table, row[0])
+        for table in tables
+        for row in conn.execute("SELECT name FROM pragma_table_info(?)", [table])
+    )

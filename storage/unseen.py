@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.model import Request
 from storage.database import Database
-from storage.records import REQUEST_SELECT, request_from
+from storage.records import REQUEST_SELECT, requests_from
 from storage.times import iso
 
 
@@ -21,7 +21,7 @@ class Unseen:
             " AND r.unseen_listed_at IS NULL ORDER BY r.deadline, r.id LIMIT ?",
             [limit],
         )
-        return [request_from(row) for row in rows]
+        return requests_from(rows)
 
     def listed(self, request_ids: list[int], now: datetime) -> None:
         with self.db.transaction():
