@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.decider import Decider, Tapped, Verdict
 from bot.formatting import Style, clip, when
 from bot.market import Buyer, MarketClient, MarketError, MarketHTTPError, MarketRateLimited
+from bot.privacy import SHOWN
 
 log = logging.getLogger(__name__)
 
@@ -71,4 +72,5 @@ class BuyerContact:
             return self.style.texts("contact.slow")
         except MarketError as error:
             return render_contact_error(error, self.style)
+        SHOWN.remember(buyer.name, buyer.phone)  # before any log line can hold the pop-up
         return render_contact(buyer, self.style)

@@ -5,6 +5,8 @@ UTF-8 with a byte-order mark (without it Excel reads UTF-8 as cp1251 and shows m
 mark), CRLF line ends, times as `YYYY-MM-DD HH:MM:SS` in TIMEZONE (both read them as
 dates), decimals with a comma. Parts are built one at a time, each under PART_LIMIT, so a
 long period neither exceeds Telegram's 50 MB document limit nor sits in memory whole.
+A text from outside (a Telegram name, the Market's words) that a spreadsheet would run as a
+formula is written with a leading `'`, so it opens as text.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bot.ledger import LedgerRow
 BOM = "\ufeff"
 DELIMITER = ";"
 PART_LIMIT = 8 * 1024 * 1024  # bytes; Telegram takes up to 50 MB, memory is the tighter bound
+FORMULA_STARTS = frozenset("=+-@\t\r")  # what makes Excel or Calc read a cell as a formula
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,12 @@ def _time(moment: datetime | None, style: Style) -> str:
     return moment.astimezone(style.timezone).isoformat(" ", "seconds")[:19] if moment else ""
 
 
+def _text(value: str) -> str:
+    """OWASP's advice against CSV injection, for texts we did not write: one character
+    looked at. Ids, times and minutes are ours and stay numbers, a negative one too."""
+    return "'" + value if value[:1] in FORMULA_STARTS else value
+
+
 def csv_row(row: LedgerRow, shops: dict[int, str], style: Style) -> list[str]:
     t = style.texts
     minutes = row.time_to_decide
@@ -43,19 +52,19 @@ def csv_row(row: LedgerRow, shops: dict[int, str], style: Style) -> list[str]:
     return [
         str(row.order_id),
         str(row.campaign_id),
-        shops.get(row.campaign_id, ""),
+        _text(shops.get(row.campaign_id, "")),
         _time(row.requested_at, style),
         t(f"basis.{row.basis.value}"),
         _time(row.deadline, style),
         _time(row.first_seen, style),
         _time(row.posted_at, style),
         t(f"action.{row.decision.value}") if row.decision else "",
-        row.decided_by or "",
+        _text(row.decided_by or ""),
         _time(row.decided_at, style),
         answer,
         f"{minutes.total_seconds() / 60:.1f}".replace(".", ",") if minutes is not None else "",
         t(f"ledger.{row.outcome.value}"),
-        row.closed_status or "",
+        _text(row.closed_status or ""),
     ]
 
 

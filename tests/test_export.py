@@ -39,3 +39,26 @@ def test_separators_and_quotes_in_names_survive() -> None:
 
 def test_nothing_to_export_is_no_part() -> None:
     assert list(export_parts([], {}, style())) == []
+
+
+FORMULAS = ['=HYPERLINK("http://evil","x")', "@SUM(1+1)", "+1", "-1+2", "\t=1", "\r=1"]
+
+
+def test_cells_from_outside_open_as_text_and_ours_stay_as_they_are() -> None:
+    rows = [
+        decided(n, Decision.ACCEPT, (n, name), timedelta(minutes=5), closed_status=name)
+        for n, name in enumerate(FORMULAS, 1)
+    ]
+    failed = row(7, decision=Decision.ACCEPT, result="failed", http_status=500, error_code="=1")
+    legit = decided(8, Decision.ACCEPT, ANNA, timedelta(minutes=90), closed_status="CANCELLED/x")
+    negative = row(9, order_id=-5, campaign_id=-7)  # ids are int64: a number stays a number
+    shops = {1001: "=cmd|' /C calc'!A0", -7: "Ромашка-1"}
+    [part] = export_parts([*rows, failed, legit, negative], shops, style("ru"))
+
+    lines = read(part.data)[1:]
+    for line, name in zip(lines[:6], FORMULAS, strict=True):
+        assert (line[9], line[14]) == ("'" + name, "'" + name)  # who; status when closed
+        assert line[2] == "'=cmd|' /C calc'!A0"  # the shop, as the Market names it
+    assert lines[6][11] == "failed 500 =1"  # starts with our word: no formula
+    assert (lines[7][9], lines[7][12], lines[7][14]) == ("Анна", "90,0", "CANCELLED/x")
+    assert (lines[8][0], lines[8][1], lines[8][2]) == ("-5", "-7", "Ромашка-1")
