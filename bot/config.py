@@ -31,7 +31,6 @@ from bot.setting_values import (
     digest_time,
     group_rate,
     history_days,
-    int_list,
     language,
     lead_times,
     log_format,
@@ -41,6 +40,7 @@ from bot.setting_values import (
     port,
     positive_int,
     quiet_hours,
+    staff_user_ids,
     timezone,
     token,
     url,
@@ -180,9 +180,7 @@ def _settings_from(values: Mapping[str, str]) -> Settings:
     return Settings(
         telegram_bot_token=read.required("TELEGRAM_BOT_TOKEN", token),
         staff_chat_id=read.required("STAFF_CHAT_ID", chat_id),
-        staff_user_ids=frozenset(
-            read.optional("STAFF_USER_IDS", lambda t: int_list(t, what="user id"), "") or ()
-        ),
+        staff_user_ids=_staff_user_ids(read),
         market_api_key=read.required("MARKET_API_KEY", api_key),
         market_campaign_ids=read.required("MARKET_CAMPAIGN_IDS", campaign_ids),
         market_business_id=read.optional("MARKET_BUSINESS_ID", positive_int, None),
@@ -217,10 +215,14 @@ def _settings_from(values: Mapping[str, str]) -> Settings:
     )
 
 
+def _staff_user_ids(read: _Reader) -> frozenset[int]:
+    return read.optional("STAFF_USER_IDS", staff_user_ids, None) or frozenset()
+
+
 def _buyer_contact(read: _Reader) -> bool:
     """Buyers' phones only for listed staff: with STAFF_USER_IDS empty anyone could read them."""
     wanted = bool(read.optional("BUYER_CONTACT", boolean, "false"))
-    if wanted and read.raw("STAFF_USER_IDS") is None:
+    if wanted and not _staff_user_ids(read):  # the list as parsed, never the raw text
         raise SettingsError(
             "BUYER_CONTACT", "needs STAFF_USER_IDS, or every group member could read buyers' phones"
         )

@@ -263,3 +263,23 @@ def test_owner_settings_default_off_and_are_read(no_env_file: Path) -> None:
     set_ = load(no_env_file, HISTORY_DAYS="365", DIGEST_AT="9:05", DIGEST_TOPIC_ID="7")
     assert (set_.history_days, set_.digest_at, set_.digest_topic_id) == (365, time(9, 5), 7)
     assert load(no_env_file, HISTORY_DAYS="forever", DIGEST_AT="off").history_days is None
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (",", "',' names no user"),
+        (" , ", "',' names no user"),
+        ("0", "'0' is not a user id"),
+        ("-5", "'-5' is not a user id"),
+        ("11,abc", "'abc' is not a user id"),
+        ("11, 22, 11", "user id 11 is listed twice"),
+    ],
+)
+def test_a_staff_list_is_a_list_of_users_or_an_error(
+    no_env_file: Path, value: str, problem: str
+) -> None:
+    """An operator who wrote something meant to restrict: never read it as "everyone"."""
+    with pytest.raises(SettingsError) as caught:
+        load(no_env_file, STAFF_USER_IDS=value)
+    assert str(caught.value).startswith(f"STAFF_USER_IDS: {problem}")
