@@ -28,6 +28,7 @@ from bot.setting_values import (
     campaign_ids,
     campaign_topics,
     chat_id,
+    cooldown,
     digest_time,
     group_rate,
     history_days,
@@ -113,14 +114,12 @@ class Settings:
         ipaddress.ip_network(net) for net in LOCAL_NETWORKS.split(",")
     )
     log_format: str = "text"
+    # access (issue 18): one command per person and chat within this; 0: no cooldown
+    command_cooldown: timedelta = timedelta(seconds=3)
 
     def topic_for(self, campaign_id: int) -> int | None:
         """The forum topic a campaign's posts go to; None: the general one."""
         return dict(self.campaign_topics).get(campaign_id, self.staff_topic_id)
-
-    def is_staff_user(self, user_id: int) -> bool:
-        """Whether this user may decide when the staff list restricts it."""
-        return not self.staff_user_ids or user_id in self.staff_user_ids
 
     def __repr__(self) -> str:  # never print secrets
         return f"Settings(staff_chat_id={self.staff_chat_id}, campaigns={self.market_campaign_ids})"
@@ -212,6 +211,7 @@ def _settings_from(values: Mapping[str, str]) -> Settings:
             "METRICS_ALLOWED_NETWORKS", networks, LOCAL_NETWORKS
         ),
         log_format=read.optional("LOG_FORMAT", log_format, "text"),
+        command_cooldown=read.optional("COMMAND_COOLDOWN", cooldown, "3s"),
     )
 
 

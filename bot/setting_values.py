@@ -179,6 +179,12 @@ def staff_user_ids(text: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+def cooldown(text: str) -> timedelta:
+    if text.strip().lower() in {"0", "off"}:
+        return timedelta(0)
+    return parse_duration(text)
+
+
 def clock_time(text: str) -> time:
     match = re.fullmatch(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", text.strip())
     if not match:
