@@ -20,6 +20,7 @@ from bot import handlers, owner
 from bot.backups import DailyBackups
 from bot.config import Settings
 from bot.contact import BuyerContact
+from bot.cooldown import Cooldown
 from bot.daily import Daily
 from bot.decider import Decider
 from bot.formatting import Style
@@ -29,9 +30,9 @@ from bot.market import MarketClient
 from bot.notifications import Inbox
 from bot.poller import Poller, StaffAlerts
 from bot.publisher import Publisher
-from bot.ratelimit import GroupRateLimiter
+from bot.ratelimit import GroupRateLimiter, stop_replies
 from bot.shops import Shops
-from bot.signals import Activity, Wakeup, Wire
+from bot.signals import Activity, Backlog, Wakeup, Wire
 from bot.staff_chat import StaffChat
 from bot.storage_trouble import StorageTrouble
 from bot.texts import Texts
@@ -58,7 +59,7 @@ def build_application(
     market_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Application:
     """The desk; the demo hands in its own bot (marked texts) and Market (the simulator)."""
-    limiter = GroupRateLimiter(settings.telegram_group_rate)
+    limiter = GroupRateLimiter(settings.telegram_group_rate, Backlog())
     application = (
         ApplicationBuilder()
         .bot(make_bot(settings.telegram_bot_token, **_bot_options(settings, limiter)))
@@ -71,6 +72,7 @@ def build_application(
         .build()
     )
     _wire(application, settings, store, limiter, market_transport)
+    application.bot_data.cooldown = Cooldown(settings.command_cooldown.total_seconds())
     if settings.backup_dir is not None:
         application.bot_data.loops.append(DailyBackups.for_settings(settings).run)
     handlers.register(application)
@@ -110,7 +112,7 @@ def _wire(
     market_transport: httpx.AsyncBaseTransport | None,
 ) -> None:
     data: DeskData = application.bot_data
-    wakeup, activity, clock = Wakeup(), Activity(), utc_now
+    wakeup, activity, clock = Wakeup(limiter.backlog), Activity(), utc_now
     style = _style(settings)
     texts = style.texts
     market = MarketClient(
@@ -199,6 +201,7 @@ async def _stop_on_signal(application: Application) -> None:
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     log.info("Stopping")
+    stop_replies(application.bot)
     while not application.running:
         await asyncio.sleep(0.05)
     # a stop that lands as PTB moves from its start to run_forever is lost: repeat it

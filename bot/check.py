@@ -25,6 +25,7 @@ async def check_telegram(settings: Settings) -> list[CheckLine]:
             lines.append(line)
             if seen is not None:
                 chat, member = seen
+                lines += _check_audience(chat, settings)
                 lines += await check_team(bot, settings, member)
                 lines.append(_check_files(chat, member, settings))
     except (InvalidToken, Forbidden) as error:
@@ -59,6 +60,22 @@ async def _check_chat(
         return CheckLine(False, item, f"the bot is '{member.status}' there and cannot post"), None
     line = CheckLine(True, item, f"“{chat.title or chat.id}”, the bot is {member.status}")
     return line, (chat, member)
+
+
+def _check_audience(chat: ChatFullInfo, settings: Settings) -> list[CheckLine]:
+    """Anyone may join a public group (one with a username); only STAFF_USER_IDS keeps
+    them from deciding on refunds and reading the owner's commands."""
+    if not chat.username:
+        return []
+    item = f"public staff chat @{chat.username}"
+    if settings.staff_user_ids:
+        return [CheckLine(True, item, "only STAFF_USER_IDS may decide and use owner commands")]
+    hint = (
+        "anyone can join it and decide on cancellations, and read /stats, /history, /order "
+        "and /export; set STAFF_USER_IDS to the staff's Telegram user ids, or make the "
+        "group private (remove its public link)"
+    )
+    return [CheckLine(False, item, hint)]
 
 
 def _check_files(chat: ChatFullInfo, member: ChatMember, settings: Settings) -> CheckLine:

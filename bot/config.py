@@ -28,10 +28,10 @@ from bot.setting_values import (
     campaign_ids,
     campaign_topics,
     chat_id,
+    cooldown,
     digest_time,
     group_rate,
     history_days,
-    int_list,
     language,
     lead_times,
     log_format,
@@ -41,6 +41,7 @@ from bot.setting_values import (
     port,
     positive_int,
     quiet_hours,
+    staff_user_ids,
     timezone,
     token,
     url,
@@ -113,14 +114,12 @@ class Settings:
         ipaddress.ip_network(net) for net in LOCAL_NETWORKS.split(",")
     )
     log_format: str = "text"
+    # access (issue 18): one command per person and chat within this; 0: no cooldown
+    command_cooldown: timedelta = timedelta(seconds=3)
 
     def topic_for(self, campaign_id: int) -> int | None:
         """The forum topic a campaign's posts go to; None: the general one."""
         return dict(self.campaign_topics).get(campaign_id, self.staff_topic_id)
-
-    def is_staff_user(self, user_id: int) -> bool:
-        """Whether this user may decide when the staff list restricts it."""
-        return not self.staff_user_ids or user_id in self.staff_user_ids
 
     def __repr__(self) -> str:  # never print secrets
         return f"Settings(staff_chat_id={self.staff_chat_id}, campaigns={self.market_campaign_ids})"
@@ -180,9 +179,7 @@ def _settings_from(values: Mapping[str, str]) -> Settings:
     return Settings(
         telegram_bot_token=read.required("TELEGRAM_BOT_TOKEN", token),
         staff_chat_id=read.required("STAFF_CHAT_ID", chat_id),
-        staff_user_ids=frozenset(
-            read.optional("STAFF_USER_IDS", lambda t: int_list(t, what="user id"), "") or ()
-        ),
+        staff_user_ids=_staff_user_ids(read),
         market_api_key=read.required("MARKET_API_KEY", api_key),
         market_campaign_ids=read.required("MARKET_CAMPAIGN_IDS", campaign_ids),
         market_business_id=read.optional("MARKET_BUSINESS_ID", positive_int, None),
@@ -214,13 +211,18 @@ def _settings_from(values: Mapping[str, str]) -> Settings:
             "METRICS_ALLOWED_NETWORKS", networks, LOCAL_NETWORKS
         ),
         log_format=read.optional("LOG_FORMAT", log_format, "text"),
+        command_cooldown=read.optional("COMMAND_COOLDOWN", cooldown, "3s"),
     )
+
+
+def _staff_user_ids(read: _Reader) -> frozenset[int]:
+    return read.optional("STAFF_USER_IDS", staff_user_ids, None) or frozenset()
 
 
 def _buyer_contact(read: _Reader) -> bool:
     """Buyers' phones only for listed staff: with STAFF_USER_IDS empty anyone could read them."""
     wanted = bool(read.optional("BUYER_CONTACT", boolean, "false"))
-    if wanted and read.raw("STAFF_USER_IDS") is None:
+    if wanted and not _staff_user_ids(read):  # the list as parsed, never the raw text
         raise SettingsError(
             "BUYER_CONTACT", "needs STAFF_USER_IDS, or every group member could read buyers' phones"
         )

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import metrics
+from bot.access import may_tap
 from bot.callbacks import Callback, Tap
 from bot.config import Settings
 from bot.journal import Actor
@@ -158,7 +159,7 @@ class Decider:
         if tap.callback is None or not self.chat.is_it(tap.chat_id):
             log.warning("Ignored a tap from user %s in chat %s", tap.user.user_id, tap.chat_id)
             return Verdict(t("answer.unknown"))
-        if not self.settings.is_staff_user(tap.user.user_id):
+        if not may_tap(self.settings, tap.callback.tap, tap.user.user_id):
             log.warning("Refused a tap from user %s, not in STAFF_USER_IDS", tap.user.user_id)
             return Verdict(t("answer.not_staff"))
         request = self.store.requests.get(tap.callback.request_id)

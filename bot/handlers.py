@@ -1,4 +1,5 @@
-"""python-telegram-bot handlers: button taps and the three commands."""
+"""python-telegram-bot handlers: button taps and the three commands (who may use them:
+`bot.access`)."""
 
 from __future__ import annotations
 
@@ -8,26 +9,27 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from telegram import BotCommand, CallbackQuery, Update
-from telegram.constants import ChatType
 from telegram.error import Conflict, TelegramError
 from telegram.ext import (
     Application,
     CallbackContext,
     CallbackQueryHandler,
-    CommandHandler,
     ExtBot,
     MessageHandler,
     filters,
 )
 
+from bot import access
 from bot.callbacks import Tap, parse_callback
 from bot.config import Settings
 from bot.contact import BuyerContact
+from bot.cooldown import Cooldown
 from bot.decider import Decider, Staff, Tapped, Verdict
 from bot.demo.marks import render_demo_note
 from bot.formatting import Style
 from bot.market import MarketClient
 from bot.notifications import Inbox
+from bot.ratelimit import stop_replies
 from bot.render import render_help, render_pending
 from bot.shops import Shops
 from bot.signals import Activity
@@ -57,6 +59,7 @@ class DeskData:
     clock: Callable[[], datetime]
     activity: Activity
     inbox: Inbox
+    cooldown: Cooldown
     loops: list[Callable[[], Coroutine[Any, Any, None]]]
     tasks: list[asyncio.Task[None]]
     http: HttpServer | None = None
@@ -102,21 +105,6 @@ async def _answer_contact(query: CallbackQuery, data: DeskData, tapped: Tapped) 
         log.warning("Could not answer a tap: %s", error)
 
 
-async def _admitted(update: Update, data: DeskData) -> bool:
-    """Commands are answered in the staff chat, and in private only to STAFF_USER_IDS."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None:
-        return False
-    if data.chat.is_it(chat.id):
-        return True
-    if chat.type == ChatType.PRIVATE and user.id in data.settings.staff_user_ids:
-        return True
-    log.warning("Refused a command from user %s in chat %s", user.id, chat.id)
-    if chat.type == ChatType.PRIVATE and update.effective_message:
-        await update.effective_message.reply_text(data.style.texts("private.refused"))
-    return False
-
-
 async def _answer(update: Update, context: Context, text: str) -> None:
     """Answer a command where it was asked, in its forum topic if it has one."""
     message = update.effective_message
@@ -128,23 +116,18 @@ async def _answer(update: Update, context: Context, text: str) -> None:
 
 async def on_pending(update: Update, context: Context) -> None:
     data = context.bot_data
-    if not await _admitted(update, data):
-        return
     requests = data.store.requests.pending()
     for part in render_pending(requests, data.shops.names, data.clock(), data.style):
         await _answer(update, context, part)
 
 
 async def on_help(update: Update, context: Context) -> None:
-    data = context.bot_data
-    if await _admitted(update, data):
-        await _answer(update, context, _help(data))
+    await _answer(update, context, _help(context.bot_data))
 
 
 async def on_start(update: Update, context: Context) -> None:
     data = context.bot_data
-    if await _admitted(update, data):
-        await _answer(update, context, data.style.texts("start") + "\n\n" + _help(data))
+    await _answer(update, context, data.style.texts("start") + "\n\n" + _help(data))
 
 
 def _help(data: DeskData) -> str:
@@ -172,6 +155,7 @@ async def on_error(update: object, context: Context) -> None:
 def _conflict(context: Context) -> None:
     """Another process polls this bot's token: taps would go to either of the two."""
     if context.bot_data.settings.demo is not None:
+        stop_replies(context.bot)
         log.error(
             "Stopping the demo: another process polls this bot token (Telegram 409 Conflict);"
             " give the demo a bot of its own (TELEGRAM_BOT_TOKEN) while the desk runs"
@@ -198,8 +182,8 @@ def commands(texts: Texts) -> list[BotCommand]:
 
 def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(on_tap))
-    application.add_handler(CommandHandler("pending", on_pending))
-    application.add_handler(CommandHandler("help", on_help))
-    application.add_handler(CommandHandler("start", on_start))
+    application.add_handler(access.command("pending", on_pending))
+    application.add_handler(access.command("help", on_help))
+    application.add_handler(access.command("start", on_start))
     application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     application.add_error_handler(on_error)

@@ -1,4 +1,4 @@
-"""The owner's commands: /stats, /history, /order and /export, answered where /pending is.
+"""The owner's commands: /stats, /history, /order and /export (who may use them: `bot.access`).
 
 Thin: parse the argument, read storage, hand the rows to the pure modules, send.
 """
@@ -9,10 +9,11 @@ import re
 from datetime import datetime
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application
 
+from bot import access
 from bot.export import export_parts
-from bot.handlers import Context, DeskData, _admitted
+from bot.handlers import Context, DeskData
 from bot.journal import Kind
 from bot.model import Request
 from bot.periods import Period, PeriodError, parse_period
@@ -40,8 +41,6 @@ def _period(context: Context, data: DeskData, now: datetime) -> Period | None:
 
 async def on_stats(update: Update, context: Context) -> None:
     data = context.bot_data
-    if not await _admitted(update, data):
-        return
     period = _period(context, data, data.clock())
     if period is None:
         await _reply(update, context, [data.style.texts("owner.period_usage")])
@@ -52,15 +51,12 @@ async def on_stats(update: Update, context: Context) -> None:
 
 async def on_history(update: Update, context: Context) -> None:
     data = context.bot_data
-    if await _admitted(update, data):
-        decisions = data.store.history.recent_decisions(HISTORY_SIZE)
-        await _reply(update, context, render_history(decisions, data.style))
+    decisions = data.store.history.recent_decisions(HISTORY_SIZE)
+    await _reply(update, context, render_history(decisions, data.style))
 
 
 async def on_order(update: Update, context: Context) -> None:
     data = context.bot_data
-    if not await _admitted(update, data):
-        return
     t, args = data.style.texts, context.args or []
     if len(args) != 1 or not ORDER_ID.fullmatch(args[0].lstrip("№#")):
         await _reply(update, context, [t("owner.order_usage")])
@@ -92,8 +88,6 @@ def _story(request: Request, data: DeskData) -> list[str]:
 
 async def on_export(update: Update, context: Context) -> None:
     data = context.bot_data
-    if not await _admitted(update, data):
-        return
     t = data.style.texts
     period = _period(context, data, data.clock())
     if period is None:
@@ -113,7 +107,7 @@ async def on_export(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:
-    application.add_handler(CommandHandler("stats", on_stats))
-    application.add_handler(CommandHandler("history", on_history))
-    application.add_handler(CommandHandler("order", on_order))
-    application.add_handler(CommandHandler("export", on_export))
+    application.add_handler(access.command("stats", on_stats))
+    application.add_handler(access.command("history", on_history))
+    application.add_handler(access.command("order", on_order))
+    application.add_handler(access.command("export", on_export))

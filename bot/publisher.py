@@ -36,7 +36,7 @@ from bot.model import Problem, Request, Stage
 from bot.orders import INT64_LIMIT
 from bot.quiet import silent
 from bot.ratelimit import GroupRateLimiter
-from bot.refusals import is_about_the_chat, is_gone
+from bot.refusals import is_about_the_chat, is_gone, wait_asked
 from bot.render import Rendered, render_post, render_problem, render_reminder
 from bot.render_unseen import UNSEEN_PER_MESSAGE, render_unseen
 from bot.shops import Shops
@@ -92,7 +92,7 @@ class Publisher:
             except asyncio.CancelledError:
                 raise
             except RetryAfter as error:
-                delay = _seconds(error.retry_after)
+                delay = wait_asked(error)
                 log.warning("Telegram asks to wait %.0fs before sending more", delay)
                 await asyncio.sleep(delay)
                 continue
@@ -114,8 +114,9 @@ class Publisher:
             self.backoff.reset()
             if worked:  # Telegram answered (idle rounds ask it nothing)
                 self.activity.telegram_ok = True
-            else:
-                await self.wakeup.wait(self._idle_timeout())
+            else:  # idle unless new posts wait for room in the chat's window
+                caught_up = self._posts_paused_until <= time.monotonic()
+                await self.wakeup.wait(self._idle_timeout(), idle=caught_up)
 
     def _idle_timeout(self) -> float:
         leads = [int(lead.total_seconds()) for lead in self.settings.reminder_lead_times]
@@ -394,7 +395,3 @@ class Publisher:
             request.order_id,
             timedelta(seconds=lead),
         )
-
-
-def _seconds(value: int | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

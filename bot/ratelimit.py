@@ -11,18 +11,47 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
+from telegram import Bot
 from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
 
 from bot import metrics
 from bot.config import GroupRate
-from bot.signals import Wire
+from bot.signals import Backlog, Wire
 
 OVERALL_PER_SECOND = 30  # Telegram's documented bot-wide limit
+
+_REPLYING: ContextVar[bool] = ContextVar("replying", default=False)
+
+
+class ReplyDropped(Exception):
+    """A reply to a command that was still waiting for the outbox when the desk stopped."""
+
+
+def stop_replies(bot: Bot) -> None:
+    """The desk stops: replies waiting for the outbox give up (PTB's stop waits for them)."""
+    limiter = bot.rate_limiter
+    if isinstance(limiter, GroupRateLimiter) and limiter.backlog is not None:
+        limiter.backlog.close()
+
+
+@contextmanager
+def replying() -> Iterator[None]:
+    """What is sent within answers a command: in a group, it goes after the outbox's work.
+
+    A context variable rather than an argument, so no reply a command sends can forget it.
+    """
+    token = _REPLYING.set(True)
+    try:
+        yield
+    finally:
+        _REPLYING.reset(token)
 
 
 class SlidingWindow:
@@ -77,9 +106,13 @@ class SlidingWindow:
 
 
 class GroupRateLimiter(AIORateLimiter):
-    """AIORateLimiter whose per-group limiter is a sliding window of `TELEGRAM_GROUP_RATE`."""
+    """AIORateLimiter whose per-group limiter is a sliding window of `TELEGRAM_GROUP_RATE`.
 
-    def __init__(self, rate: GroupRate, max_retries: int = 3) -> None:
+    Replies to commands yield to the outbox (`backlog`): posts, reminders and the edits a
+    decision makes take the group's slots first.
+    """
+
+    def __init__(self, rate: GroupRate, backlog: Backlog | None = None, max_retries: int = 3):
         window = rate.window.total_seconds()
         super().__init__(
             overall_max_rate=OVERALL_PER_SECOND,
@@ -91,6 +124,7 @@ class GroupRateLimiter(AIORateLimiter):
         self._windows: dict[str | int | bool, SlidingWindow] = {}
         self._rate = rate
         self.wire = Wire()
+        self.backlog = backlog
 
     async def process_request(
         self,
@@ -101,8 +135,11 @@ class GroupRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        """Every request's turn as before; once its turn comes, it is on the `wire`."""
-
+        """Every request's turn as before (a reply's after the outbox's); once its turn
+        comes, it is on the `wire`."""
+        chat_id = data.get("chat_id")
+        if _REPLYING.get() and isinstance(chat_id, int):
+            await self.after_the_outbox(chat_id)
         attempts = 0
 
         async def on_the_wire(*call_args: Any, **call_kwargs: Any) -> Any:
@@ -121,6 +158,22 @@ class GroupRateLimiter(AIORateLimiter):
         return await super().process_request(
             on_the_wire, args, kwargs, endpoint, data, rate_limit_args
         )
+
+    async def after_the_outbox(self, chat_id: int) -> None:
+        """Return once the outbox has nothing due and the chat's window has a slot.
+
+        A private chat shares no window with the outbox. Raises ReplyDropped if the desk
+        stops first.
+        """
+        if self.backlog is None or chat_id >= 0:
+            return
+        while True:
+            if not await self.backlog.drained():
+                raise ReplyDropped
+            wait = self.seconds_until_room(chat_id, 1)
+            if wait == 0:  # taken at once: nothing runs between this and the window
+                return
+            await self.backlog.pause(wait)
 
     def seconds_until_room(self, chat_id: int, room: int) -> float:
         """How long until `room` messages could go to this chat at once (0: now)."""

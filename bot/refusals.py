@@ -6,7 +6,9 @@ the chat (rights, a closed topic) would meet every post, so the outbox pauses in
 
 from __future__ import annotations
 
-from telegram.error import BadRequest
+from datetime import timedelta
+
+from telegram.error import BadRequest, RetryAfter
 
 GONE_MESSAGES = (
     "message to edit not found",
@@ -35,3 +37,9 @@ def is_gone(error: BadRequest) -> bool:
 
 def is_about_the_chat(error: BadRequest) -> bool:
     return any(text in error.message.lower() for text in CHAT_MESSAGES)
+
+
+def wait_asked(error: RetryAfter) -> float:
+    """Seconds a 429 asks to wait (an int or a timedelta, by PTB's settings)."""
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -168,6 +168,23 @@ def user_ids(text: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(int_list(text, what="user id")))
 
 
+def staff_user_ids(text: str) -> frozenset[int]:
+    """A set text restricts: one that names no one is a mistake, never "everyone"."""
+    ids = int_list(text, what="user id")
+    if not ids:
+        raise ValueError(f"{text.strip()!r} names no user")
+    twice = next((user_id for n, user_id in enumerate(ids) if user_id in ids[:n]), None)
+    if twice is not None:
+        raise ValueError(f"user id {twice} is listed twice")
+    return frozenset(ids)
+
+
+def cooldown(text: str) -> timedelta:
+    if text.strip().lower() in {"0", "off"}:
+        return timedelta(0)
+    return parse_duration(text)
+
+
 def clock_time(text: str) -> time:
     match = re.fullmatch(r"([01]?[0-9]|2[0-3]):([0-5][0-9])", text.strip())
     if not match:

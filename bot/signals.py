@@ -9,25 +9,64 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
+class Backlog:
+    """Whether the outbox has work due. Replies to commands wait until it has none, so a
+    flood of commands never takes a slot of the staff chat a post, reminder or edit needs.
+
+    It starts with work due: until the publisher has looked, the database may hold some.
+    """
+
+    def __init__(self) -> None:
+        self._empty = asyncio.Event()
+        self._closed = asyncio.Event()
+
+    def filled(self) -> None:
+        self._empty.clear()
+
+    def emptied(self) -> None:
+        self._empty.set()
+
+    def close(self) -> None:
+        """The desk stops: replies stop waiting (a stop must not wait for the outbox)."""
+        self._closed.set()
+        self._empty.set()
+
+    async def drained(self) -> bool:
+        """True once the outbox has nothing due; False if the desk stops first."""
+        await self._empty.wait()
+        return not self._closed.is_set()
+
+    async def pause(self, seconds: float) -> None:
+        """Sleep `seconds`, cut short by a stop."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._closed.wait()
+
+
 class Wakeup:
     """Rings the publisher: something new is stored and waits to be shown."""
 
-    def __init__(self) -> None:
+    def __init__(self, backlog: Backlog | None = None) -> None:
         self._event = asyncio.Event()
+        self.backlog = backlog or Backlog()
 
     def ring(self) -> None:
+        self.backlog.filled()
         self._event.set()
 
-    async def wait(self, timeout: float) -> None:
-        """Until rung, or `timeout` seconds.
+    async def wait(self, timeout: float, *, idle: bool = False) -> None:
+        """Until rung, or `timeout` seconds; `idle`: nothing is due before then.
 
         Not `asyncio.wait_for`: on Python 3.11 it returns normally when the wait ends in the
         same turn as a cancel arrives, so a stop could be swallowed and the loop run on.
         """
+        if idle:
+            self.backlog.emptied()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(max(timeout, 0.0)):
                 await self._event.wait()
         self._event.clear()
+        self.backlog.filled()  # awake: the publisher looks for work again
 
 
 @dataclass

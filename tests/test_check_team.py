@@ -34,3 +34,18 @@ def test_check_probes_each_topic_and_names_what_to_grant(tmp_path, desk_env, tel
     code, output = run(tmp_path, env, "check")
     assert f"✗ topic {gone} (CAMPAIGN_TOPICS): no such topic" in output
     assert "✓ PIN_SUMMARY: the bot can pin it" in output
+
+
+def test_a_public_staff_chat_needs_a_staff_list(tmp_path, desk_env, telegram):
+    """Anyone can join a group with a username: without STAFF_USER_IDS they could decide."""
+    telegram.add_group(STAFF_CHAT, title="Склад", username="shop_staff")
+
+    code, output = run(tmp_path, desk_env, "check")
+
+    assert code == 1
+    assert "✗ public staff chat @shop_staff: anyone can join it and decide" in output
+    assert "set STAFF_USER_IDS" in output and "1 check(s) failed." in output
+
+    code, output = run(tmp_path, {**desk_env, "STAFF_USER_IDS": str(ANNA)}, "check")
+    assert code == 0, output
+    assert "✓ public staff chat @shop_staff: only STAFF_USER_IDS may decide" in output

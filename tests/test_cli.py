@@ -104,3 +104,10 @@ def test_check_says_when_the_digest_topic_cannot_exist(tmp_path, desk_env):
     assert "✗ photos and documents: DIGEST_TOPIC_ID is set but the staff chat has no topics" in (
         output
     )
+
+
+def test_a_staff_list_that_names_no_one_stops_the_desk(start_desk):
+    """`,` once let everyone decide and read buyers' phones: the list parsed empty."""
+    desk = start_desk(STAFF_USER_IDS=",", BUYER_CONTACT="true")
+    assert desk.wait(timeout=10) == 2
+    assert desk.log().strip() == "Setting error: STAFF_USER_IDS: ',' names no user"

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.access import may_tap
+from bot.callbacks import Tap
 from bot.config import GroupRate, SettingsError, load_settings
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -85,8 +87,8 @@ def test_optional_settings_are_read(no_env_file: Path) -> None:
         TRUSTED_PROXIES="10.0.0.0/8",
     )
     assert settings.staff_user_ids == frozenset({11, 22})
-    assert settings.is_staff_user(11)
-    assert not settings.is_staff_user(33)
+    assert may_tap(settings, Tap.CONFIRM, 11)
+    assert not may_tap(settings, Tap.CONFIRM, 33)
     assert settings.market_campaign_ids == (1001, 1002)
     assert settings.market_business_id == 77
     assert settings.poll_interval == timedelta(minutes=2)
@@ -102,7 +104,7 @@ def test_optional_settings_are_read(no_env_file: Path) -> None:
 
 
 def test_anyone_may_decide_without_a_staff_list(no_env_file: Path) -> None:
-    assert load(no_env_file).is_staff_user(424242)
+    assert may_tap(load(no_env_file), Tap.CONFIRM, 424242)
 
 
 @pytest.mark.parametrize(
@@ -263,3 +265,32 @@ def test_owner_settings_default_off_and_are_read(no_env_file: Path) -> None:
     set_ = load(no_env_file, HISTORY_DAYS="365", DIGEST_AT="9:05", DIGEST_TOPIC_ID="7")
     assert (set_.history_days, set_.digest_at, set_.digest_topic_id) == (365, time(9, 5), 7)
     assert load(no_env_file, HISTORY_DAYS="forever", DIGEST_AT="off").history_days is None
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (",", "',' names no user"),
+        (" , ", "',' names no user"),
+        ("0", "'0' is not a user id"),
+        ("-5", "'-5' is not a user id"),
+        ("11,abc", "'abc' is not a user id"),
+        ("11, 22, 11", "user id 11 is listed twice"),
+    ],
+)
+def test_a_staff_list_is_a_list_of_users_or_an_error(
+    no_env_file: Path, value: str, problem: str
+) -> None:
+    """An operator who wrote something meant to restrict: never read it as "everyone"."""
+    with pytest.raises(SettingsError) as caught:
+        load(no_env_file, STAFF_USER_IDS=value)
+    assert str(caught.value).startswith(f"STAFF_USER_IDS: {problem}")
+
+
+def test_commands_cool_down_per_person(no_env_file: Path) -> None:
+    assert load(no_env_file).command_cooldown == timedelta(seconds=3)
+    assert load(no_env_file, COMMAND_COOLDOWN="10s").command_cooldown == timedelta(seconds=10)
+    assert load(no_env_file, COMMAND_COOLDOWN="0").command_cooldown == timedelta(0)
+    assert load(no_env_file, COMMAND_COOLDOWN="off").command_cooldown == timedelta(0)
+    with pytest.raises(SettingsError, match="COMMAND_COOLDOWN"):
+        load(no_env_file, COMMAND_COOLDOWN="soon")

@@ -62,8 +62,11 @@ def make_ledger(market, telegram, start_desk) -> None:
     market.add_order(
         74, CAMPAIGN, cancel_requested=True, created_at=now - timedelta(days=4), updated_at=old
     )
-    # posts, edits and answers: many in a minute; Anna and Boris may also ask in private
-    start_desk(TELEGRAM_GROUP_RATE="1000/60s", STAFF_USER_IDS=f"{ANNA},{BORIS}")
+    # posts, edits and answers: many in a minute; Anna and Boris may also ask in private;
+    # Anna asks one command right after another
+    start_desk(
+        TELEGRAM_GROUP_RATE="1000/60s", STAFF_USER_IDS=f"{ANNA},{BORIS}", COMMAND_COOLDOWN="0"
+    )
     posts = {order_id: post_of(telegram, order_id) for order_id in (71, 72, 73, 74, 75)}
 
     market.fail_next("acceptOrderCancellation", 500, code="INTERNAL_ERROR", message="boom")

@@ -6,8 +6,8 @@ waits for its turn, and exits; the next start must not post anything a second ti
 
 from __future__ import annotations
 
-from tests.chat import post_of, posts
-from tests.conftest import CAMPAIGN
+from tests.chat import ANNA, post_of, posts
+from tests.conftest import CAMPAIGN, STAFF_CHAT
 from tests.harness import wait_until
 
 
@@ -71,3 +71,19 @@ def test_a_stop_while_the_desk_is_still_connecting_to_telegram_exits_cleanly(
     assert desk.terminate(timeout=10) == 0, desk.log()[-3000:]
     assert "Traceback" not in desk.log()
     assert "Desk stopped" in desk.log()
+
+
+def test_a_stop_while_a_reply_waits_for_the_outbox_is_honoured_at_once(
+    market, telegram, start_desk
+):
+    """A reply to a command waits for the posts; PTB's stop waits for every handler."""
+    for order_id in range(1, 6):
+        market.add_order(order_id, CAMPAIGN, cancel_requested=True)
+    desk = start_desk(TELEGRAM_GROUP_RATE="2/60s")
+    wait_until(lambda: len(posts(telegram)) == 2, message="the first two posts")
+    telegram.send_text(STAFF_CHAT, ANNA, "/pending")
+    wait_until(lambda: not telegram.pending_updates(), message="the desk fetching it")
+
+    assert desk.terminate(timeout=10) == 0, desk.log()[-2000:]
+    assert "Desk stopped" in desk.log()
+    assert not [m for m in telegram.messages(STAFF_CHAT) if m.text.startswith("Waiting")]

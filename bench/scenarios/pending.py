@@ -58,7 +58,10 @@ def run(config: Config) -> list[Row]:
             chat_id=STAFF_CHAT,
             business_id=next(iter(world.businesses)),
         )
-        desk = world.start_desk(STAFF_USER_IDS=str(ANNA), REMINDER_LEAD_TIMES="none")
+        # asked every couple of seconds: within the cooldown each person gets by default
+        desk = world.start_desk(
+            STAFF_USER_IDS=str(ANNA), REMINDER_LEAD_TIMES="none", COMMAND_COOLDOWN="0"
+        )
         spawned = world.spawned_at[desk.proc.pid]  # type: ignore[union-attr]
         world.wait_ready(desk)
         pages = PENDING // 50 + 1  # and the 30-60 day sweep
