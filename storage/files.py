@@ -55,7 +55,7 @@ def create_private(path: Path) -> None:
 
 
 def narrow(path: Path) -> None:
-    """Take the group's and others' bits off an existing file; logged, as the operator may ask."""
+    """Take the group's and others' bits off an existing file, in a log line the operator sees."""
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
