@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import sqlite3
 import sys
@@ -20,6 +21,9 @@ log = logging.getLogger("bot")
 
 
 def main(argv: list[str]) -> int:
+    # whatever SQLite or the chart's child (matplotlib's cache) makes is the desk user's
+    # alone; the database, its copies and the lock get their modes explicitly as well
+    os.umask(0o077)
     command = argv[0] if argv else "run"
     allowed_args = 2 if command == "backup" else 1
     if command not in {"run", "check", "health", "demo", "backup"} or len(argv) > allowed_args:

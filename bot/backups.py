@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from storage.backup import backup_into, backups, prune
+from storage.files import narrow
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class DailyBackups:
         return cls(settings.database_path, settings.backup_dir, settings.backup_keep)
 
     async def run(self) -> None:
+        await asyncio.to_thread(self.narrow_old)
         while True:
             if self.seconds_until_due() <= 0:
                 await asyncio.to_thread(self.make)
@@ -41,6 +43,14 @@ class DailyBackups:
         if not found:
             return 0.0
         return found[-1].stat().st_mtime + EVERY - time.time()
+
+    def narrow_old(self) -> None:
+        """Copies an older desk left readable by every local user become private too."""
+        for path in backups(self.folder):
+            try:
+                narrow(path)
+            except OSError as error:
+                log.error("Could not make the backup %s private: %s", path, error)
 
     def make(self) -> Path | None:
         try:

@@ -1,4 +1,5 @@
-"""The image against the fakes: start, health, a decision from tap to outcome, a clean stop.
+"""The image against the fakes: start, health, a decision from tap to outcome, private files,
+the chart, a clean stop; the container and its volume are removed after.
 
 Run by scripts/docker_smoke.sh after it built IMAGE; the fakes listen on 127.0.0.1 and the
 container shares the host's network, as a desk behind a proxy on the same host would.
@@ -6,6 +7,7 @@ container shares the host's network, as a desk behind a proxy on the same host w
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
@@ -26,6 +28,16 @@ from tests.fakes.world import (
 )
 
 ORDER = 7070
+# as compose.yaml runs it: a read-only root with a small /tmp, no capabilities
+HARDENED = (
+    "--read-only",
+    "--tmpfs",
+    "/tmp:size=64m,mode=1777",
+    "--cap-drop",
+    "ALL",
+    "--security-opt",
+    "no-new-privileges:true",
+)
 
 
 def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -55,6 +67,25 @@ def tap(telegram: FakeTelegram, message, label: str) -> None:
     telegram.tap(STAFF_CHAT, message.message_id, staff, data)
 
 
+def drawn(container: str) -> bytes:
+    """The digest's chart, drawn by the image's `python -m bot.chart` (matplotlib on /tmp)."""
+    days = [f"2026-11-{day:02d}" for day in range(1, 31)]
+    spec = {
+        "days": days,
+        "series": [{"label": "accepted", "values": [1] * 30}],
+        "medians": [2.5] * 30,
+        "title": "smoke",
+        "median": "hours",
+    }
+    child = subprocess.run(
+        ["docker", "exec", "-i", container, "python", "-m", "bot.chart"],
+        input=json.dumps(spec).encode(),
+        capture_output=True,
+        check=False,
+    )
+    return child.stdout if child.stdout.startswith(b"\x89PNG") else b""
+
+
 def main(image: str) -> None:
     market = FakeMarket().start()
     seed_market(market)
@@ -64,8 +95,18 @@ def main(image: str) -> None:
     env = desk_env(market, telegram, database=Path("/data/desk.db")) | {"POLL_INTERVAL": "5"}
     with tempfile.NamedTemporaryFile("w", suffix=".env", delete=False) as env_file:
         env_file.write("".join(f"{key}={value}\n" for key, value in env.items()))
+    volume = docker("volume", "create").stdout.strip()
     container = docker(
-        "run", "-d", "--network", "host", "--env-file", env_file.name, image
+        "run",
+        "-d",
+        "--network",
+        "host",
+        "--env-file",
+        env_file.name,
+        "--volume",
+        f"{volume}:/data",
+        *HARDENED,
+        image,
     ).stdout.strip()
     try:
         post = wait("the post", lambda: post_of(telegram, ORDER))
@@ -86,18 +127,33 @@ def main(image: str) -> None:
             lambda: (m := telegram.message(STAFF_CHAT, post.message_id)).edits >= 2 and m,
         )
         print("outcome:", done.text.splitlines()[-2:])
+        listed = docker("exec", container, "sh", "-c", "stat -c '%n %a' /data /data/desk.db*")
+        modes = dict(line.split() for line in listed.stdout.splitlines())
+        print("modes:", modes)
+        private = modes.pop("/data") == "700" and set(modes.values()) == {"600"}
+        chart = drawn(container)
+        print("chart:", f"a PNG of {len(chart)} bytes" if chart else "not drawn")
         began = time.monotonic()
         docker("stop", "-t", "10", container)
         code = docker("inspect", "--format", "{{.State.ExitCode}}", container).stdout.strip()
         print(f"stopped in {time.monotonic() - began:.1f}s, exit code {code}")
         size = int(docker("image", "inspect", "--format", "{{.Size}}", image).stdout.strip())
         print(f"image size {size / 1e6:.0f} MB")
-        ok = user != "0" and health.returncode == 0 and code == "0" and market.accepted_decisions()
+        ok = (
+            user != "0"
+            and health.returncode == 0
+            and code == "0"
+            and bool(market.accepted_decisions())
+            and private
+            and bool(chart)
+        )
         print("OK" if ok else "FAILED")
         if not ok:
             raise SystemExit(1)
     finally:
-        docker("rm", "-f", container, check=False)
+        docker("rm", "--force", "--volumes", container, check=False)
+        docker("volume", "rm", volume, check=False)
+        Path(env_file.name).unlink()
         market.stop()
         telegram.stop()
 

@@ -12,6 +12,8 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
+from storage.files import create_private, private_folder
+
 PREFIX, SUFFIX = "desk-", ".db"
 STAMP = "%Y%m%d-%H%M%S"
 
@@ -30,10 +32,11 @@ def backup(source: Path, target: Path) -> Path:
     """
     if target.is_dir():
         target = target / backup_name(datetime.now().astimezone())
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(target.parent)
     partial = target.with_name(target.name + ".partial")
     src = _open_existing(source)
     try:
+        create_private(partial)  # before SQLite opens it: a copy is as private as the original
         dst = sqlite3.connect(str(partial))
         try:
             src.backup(dst)
@@ -51,7 +54,7 @@ def backup(source: Path, target: Path) -> Path:
 
 def backup_into(source: Path, folder: Path) -> Path:
     """A dated copy in `folder`, made if missing (else the first copy would take its name)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    private_folder(folder)
     return backup(source, folder / backup_name(datetime.now().astimezone()))
 
 

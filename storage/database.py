@@ -10,8 +10,18 @@ from typing import Any
 
 import sqlite_utils
 
+from storage.files import create_private, narrow, private_folder
 from storage.kind import claim
 from storage.schema import migrate
+
+
+def _prepare_private(path: Path) -> None:
+    """The file made 0600 before SQLite opens it: SQLite gives its -wal and -shm files the
+    database's mode, but leaves the mode of those a crash left behind as they were."""
+    private_folder(path.parent)
+    create_private(path)
+    for leftover in ("-wal", "-shm"):
+        narrow(path.with_name(path.name + leftover))
 
 
 class Database:
@@ -19,7 +29,7 @@ class Database:
 
     def __init__(self, path: Path, *, demo: bool = False) -> None:
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _prepare_private(path)
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self.db = sqlite_utils.Database(conn)
         for pragma in (

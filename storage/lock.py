@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import IO
 
+from storage.files import open_private, private_folder
+
 
 class AlreadyRunning(Exception):
     """Another process holds the database."""
@@ -20,8 +22,8 @@ class DatabaseLock:
         self._file: IO[str] | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+")  # noqa: SIM115 - held for the life of the process
+        private_folder(self.path.parent)
+        handle = os.fdopen(open_private(self.path), "r+")  # held for the life of the process
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
