@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,6 +60,9 @@ CANCELLATION_REQUEST = "ORDER_CANCELLATION_REQUEST"
 CANCELLED = "ORDER_CANCELLED"
 STATUS_UPDATED = "ORDER_STATUS_UPDATED"
 ORDER_TYPES = frozenset({CANCELLATION_REQUEST, CANCELLED, STATUS_UPDATED})
+
+TYPE_NAME_LIMIT = 64
+TYPE_NAME = re.compile(rf"[A-Z][A-Z0-9_]{{0,{TYPE_NAME_LIMIT - 1}}}")
 
 LATELY = "looked up within the poll interval"  # a repeat: answered without the Market
 SPENT = "not looked up: this hour's look-ups for notifications are spent; left to the poll"
@@ -140,7 +144,7 @@ def parse_notification(body: bytes) -> Notification:
     if not isinstance(kind, str) or not kind.strip():
         raise MalformedNotification("notificationType is missing")
     if kind not in ORDER_TYPES:
-        return Notification(kind, *_lenient_ids(data))  # PING, or a type the desk ignores
+        return Notification(_type_name(kind), *_lenient_ids(data))  # PING, or one ignored
     campaign_id, order_id = _int64(data, "campaignId"), _int64(data, "orderId")
     requested_at = None
     if kind == CANCELLATION_REQUEST:
@@ -152,6 +156,14 @@ def parse_notification(body: bytes) -> Notification:
         except ValueError:
             raise MalformedNotification("requestedAt is not an ISO 8601 date-time") from None
     return Notification(kind, campaign_id, order_id, requested_at)
+
+
+def _type_name(kind: str) -> str:
+    """A type as the log shows it: a name like the Market's, or the start of anything else,
+    quoted, so that a 64 KB or multi-line type can neither flood nor forge the log."""
+    if TYPE_NAME.fullmatch(kind):
+        return kind
+    return repr(kind[:TYPE_NAME_LIMIT]) + ("…" if len(kind) > TYPE_NAME_LIMIT else "")
 
 
 def _lenient_ids(data: dict[str, Any]) -> tuple[int | None, int | None]:

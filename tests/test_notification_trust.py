@@ -15,10 +15,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
+from bot import metrics
 from bot.journal import Kind
 from bot.lookup_budget import LookupBudget
+from bot.market import MarketClient, MarketHTTPError
 from bot.model import Basis, NewRequest, RequestTime
 from bot.notifications import CANCELLATION_REQUEST, STATUS_UPDATED, Notification, handle
 from bot.orders import parse_business_order
@@ -271,3 +274,22 @@ def test_lookups_never_delay_a_decisions_put(market, telegram, start_http_desk):
         sender.join(3 * slow)
     for order_id in new_orders:
         post_of(telegram, order_id)  # and the notifications were handled all the same
+
+
+# --- metric labels ----------------------------------------------------------------------
+
+
+async def test_a_market_status_outside_the_known_set_is_counted_as_other():
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(999, text="a proxy's odd answer")
+
+    market = MarketClient("https://market.test", "key", transport=httpx.MockTransport(answer))
+    try:
+        with pytest.raises(MarketHTTPError):
+            await market.get_campaign(5)
+    finally:
+        await market.close()
+
+    text = metrics.exposition().decode()
+    assert 'desk_market_calls_total{operation="getCampaign",status="other"}' in text
+    assert 'status="999"' not in text
