@@ -26,7 +26,7 @@ from bot.decider import Decider
 from bot.formatting import Style
 from bot.handlers import DeskData
 from bot.lookup import OrderLookup
-from bot.market import MarketClient
+from bot.market import Lane, MarketClient
 from bot.notifications import Inbox
 from bot.poller import Poller, StaffAlerts
 from bot.publisher import Publisher
@@ -162,7 +162,7 @@ def _inbox(
     """What Market notifications are handled with (the HTTP endpoint's side of the desk)."""
     return Inbox(
         store,
-        OrderLookup(market, utc_now),
+        OrderLookup(market, utc_now, Lane.NOTIFICATIONS),  # never ahead of a decision's PUT
         shops,
         settings.market_campaign_ids,
         settings.poll_interval,

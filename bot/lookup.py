@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.market import MarketClient
+from bot.market import Lane, MarketClient
 from bot.model import Order, Request, moscow_today
 from bot.windows import Windows
 
 
 class OrderLookup:
-    def __init__(self, market: MarketClient, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, market: MarketClient, clock: Callable[[], datetime], lane: Lane = Lane.POLLING
+    ) -> None:
         self.market = market
         self.clock = clock
+        self.lane = lane  # the Market lane its calls wait in
 
     def _windows(self) -> Windows:
         return Windows.for_day(moscow_today(self.clock()))
@@ -22,7 +25,9 @@ class OrderLookup:
         """The order as the Market has it now; None if the Market does not show it."""
         window = self._windows().lookup_window(request.order.created_on)
         return _match(
-            await self.market.get_orders(request.business_id, [request.order_id], window),
+            await self.market.get_orders(
+                request.business_id, [request.order_id], window, self.lane
+            ),
             request.campaign_id,
             request.order_id,
         )
@@ -31,7 +36,7 @@ class OrderLookup:
         """An order not stored yet: created in the last 30 days, else 30 to 60 days back."""
         windows = self._windows()
         for window in (windows.recent, windows.old):
-            orders = await self.market.get_orders(business_id, [order_id], window)
+            orders = await self.market.get_orders(business_id, [order_id], window, self.lane)
             found = _match(orders, campaign_id, order_id)
             if found is not None:
                 return found

@@ -9,12 +9,14 @@ the Market's own `code` and `message`), `MarketRateLimited` (420, with when to r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
+from enum import Enum
 from json import loads
 from typing import Any
 
@@ -28,6 +30,22 @@ log = logging.getLogger(__name__)
 
 PAGE_LIMIT = 50  # the Market's maximum for getBusinessOrders and for id/campaign filters
 PARALLEL_REQUESTS = 2  # the lowest of the documented parallel limits
+
+
+class Lane(Enum):
+    """Who a call may wait for: each lane has slots of its own, so none queues behind another.
+
+    The Market counts parallel calls per business (`/businesses/...`: polling and look-ups)
+    and per campaign (`/campaigns/...`: decisions and buyers), at most two each (§5.3).
+    """
+
+    POLLING = "polling"  # polls and the decider's look-ups: PARALLEL_REQUESTS slots
+    DECISIONS = "decisions"  # a decision's PUT: never behind polling or notifications
+    BUYER = "buyer"  # a tap's buyer contact: never behind polling
+    NOTIFICATIONS = "notifications"  # one look-up at a time, then a polling slot
+
+
+_SLOTS = {Lane.POLLING: PARALLEL_REQUESTS, Lane.DECISIONS: 1, Lane.BUYER: 1, Lane.NOTIFICATIONS: 1}
 
 
 class MarketError(Exception):
@@ -196,8 +214,7 @@ class MarketClient:
             timeout=httpx.Timeout(timeout, connect=5.0),
             transport=transport,
         )
-        self._parallel = asyncio.Semaphore(PARALLEL_REQUESTS)
-        self._tap_lane = asyncio.Semaphore(1)  # a tap waits for it: never behind polling
+        self._lanes = {lane: asyncio.Semaphore(slots) for lane, slots in _SLOTS.items()}
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -210,9 +227,9 @@ class MarketClient:
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
-        lane: asyncio.Semaphore | None = None,
+        lane: Lane = Lane.POLLING,
     ) -> Any:
-        async with lane or self._parallel:
+        async with self._turn(lane):
             try:
                 response = await self._http.request(method, path, params=params, json=json)
             except httpx.HTTPError as error:
@@ -234,6 +251,17 @@ class MarketClient:
             return loads(response.content, parse_int=_json_int)
         except ValueError as error:
             raise MarketResponseError(f"{operation}: the answer is not JSON") from error
+
+    @contextlib.asynccontextmanager
+    async def _turn(self, lane: Lane) -> AsyncIterator[None]:
+        """A slot of `lane`; a notification's look-up then takes a polling slot as well, so
+        it holds at most one of them and never one a decision waits for."""
+        async with self._lanes[lane]:
+            if lane is Lane.NOTIFICATIONS:
+                async with self._lanes[Lane.POLLING]:
+                    yield
+            else:
+                yield
 
     async def get_campaign(self, campaign_id: int) -> Campaign:
         data = await self._call("getCampaign", "GET", f"/v2/campaigns/{campaign_id}")
@@ -259,7 +287,9 @@ class MarketClient:
         except (KeyError, TypeError, AttributeError) as error:
             raise MarketResponseError(f"getAuthTokenInfo: unexpected answer ({error!r})") from error
 
-    async def _orders(self, business_id: int, body: dict[str, Any]) -> AsyncIterator[Any]:
+    async def _orders(
+        self, business_id: int, body: dict[str, Any], lane: Lane = Lane.POLLING
+    ) -> AsyncIterator[Any]:
         """Every raw order matching `body`, over all pages, one request per page."""
         page_token: str | None = None
         while True:
@@ -272,6 +302,7 @@ class MarketClient:
                 f"/v1/businesses/{business_id}/orders",
                 params=params,
                 json=body,
+                lane=lane,
             )
             orders = data.get("orders") if isinstance(data, dict) else None
             if not isinstance(orders, list):
@@ -303,13 +334,17 @@ class MarketClient:
         return listing
 
     async def get_orders(
-        self, business_id: int, order_ids: Sequence[int], window: DateWindow
+        self,
+        business_id: int,
+        order_ids: Sequence[int],
+        window: DateWindow,
+        lane: Lane = Lane.POLLING,
     ) -> list[Order]:
         """Orders by id; those created outside `window` are absent."""
         found: list[Order] = []
         for chunk in _chunks(sorted(set(order_ids))):
             body: dict[str, Any] = {"orderIds": chunk, "dates": window.as_filter()}
-            async for raw in self._orders(business_id, body):
+            async for raw in self._orders(business_id, body, lane):
                 try:
                     found.append(parse_business_order(raw))
                 except OrderFormatError as error:
@@ -322,12 +357,13 @@ class MarketClient:
             "PUT",
             f"/v2/campaigns/{campaign_id}/orders/{order_id}/cancellation/accept",
             json=decision.body,
+            lane=Lane.DECISIONS,
         )
 
     async def buyer(self, campaign_id: int, order_id: int) -> Buyer:
         """getOrderBuyerInfo, on a lane of its own so that a tap never waits for polling."""
         path = f"/v2/campaigns/{campaign_id}/orders/{order_id}/buyer"
-        data = await self._call("getOrderBuyerInfo", "GET", path, lane=self._tap_lane)
+        data = await self._call("getOrderBuyerInfo", "GET", path, lane=Lane.BUYER)
         try:
             result = data["result"]
             parts = (result.get(key) for key in ("firstName", "middleName", "lastName"))

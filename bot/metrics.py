@@ -9,23 +9,65 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from http import HTTPStatus
 
 from prometheus_client import CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from bot.model import RequestState
+from bot.model import DecisionResult, RequestState
 from storage.store import Store
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
-POLLS = Counter("desk_polls", "Polls of the Market by result", ["result"], registry=REGISTRY)
-MARKET_CALLS = Counter(
-    "desk_market_calls",
-    "Market API calls by operation and HTTP status (network: no answer)",
-    ["operation", "status"],
-    registry=REGISTRY,
+# Every label value comes from a fixed set, whatever the Market or a caller sends: a
+# value from outside would be a new series kept for the life of the process.
+OTHER = "other"
+STATUSES = frozenset({str(status.value) for status in HTTPStatus} | {"420"})  # 420: the Market's
+POLL_RESULTS = frozenset({"ok", "failed", "rate_limited"})
+MARKET_OPERATIONS = frozenset(
+    {
+        "getCampaign",
+        "getAuthTokenInfo",
+        "getBusinessOrders",
+        "acceptOrderCancellation",
+        "getOrderBuyerInfo",
+    }
+)
+NOTIFICATION_TYPES = frozenset(
+    {"PING", "ORDER_CANCELLATION_REQUEST", "ORDER_CANCELLED", "ORDER_STATUS_UPDATED", "unknown"}
+)
+
+
+class Labelled:
+    """A counter whose label values outside their fixed sets are counted as `other`."""
+
+    def __init__(self, counter: Counter, *allowed: frozenset[str]) -> None:
+        self.counter, self.allowed = counter, allowed
+
+    def labels(self, *values: str) -> Counter:
+        return self.counter.labels(
+            *(
+                value if value in known else OTHER
+                for value, known in zip(values, self.allowed, strict=True)
+            )
+        )
+
+
+POLLS = Labelled(
+    Counter("desk_polls", "Polls of the Market by result", ["result"], registry=REGISTRY),
+    POLL_RESULTS,
+)
+MARKET_CALLS = Labelled(
+    Counter(
+        "desk_market_calls",
+        "Market API calls by operation and HTTP status (network: no answer)",
+        ["operation", "status"],
+        registry=REGISTRY,
+    ),
+    MARKET_OPERATIONS,
+    STATUSES | {"network"},
 )
 MARKET_420 = Counter("desk_market_rate_limited", "Market 420 answers", registry=REGISTRY)
 POSTS = Counter("desk_telegram_posts", "Requests posted to the staff chat", registry=REGISTRY)
@@ -34,14 +76,20 @@ TELEGRAM_429 = Counter("desk_telegram_429", "Telegram 429 (flood) answers", regi
 TELEGRAM_RETRIES = Counter(
     "desk_telegram_retries", "Telegram requests sent again after a 429", registry=REGISTRY
 )
-DECISIONS = Counter(
-    "desk_decisions", "Decisions finished, by result", ["result"], registry=REGISTRY
+DECISIONS = Labelled(
+    Counter("desk_decisions", "Decisions finished, by result", ["result"], registry=REGISTRY),
+    frozenset(result.value for result in DecisionResult),
 )
-NOTIFICATIONS = Counter(
-    "desk_notifications",
-    "Market notifications received, by type and the HTTP status answered",
-    ["type", "answer"],
-    registry=REGISTRY,
+NOTIFICATIONS = Labelled(
+    Counter(
+        "desk_notifications",
+        "Market notifications received, by type (other: one the desk does not know) and the"
+        " HTTP status answered",
+        ["type", "answer"],
+        registry=REGISTRY,
+    ),
+    NOTIFICATION_TYPES,
+    STATUSES,
 )
 
 

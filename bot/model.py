@@ -193,6 +193,11 @@ class RequestTime:
     def estimated(self) -> bool:
         return self.basis is Basis.ESTIMATED
 
+    def no_later_than(self, moment: datetime) -> RequestTime:
+        """This time, or `moment` if that is earlier: a request seen at the Market at
+        `moment` was made by then, whatever a notification says."""
+        return self if self.at <= moment else RequestTime(moment, self.basis, self.window)
+
 
 @dataclass(frozen=True)
 class Post:
@@ -265,6 +270,14 @@ class Request:
     @property
     def pending(self) -> bool:
         return self.state is RequestState.PENDING
+
+    def brought_closer_by(self, notified: RequestTime) -> bool:
+        """Whether a notified time makes the deadline earlier than what the desk has.
+
+        Notifications are trusted by source address only, so one may only bring a deadline
+        closer: it is earlier than the stored time and than the moment first seen.
+        """
+        return notified.at < min(self.request_time.at, self.first_seen)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,9 @@
 A notification is a trigger, not a source of truth: the order is fetched from the Market
 before anything staff see changes. The one fact only a notification carries is
 `requestedAt`, the exact time of a cancellation request, which makes the deadline exact.
+Notifications are trusted by source address only, so whoever sent one, its time may only
+bring a deadline closer (`Request.brought_closer_by`), and what its look-ups cost the
+Market is bounded (`LookupBudget`).
 
 Everything here finishes before the HTTP answer: storage is written, then the publisher
 is woken and posts from its outbox, so a slow Telegram never delays the answer. A Market
@@ -12,8 +15,10 @@ Market sends the notification again.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,11 +28,11 @@ from typing import Any
 
 from bot.deadlines import from_notification
 from bot.lookup import OrderLookup
+from bot.lookup_budget import Admission, LookupBudget
 from bot.market_time import parse_market_datetime
 from bot.model import (
     DECIDABLE_STATUSES,
     DECISION_WINDOW,
-    Basis,
     Change,
     Effect,
     NewRequest,
@@ -56,6 +61,12 @@ CANCELLED = "ORDER_CANCELLED"
 STATUS_UPDATED = "ORDER_STATUS_UPDATED"
 ORDER_TYPES = frozenset({CANCELLATION_REQUEST, CANCELLED, STATUS_UPDATED})
 
+TYPE_NAME_LIMIT = 64
+TYPE_NAME = re.compile(rf"[A-Z][A-Z0-9_]{{0,{TYPE_NAME_LIMIT - 1}}}")
+
+LATELY = "looked up within the poll interval"  # a repeat: answered without the Market
+SPENT = "not looked up: this hour's look-ups for notifications are spent; left to the poll"
+
 
 def _version() -> str:
     try:
@@ -79,6 +90,7 @@ class Inbox:
     clock: Callable[[], datetime]
     wakeup: Wakeup
     decision_window: timedelta = DECISION_WINDOW
+    budget: LookupBudget = dataclasses.field(default_factory=LookupBudget)
 
 
 class MalformedNotification(ValueError):
@@ -132,7 +144,7 @@ def parse_notification(body: bytes) -> Notification:
     if not isinstance(kind, str) or not kind.strip():
         raise MalformedNotification("notificationType is missing")
     if kind not in ORDER_TYPES:
-        return Notification(kind, *_lenient_ids(data))  # PING, or a type the desk ignores
+        return Notification(_type_name(kind), *_lenient_ids(data))  # PING, or one ignored
     campaign_id, order_id = _int64(data, "campaignId"), _int64(data, "orderId")
     requested_at = None
     if kind == CANCELLATION_REQUEST:
@@ -144,6 +156,14 @@ def parse_notification(body: bytes) -> Notification:
         except ValueError:
             raise MalformedNotification("requestedAt is not an ISO 8601 date-time") from None
     return Notification(kind, campaign_id, order_id, requested_at)
+
+
+def _type_name(kind: str) -> str:
+    """A type as the log shows it: a name like the Market's, or the start of anything else,
+    quoted, so that a 64 KB or multi-line type can neither flood nor forge the log."""
+    if TYPE_NAME.fullmatch(kind):
+        return kind
+    return repr(kind[:TYPE_NAME_LIMIT]) + ("…" if len(kind) > TYPE_NAME_LIMIT else "")
 
 
 def _lenient_ids(data: dict[str, Any]) -> tuple[int | None, int | None]:
@@ -183,8 +203,7 @@ async def _cancellation_requested(
     inbox: Inbox, campaign_id: int, order_id: int, exact: RequestTime | None
 ) -> str:
     """A buyer asked to cancel; `exact` is None when the Market's time cannot be right."""
-    store = inbox.store
-    known = store.requests.open_for(campaign_id, order_id)
+    known = inbox.store.requests.open_for(campaign_id, order_id)
     if known is not None:
         exact = _plausible(inbox, order_id, exact, known.order)
         if known.pending:
@@ -192,18 +211,42 @@ async def _cancellation_requested(
         if not _after_decision(inbox, known, exact):
             return "ignored (already decided here)"
 
-    business_id = await inbox.shops.business_of(campaign_id)
-    order = await inbox.lookup.find(business_id, campaign_id, order_id)
+    key = (campaign_id, order_id)
+    admission = inbox.budget.admit(key, inbox.clock(), inbox.poll_interval)
+    if admission is Admission.RECENT:
+        return _looked_up_lately(inbox, inbox.budget.last_found(key), exact)
+    if admission is Admission.SPENT:
+        return SPENT
+    with inbox.budget.looking_up(key):
+        business_id = await inbox.shops.business_of(campaign_id)
+        order = await inbox.lookup.find(business_id, campaign_id, order_id)
+    inbox.budget.found(key, order)
     exact = _plausible(inbox, order_id, exact, order)
-    if order is None or (order.status in DECIDABLE_STATUSES and not order.awaits_decision):
-        if exact is None:
-            return "not listed as awaiting a decision yet; left to the poll that finds it"
-        # the Market may not list the request yet: the poll that finds it uses this time
-        store.notified.remember(campaign_id, order_id, exact.at)
-        return "not listed as awaiting a decision yet; time kept for the poll that finds it"
+    if order is None:
+        return "the Market does not return the order: nothing kept, left to the poll"
+    if order.status in DECIDABLE_STATUSES and not order.awaits_decision:
+        return _keep_for_the_poll(inbox, order, exact)
     if not order.awaits_decision:
         return f"ignored (the order no longer awaits a decision: {order.status_code})"
     return _open(inbox, business_id, order, exact)
+
+
+def _looked_up_lately(inbox: Inbox, order: Order | None, exact: RequestTime | None) -> str:
+    """A repeat within the poll interval costs no look-up: the last one's answer serves to
+    keep the earliest time, never to open a request (the order may have moved since)."""
+    if order is None or order.status not in DECIDABLE_STATUSES or order.awaits_decision:
+        return f"{LATELY}; left to the poll"
+    exact = _plausible(inbox, order.order_id, exact, order)
+    return f"{LATELY}: {_keep_for_the_poll(inbox, order, exact)}"
+
+
+def _keep_for_the_poll(inbox: Inbox, order: Order, exact: RequestTime | None) -> str:
+    """The Market may not list the request yet: the poll that finds it uses the earliest
+    time notified."""
+    if exact is None:
+        return "not listed as awaiting a decision yet; left to the poll that finds it"
+    inbox.store.notified.remember(order.campaign_id, order.order_id, exact.at)
+    return "not listed as awaiting a decision yet; earliest time kept for the poll that finds it"
 
 
 def _open(inbox: Inbox, business_id: int, order: Order, exact: RequestTime | None) -> str:
@@ -218,8 +261,13 @@ def _open(inbox: Inbox, business_id: int, order: Order, exact: RequestTime | Non
         _close_quietly(inbox, known, order)  # decided here before this new request was made
     now = inbox.clock()
     windows = Windows.for_day(moscow_today(now))
-    request_time = exact or polled_request_time(
-        store, order, now, windows, inbox.poll_interval, inbox.decision_window
+    exact = _earliest(exact, store.notified.time_for(*key, inbox.decision_window))
+    request_time = (
+        exact.no_later_than(now)  # the Market listed it: it was made by now
+        if exact is not None
+        else polled_request_time(
+            store, order, now, windows, inbox.poll_interval, inbox.decision_window
+        )
     )
     try:
         store.add_request(NewRequest(business_id, order, first_seen=now, request_time=request_time))
@@ -231,6 +279,11 @@ def _open(inbox: Inbox, business_id: int, order: Order, exact: RequestTime | Non
     inbox.wakeup.ring()
     deadline = request_time.deadline.isoformat(timespec="seconds")
     return f"new request, deadline {deadline} ({request_time.basis.value})"
+
+
+def _earliest(*times: RequestTime | None) -> RequestTime | None:
+    """Of the times notified for one request, the earliest: each may only bring it closer."""
+    return min((t for t in times if t is not None), key=lambda t: t.at, default=None)
 
 
 def _plausible(
@@ -257,13 +310,14 @@ def _plausible(
 
 
 def _correct(inbox: Inbox, request: Request, exact: RequestTime | None) -> str:
-    """A request already stored: make its deadline exact, once."""
+    """A request already stored: a notification may only bring its deadline closer."""
     current = request.request_time
     if exact is None:
         return "ignored (implausible requestedAt), deadline kept"
-    if current.basis is Basis.NOTIFICATION and current.at <= exact.at:
-        return "duplicate, nothing changed" if current.at == exact.at else "ignored (later time)"
-    inbox.store.correct_request_time(request.id, exact, inbox.clock())
+    if current == exact:
+        return "duplicate, nothing changed"
+    if not inbox.store.correct_request_time(request.id, exact, inbox.clock()):
+        return "ignored (not earlier than the desk's time or first seen), deadline kept"
     inbox.wakeup.ring()
     return (
         f"deadline corrected from {current.deadline.isoformat(timespec='seconds')}"
@@ -295,7 +349,14 @@ async def _order_changed(inbox: Inbox, campaign_id: int, order_id: int) -> str:
         return "ignored (no open request for the order)"
     if store.decisions.in_flight(request.id):
         return "left to the decision being sent"
-    order = await inbox.lookup.current(request)
+    admission = inbox.budget.admit(request.key, inbox.clock(), inbox.poll_interval)
+    if admission is Admission.RECENT:
+        return f"{LATELY}; left to the next poll"
+    if admission is Admission.SPENT:
+        return SPENT
+    with inbox.budget.looking_up(request.key):
+        order = await inbox.lookup.current(request)
+    inbox.budget.found(request.key, order)
 
     request = store.requests.get(request.id)  # re-read: it may have moved during the lookup
     if request is None or request.state is RequestState.CLOSED:

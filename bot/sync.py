@@ -146,11 +146,17 @@ def _new_request(
     *,
     window: timedelta,
 ) -> list[NewRequest]:
-    """The request to store for a newly listed order; none (and a note) if it cannot be made."""
+    """The request to store for a newly listed order; none (and a note) if it cannot be made.
+
+    A time notified before the listing is used, but never one after `first_seen`.
+    """
     try:
-        request_time = store.notified.time_for(
-            order.campaign_id, order.order_id, window
-        ) or polled_request_time(store, order, first_seen, windows, poll_interval, window)
+        notified = store.notified.time_for(order.campaign_id, order.order_id, window)
+        request_time = (
+            notified.no_later_than(first_seen)
+            if notified is not None
+            else polled_request_time(store, order, first_seen, windows, poll_interval, window)
+        )
     except Exception as error:  # one odd order must not cost the others their posts
         log.exception("Could not take in order %s", order.order_id)
         problems.append(

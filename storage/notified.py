@@ -1,4 +1,8 @@
-"""Exact request times from notifications that came before the Market listed the request."""
+"""Exact request times from notifications that came before the Market listed the request.
+
+Of several notified times for one order the earliest is kept: a notification may only
+bring a deadline closer, whoever sent it.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +20,9 @@ class NotifiedTimes:
     def remember(self, campaign_id: int, order_id: int, requested_at: datetime) -> None:
         with self.db.transaction():
             self.db.execute(
-                "INSERT OR REPLACE INTO notified_requests (campaign_id, order_id, requested_at)"
-                " VALUES (?, ?, ?)",
+                "INSERT INTO notified_requests (campaign_id, order_id, requested_at)"
+                " VALUES (?, ?, ?) ON CONFLICT (campaign_id, order_id)"
+                " DO UPDATE SET requested_at = min(requested_at, excluded.requested_at)",
                 [campaign_id, order_id, iso(requested_at)],
             )
 

@@ -120,10 +120,16 @@ class Store:
 
     def correct_request_time(
         self, request_id: int, request_time: RequestTime, now: datetime
-    ) -> None:
-        """A notification told the exact time: the journal keeps the deadline it replaces."""
+    ) -> bool:
+        """A notification told an earlier time: the journal keeps the deadline it replaces.
+
+        Judged against the stored request in the same transaction, so no caller, however
+        stale its view, can move a deadline later; False when nothing changed.
+        """
         with self.db.transaction():
             old = self.requests.get(request_id)
+            if old is None or not old.brought_closer_by(request_time):
+                return False
             self.requests.set_time(request_id, request_time)
             self.events.add(
                 request_id,
@@ -132,10 +138,11 @@ class Store:
                 requested_at=request_time.at,
                 basis=request_time.basis.value,
                 deadline=request_time.deadline,
-                old_deadline=old.deadline if old else None,
-                old_basis=old.request_time.basis.value if old else None,
+                old_deadline=old.deadline,
+                old_basis=old.request_time.basis.value,
             )
             self.posts.mark_dirty(request_id)
+            return True
 
     def apply_sync(
         self,

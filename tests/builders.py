@@ -21,6 +21,7 @@ from bot.model import (
     Request,
     RequestTime,
 )
+from bot.notifications import Inbox
 from bot.reconcile import Listing, reconcile
 from bot.texts import Texts
 from storage.polls import PollRecord
@@ -153,3 +154,10 @@ def sync(store: Store, *, new=(), refreshed=(), closed=(), poll, problems=()) ->
     changes = [(r, reconcile(r, o, Listing.LISTED)) for r, o in refreshed]
     changes += [(r, reconcile(r, o, Listing.LEFT)) for r, o in closed]
     return store.apply_sync(new=list(new), changes=changes, poll=poll, problems=problems)
+
+
+def intervals_later(inbox: Inbox, count: int = 1) -> Inbox:
+    """The same inbox `count` poll intervals from now: an order it looked up may be looked up
+    again (a notification costs at most one look-up per order per poll interval)."""
+    shift = count * inbox.poll_interval
+    return dataclasses.replace(inbox, clock=lambda: datetime.now(UTC) + shift)

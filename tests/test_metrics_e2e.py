@@ -93,3 +93,25 @@ async def test_only_the_allowed_networks_may_read_the_metrics(peer, forwarded, s
         answer = await http.get("/metrics", headers=headers)
     assert answer.status_code == status
     assert ("desk_polls" in answer.text) == (status == 200)
+
+
+def test_unknown_notification_types_are_counted_as_other(market, telegram, start_desk):
+    desk, port = started(
+        start_desk, POLL_INTERVAL="600", NOTIFICATION_ALLOWED_NETWORKS="127.0.0.0/8"
+    )
+    distinct = 40
+    untracked = {"campaignId": CAMPAIGN, "orderId": 5}
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+        for n in range(distinct):
+            kind = f"{n}\n" + "X" * 16_000  # made up, large, and more than one line
+            assert http.post("/notification", json={"notificationType": kind}).status_code == 200
+        assert http.post("/", json={"notificationType": "PING"}).status_code == 200
+        cancelled = {"notificationType": "ORDER_CANCELLED", **untracked}
+        assert http.post("/", json=cancelled).status_code == 200
+        exposition = http.get("/metrics")
+
+    assert len(exposition.content) < 16_000
+    seen = scrape(port)
+    for kind, count in (("other", distinct), ("PING", 1), ("ORDER_CANCELLED", 1)):
+        assert seen[("desk_notifications_total", (("answer", "200"), ("type", kind)))] == count
+    assert len(desk.log()) < 40_000  # each type is logged by its first 64 characters

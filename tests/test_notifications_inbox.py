@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from bot.deadlines import from_notification
 from bot.model import Basis, Decision, RequestTime
 from bot.notifications import CANCELLATION_REQUEST, Notification, handle
+from tests.builders import intervals_later
 from tests.conftest import BUSINESS, CAMPAIGN, STAFF_CHAT
 
 
@@ -42,7 +43,7 @@ async def test_an_exact_time_is_only_ever_made_earlier(market, inbox):
     market.add_order(62, CAMPAIGN, cancel_requested=True)
     await handle(inbox, requested(62, now - timedelta(hours=1)))
 
-    assert await handle(inbox, requested(62, now)) == "ignored (later time)"
+    assert "ignored (not earlier" in await handle(inbox, requested(62, now))
     assert "corrected" in await handle(inbox, requested(62, now - timedelta(hours=2)))
     [request] = inbox.store.requests.pending()
     assert request.request_time == RequestTime(now - timedelta(hours=2), Basis.NOTIFICATION)
@@ -63,7 +64,7 @@ async def test_a_new_request_after_a_decision_here_is_posted_again(market, inbox
     # the Market repeats the old request: it was decided here, nothing changes
     assert "already decided" in await handle(inbox, requested(63, now - timedelta(hours=3)))
     # the buyer asks again after the rejection: a new request, the old one closes unseen
-    assert (await handle(inbox, requested(63, now))).startswith("new request")
+    assert (await handle(intervals_later(inbox), requested(63, now))).startswith("new request")
 
     old = store.requests.get(first.id)
     assert old.state == "closed" and old.post.dirty == 0
@@ -87,15 +88,22 @@ async def test_status_updates_refresh_a_pending_post_and_close_a_decided_one(mar
     store.posts.mark_clean(decided.id, store.requests.get(decided.id).post)
     updated = Notification("ORDER_STATUS_UPDATED", CAMPAIGN, 64)
 
-    assert await handle(inbox, updated) == "still awaits a decision, nothing to show"
+    # one look-up per order per poll interval: each check comes an interval after the last
+    assert (
+        await handle(inbox, updated) == "looked up within the poll interval; left to the next poll"
+    )
+    assert (
+        await handle(intervals_later(inbox, 1), updated)
+        == "still awaits a decision, nothing to show"
+    )
     market.set_order(64, status="PICKUP", substatus="PICKUP_SERVICE_RECEIVED")
-    assert "post updated" in await handle(inbox, updated)
+    assert "post updated" in await handle(intervals_later(inbox, 2), updated)
     refreshed = store.requests.get(pending.id)
     assert refreshed.order.status == "PICKUP" and refreshed.post.dirty == 1
     assert refreshed.state == "pending"
 
     market.set_order(65, status="CANCELLED", substatus="USER_CHANGED_MIND", cancel_requested=False)
-    outcome = await handle(inbox, Notification("ORDER_CANCELLED", CAMPAIGN, 65))
+    outcome = await handle(intervals_later(inbox, 2), Notification("ORDER_CANCELLED", CAMPAIGN, 65))
     assert outcome.startswith("closed after the decision here")
     closed = store.requests.get(decided.id)
     assert closed.state == "closed" and closed.post.dirty == 0

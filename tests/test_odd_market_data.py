@@ -21,7 +21,7 @@ from bot.model import MOSCOW, Basis, Decision
 from bot.notifications import CANCELLATION_REQUEST, Notification, handle, parse_notification
 from bot.render import render_post
 from bot.sync import sync_once
-from tests.builders import style
+from tests.builders import intervals_later, style
 from tests.conftest import BUSINESS, CAMPAIGN, STAFF_CHAT
 
 INTERVAL = timedelta(seconds=60)
@@ -155,7 +155,8 @@ async def test_a_lookup_without_cancel_requested_does_not_close_a_pending_reques
     await handle(inbox, Notification(CANCELLATION_REQUEST, CAMPAIGN, 21, now()))
     market.set_order(21, cancelRequested=None)  # the field is optional in BusinessOrderDTO
 
-    outcome = await handle(inbox, Notification("ORDER_STATUS_UPDATED", CAMPAIGN, 21))
+    updated = Notification("ORDER_STATUS_UPDATED", CAMPAIGN, 21)
+    outcome = await handle(intervals_later(inbox), updated)
 
     assert outcome.startswith("still awaits a decision")
     [request] = store.requests.pending()
