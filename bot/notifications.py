@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import re
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +57,7 @@ CANCELLATION_REQUEST = "ORDER_CANCELLATION_REQUEST"
 CANCELLED = "ORDER_CANCELLED"
 STATUS_UPDATED = "ORDER_STATUS_UPDATED"
 ORDER_TYPES = frozenset({CANCELLATION_REQUEST, CANCELLED, STATUS_UPDATED})
+_DECIMAL = re.compile(r"[0-9]{1,19}")  # an int64 written as a string; not "²", nor 5,000 digits
 
 
 def _version() -> str:
@@ -109,7 +112,7 @@ def error_body(error_type: str, message: str) -> dict[str, Any]:
 
 def _int64(data: dict[str, Any], field: str) -> int:
     value = data.get(field)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         if value is None:
@@ -122,10 +125,7 @@ def _int64(data: dict[str, Any], field: str) -> int:
 
 def parse_notification(body: bytes) -> Notification:
     """Read a notification; raises MalformedNotification for what the Market should fix."""
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise MalformedNotification("the body is not JSON") from None
+    data = _strict_json(body)
     if not isinstance(data, dict):
         raise MalformedNotification("the body is not a JSON object")
     kind = data.get("notificationType")
@@ -144,6 +144,43 @@ def parse_notification(body: bytes) -> Notification:
         except ValueError:
             raise MalformedNotification("requestedAt is not an ISO 8601 date-time") from None
     return Notification(kind, campaign_id, order_id, requested_at)
+
+
+def _strict_json(body: bytes) -> Any:
+    """JSON as RFC 8259 has it, read one way only. What readers take differently (a repeated
+    key, NaN, a number beyond a double) and nesting deeper than Python recurses make the
+    body malformed (a 400), never an error of ours (a 500 and a traceback)."""
+    try:
+        return json.loads(
+            body,
+            object_pairs_hook=_unique_keys,
+            parse_float=_finite,
+            parse_constant=_not_json,
+        )
+    except MalformedNotification:
+        raise
+    except RecursionError:
+        raise MalformedNotification("the body is nested too deeply") from None
+    except (ValueError, UnicodeDecodeError):  # an int past sys's digit limit too
+        raise MalformedNotification("the body is not JSON") from None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise MalformedNotification("the body repeats a key")
+    return data
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise MalformedNotification("the body has a number beyond a double")
+    return number
+
+
+def _not_json(text: str) -> None:
+    raise MalformedNotification(f"{text} is not JSON")
 
 
 def _lenient_ids(data: dict[str, Any]) -> tuple[int | None, int | None]:
