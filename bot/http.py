@@ -32,6 +32,7 @@ from bot import metrics
 from bot.callers import Address, identify
 from bot.config import Network, Settings
 from bot.health import judge
+from bot.http_limits import Limits, guarded_protocol
 from bot.market import MarketError
 from bot.model import RequestState
 from bot.notifications import (
@@ -259,10 +260,11 @@ def _ended(task: asyncio.Task[None], server: _Server) -> None:
 class HttpServer:
     """uvicorn serving `create_app` on HTTP_HOST:HTTP_PORT as a task of the running loop."""
 
-    def __init__(self, settings: Settings, app: Starlette) -> None:
+    def __init__(self, settings: Settings, app: Starlette, limits: Limits | None = None) -> None:
         assert settings.http_port is not None
         self.host, self.port = settings.http_host, settings.http_port
         self.app = app
+        self.limits = limits or Limits()
         self._socket: socket.socket | None = None
         self._server: _Server | None = None
         self._task: asyncio.Task[None] | None = None
@@ -285,7 +287,8 @@ class HttpServer:
             access_log=False,  # one line per notification comes from the handler
             proxy_headers=False,  # X-Forwarded-For is judged against TRUSTED_PROXIES here
             server_header=False,
-            http="h11",
+            http=guarded_protocol(self.limits),  # h11, with a deadline and a cap
+            backlog=self.limits.backlog,
             ws="none",
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
         )
