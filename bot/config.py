@@ -49,6 +49,7 @@ from bot.setting_values import (
 )
 
 MARKET_NETWORKS = "5.45.207.0/25,141.8.142.0/25,5.255.253.0/25"
+LOOPBACK, ANY_ADDRESS = "127.0.0.1", "0.0.0.0"  # where the HTTP server listens by default
 # loopback and the private ranges: a scraper on the same host or network
 LOCAL_NETWORKS = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 
@@ -196,7 +197,7 @@ def _settings_from(values: Mapping[str, str]) -> Settings:
         telegram_group_rate=read.optional("TELEGRAM_GROUP_RATE", group_rate, "20/60s"),
         log_level=read.optional("LOG_LEVEL", log_level, "INFO"),
         http_port=read.optional("HTTP_PORT", port, None) or read.optional("PORT", port, None),
-        http_host=read.optional("HTTP_HOST", str, "0.0.0.0").strip(),
+        http_host=read.optional("HTTP_HOST", str, _default_host(read)).strip(),
         notification_allowed_networks=read.optional(
             "NOTIFICATION_ALLOWED_NETWORKS", networks, MARKET_NETWORKS
         ),
@@ -217,6 +218,13 @@ def _settings_from(values: Mapping[str, str]) -> Settings:
 
 def _staff_user_ids(read: _Reader) -> frozenset[int]:
     return read.optional("STAFF_USER_IDS", staff_user_ids, None) or frozenset()
+
+
+def _default_host(read: _Reader) -> str:
+    """Loopback, for a reverse proxy on the same machine; every address when a Procfile
+    platform's `PORT` alone asks for the server, since its router must reach it."""
+    platform = read.raw("PORT") is not None and read.raw("HTTP_PORT") is None
+    return ANY_ADDRESS if platform else LOOPBACK
 
 
 def _buyer_contact(read: _Reader) -> bool:

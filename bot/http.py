@@ -6,19 +6,19 @@ bot keeps SIGINT/SIGTERM: the server never installs signal handlers and is stopp
 `HttpServer.stop()` when the bot stops.
 
 Only the Market may notify (MARKET_API.md §6.1): the client address must be in
-`NOTIFICATION_ALLOWED_NETWORKS`. Behind a reverse proxy the address comes from
-`X-Forwarded-For`, believed only when the direct peer is in `TRUSTED_PROXIES`.
+`NOTIFICATION_ALLOWED_NETWORKS`, and only `METRICS_ALLOWED_NETWORKS` may read `/metrics`.
+Both judge the caller by one rule (bot/callers.py): behind a reverse proxy the address
+comes from `X-Forwarded-For`, believed only when the direct peer is in `TRUSTED_PROXIES`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import socket
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -29,8 +29,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot import metrics
+from bot.callers import Address, identify
 from bot.config import Network, Settings
 from bot.health import judge
+from bot.http_limits import Limits, guarded_protocol
 from bot.market import MarketError
 from bot.model import RequestState
 from bot.notifications import (
@@ -54,59 +56,9 @@ START_TIMEOUT = 10.0  # seconds for uvicorn to start listening on the bound sock
 STOP_TIMEOUT = 10.0
 GRACEFUL_SHUTDOWN = 3  # seconds for notifications in progress to finish at stop
 
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-
 
 class HttpServerError(Exception):
     """The HTTP server could not start (port taken, address unknown, ...)."""
-
-
-# who is asking
-
-
-def parse_address(text: str | None) -> Address | None:
-    """An address as written by a peer or a proxy: `1.2.3.4`, `::1`, `[::1]:80`, `1.2.3.4:80`."""
-    if not text:
-        return None
-    text = text.strip()
-    if text.startswith("[") and "]" in text:
-        text = text[1 : text.index("]")]
-    elif text.count(":") == 1:
-        text = text.split(":", 1)[0]
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return None
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    return address
-
-
-def _within(address: Address, networks: Iterable[Network]) -> bool:
-    return any(address.version == net.version and address in net for net in networks)
-
-
-def client_address(
-    peer: str | None, forwarded_for: Sequence[str], trusted_proxies: Sequence[Network]
-) -> Address | None:
-    """Who sent the request: the peer, or behind trusted proxies the right-most untrusted hop.
-
-    `X-Forwarded-For` is read only when the peer itself is a trusted proxy; each proxy
-    appends the address it saw, so the right-most hop that is not a trusted proxy is the
-    first one no trusted party vouches for. An unreadable hop yields None (refused).
-    """
-    address = parse_address(peer)
-    if address is None or not _within(address, trusted_proxies):
-        return address
-    hops = [hop.strip() for header in forwarded_for for hop in header.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        hop_address = parse_address(hop)
-        if hop_address is None:
-            return None
-        if not _within(hop_address, trusted_proxies):
-            return hop_address
-        address = hop_address
-    return address  # only trusted proxies all along: the left-most one asked itself
 
 
 # the application
@@ -114,6 +66,11 @@ def client_address(
 
 class _TooLarge(Exception):
     pass
+
+
+def peer_of(request: Request) -> str | None:
+    """The address at the other end of the socket, whatever the request's headers say."""
+    return request.client.host if request.client else None
 
 
 async def _read_body(request: Request, limit: int = MAX_BODY) -> bytes:
@@ -164,15 +121,13 @@ class NotificationEndpoint:
 
     async def _admit(self, request: Request) -> tuple[Address, bytes] | Response:
         """The caller's address and the body, or the refusal to answer with."""
-        peer = request.client.host if request.client else None
-        client = client_address(peer, request.headers.getlist("x-forwarded-for"), self.proxies)
-        if client is None or not _within(client, self.allowed):
-            log.warning(
-                "Refused a notification from %s (peer %s): not in NOTIFICATION_ALLOWED_NETWORKS",
-                client or "an unreadable address",
-                peer,
-            )
+        caller = identify(peer_of(request), request.headers, self.proxies)
+        refused = caller.refused(self.allowed, "NOTIFICATION_ALLOWED_NETWORKS")
+        if refused is not None:
+            log.warning("Refused a notification from %s: %s", caller, refused)
             return JSONResponse(error_body("UNKNOWN", "forbidden"), status_code=403)
+        client = caller.client
+        assert client is not None  # a caller without an address is refused above
         try:
             return client, await _read_body(request)
         except _TooLarge:
@@ -245,10 +200,10 @@ class Metrics:
     proxies: Sequence[Network]
 
     async def answer(self, request: Request) -> Response:
-        peer = request.client.host if request.client else None
-        client = client_address(peer, request.headers.getlist("x-forwarded-for"), self.proxies)
-        if client is None or not _within(client, self.allowed):
-            log.warning("Refused /metrics to %s: not in METRICS_ALLOWED_NETWORKS", client or peer)
+        caller = identify(peer_of(request), request.headers, self.proxies)
+        refused = caller.refused(self.allowed, "METRICS_ALLOWED_NETWORKS")
+        if refused is not None:
+            log.warning("Refused /metrics to %s: %s", caller, refused)
             return Response("forbidden\n", status_code=403, media_type="text/plain")
         return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)
 
@@ -305,10 +260,11 @@ def _ended(task: asyncio.Task[None], server: _Server) -> None:
 class HttpServer:
     """uvicorn serving `create_app` on HTTP_HOST:HTTP_PORT as a task of the running loop."""
 
-    def __init__(self, settings: Settings, app: Starlette) -> None:
+    def __init__(self, settings: Settings, app: Starlette, limits: Limits | None = None) -> None:
         assert settings.http_port is not None
         self.host, self.port = settings.http_host, settings.http_port
         self.app = app
+        self.limits = limits or Limits()
         self._socket: socket.socket | None = None
         self._server: _Server | None = None
         self._task: asyncio.Task[None] | None = None
@@ -331,7 +287,8 @@ class HttpServer:
             access_log=False,  # one line per notification comes from the handler
             proxy_headers=False,  # X-Forwarded-For is judged against TRUSTED_PROXIES here
             server_header=False,
-            http="h11",
+            http=guarded_protocol(self.limits),  # h11, with a deadline and a cap
+            backlog=self.limits.backlog,
             ws="none",
             timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
         )

@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import math
 import re
 import sqlite3
 from collections.abc import Callable
@@ -60,6 +61,7 @@ CANCELLATION_REQUEST = "ORDER_CANCELLATION_REQUEST"
 CANCELLED = "ORDER_CANCELLED"
 STATUS_UPDATED = "ORDER_STATUS_UPDATED"
 ORDER_TYPES = frozenset({CANCELLATION_REQUEST, CANCELLED, STATUS_UPDATED})
+_DECIMAL = re.compile(r"[0-9]{1,19}")  # an int64 written as a string; not "²", nor 5,000 digits
 
 TYPE_NAME_LIMIT = 64
 TYPE_NAME = re.compile(rf"[A-Z][A-Z0-9_]{{0,{TYPE_NAME_LIMIT - 1}}}")
@@ -121,7 +123,7 @@ def error_body(error_type: str, message: str) -> dict[str, Any]:
 
 def _int64(data: dict[str, Any], field: str) -> int:
     value = data.get(field)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         if value is None:
@@ -134,10 +136,7 @@ def _int64(data: dict[str, Any], field: str) -> int:
 
 def parse_notification(body: bytes) -> Notification:
     """Read a notification; raises MalformedNotification for what the Market should fix."""
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise MalformedNotification("the body is not JSON") from None
+    data = _strict_json(body)
     if not isinstance(data, dict):
         raise MalformedNotification("the body is not a JSON object")
     kind = data.get("notificationType")
@@ -164,6 +163,43 @@ def _type_name(kind: str) -> str:
     if TYPE_NAME.fullmatch(kind):
         return kind
     return repr(kind[:TYPE_NAME_LIMIT]) + ("…" if len(kind) > TYPE_NAME_LIMIT else "")
+
+
+def _strict_json(body: bytes) -> Any:
+    """JSON as RFC 8259 has it, read one way only. What readers take differently (a repeated
+    key, NaN, a number beyond a double) and nesting deeper than Python recurses make the
+    body malformed (a 400), never an error of ours (a 500 and a traceback)."""
+    try:
+        return json.loads(
+            body,
+            object_pairs_hook=_unique_keys,
+            parse_float=_finite,
+            parse_constant=_not_json,
+        )
+    except MalformedNotification:
+        raise
+    except RecursionError:
+        raise MalformedNotification("the body is nested too deeply") from None
+    except (ValueError, UnicodeDecodeError):  # an int past sys's digit limit too
+        raise MalformedNotification("the body is not JSON") from None
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        raise MalformedNotification("the body repeats a key")
+    return data
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise MalformedNotification("the body has a number beyond a double")
+    return number
+
+
+def _not_json(text: str) -> None:
+    raise MalformedNotification(f"{text} is not JSON")
 
 
 def _lenient_ids(data: dict[str, Any]) -> tuple[int | None, int | None]:

@@ -15,9 +15,12 @@ ROOT = Path(__file__).resolve().parents[1]
 class DeskProcess:
     """One `python -m bot` process; its output goes to a log file the test can read."""
 
-    def __init__(self, env: dict[str, str], workdir: Path, name: str = "desk") -> None:
+    def __init__(
+        self, env: dict[str, str], workdir: Path, name: str = "desk", open_files: int | None = None
+    ) -> None:
         self.env = env
         self.workdir = workdir
+        self.open_files = open_files  # the process's RLIMIT_NOFILE, as a service manager sets it
         self.log_path = workdir / f"{name}.log"
         self.proc: subprocess.Popen | None = None
         self._log_file = None
@@ -32,8 +35,11 @@ class DeskProcess:
         env["PYTHONPATH"] = str(ROOT)
         env["PYTHONUNBUFFERED"] = "1"
         self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed in wait()
+        command = [sys.executable, "-m", "bot", *args]
+        if self.open_files is not None:
+            command = ["prlimit", f"--nofile={self.open_files}", "--", *command]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bot", *args],
+            command,
             cwd=self.workdir,
             env=env,
             stdout=self._log_file,

@@ -60,7 +60,7 @@ def test_defaults_are_those_of_the_product(no_env_file: Path) -> None:
     assert settings.telegram_group_rate == GroupRate(20, timedelta(seconds=60))
     assert settings.log_level == logging.INFO
     assert settings.http_port is None
-    assert settings.http_host == "0.0.0.0"
+    assert settings.http_host == "127.0.0.1"
     assert settings.notification_allowed_networks == (
         ipaddress.ip_network("5.45.207.0/25"),
         ipaddress.ip_network("141.8.142.0/25"),

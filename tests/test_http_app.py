@@ -88,6 +88,41 @@ async def test_bad_bodies_get_the_documented_answers(app, body, status, kind) ->
     assert answer.json()["error"]["type"] == kind
 
 
+def cancelled(campaign_id: str) -> bytes:
+    return b'{"notificationType": "ORDER_CANCELLED", "campaignId": %s, "orderId": 5}' % (
+        campaign_id.encode()
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"[" * 60_000, id="arrays-60000-deep"),
+        pytest.param(b'{"a":' * 10_000 + b"1" + b"}" * 10_000, id="objects-10000-deep"),
+        pytest.param(
+            b'{"notificationType": "PING", "pad": ' + b"[" * 30_000 + b"]" * 30_000 + b"}",
+            id="deep-in-a-ping",
+        ),
+        pytest.param(cancelled("1" * 5_000), id="int-of-5000-digits"),
+        pytest.param(cancelled('"' + "1" * 5_000 + '"'), id="id-string-of-5000-digits"),
+        pytest.param(cancelled('"\\u00b2"'), id="id-superscript-two"),
+        pytest.param(cancelled("1e999999"), id="id-beyond-float"),
+        pytest.param(b'{"notificationType": "PING", "pad": 1e999999}', id="number-beyond-float"),
+        pytest.param(b'{"notificationType": "PING", "pad": NaN}', id="nan"),
+        pytest.param(b'{"notificationType": "PING", "pad": -Infinity}', id="infinity"),
+        pytest.param(
+            b'{"notificationType": "ORDER_CANCELLED", "notificationType": "PING"}',
+            id="duplicate-keys",
+        ),
+    ],
+)
+async def test_pathological_json_is_a_malformed_body(app, body) -> None:
+    async with client(app) as http:
+        answer = await http.post("/notification", content=body)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["type"] == "WRONG_EVENT_FORMAT"
+
+
 async def test_a_cancellation_request_is_stored_before_the_answer(app, market, inbox) -> None:
     market.add_order(5, CAMPAIGN, cancel_requested=True)
     requested_at = datetime.now(UTC) - timedelta(minutes=1)

@@ -74,8 +74,9 @@ def test_metrics_tell_what_happened(market, telegram, start_desk):
 @pytest.mark.parametrize(
     ("peer", "forwarded", "status"),
     [
-        ("127.0.0.1", None, 200),
+        ("127.0.0.1", None, 403),  # the trusted proxy names nobody: fails closed
         ("10.1.2.3", None, 200),
+        ("10.1.2.3", "192.168.1.5", 403),  # an untrusted peer that forwards: fails closed
         ("203.0.113.7", None, 403),
         # behind a trusted proxy on the same host, the client it names is judged
         ("127.0.0.1", "203.0.113.7", 403),
@@ -115,3 +116,14 @@ def test_unknown_notification_types_are_counted_as_other(market, telegram, start
     for kind, count in (("other", distinct), ("PING", 1), ("ORDER_CANCELLED", 1)):
         assert seen[("desk_notifications_total", (("answer", "200"), ("type", kind)))] == count
     assert len(desk.log()) < 40_000  # each type is logged by its first 64 characters
+
+
+def test_a_proxy_on_the_host_does_not_publish_the_metrics(market, telegram, start_desk):
+    """TRUSTED_PROXIES unset, a proxy on loopback: its forwarded requests are refused."""
+    desk, port = started(start_desk, POLL_INTERVAL="600")
+    url = f"http://127.0.0.1:{port}/metrics"
+    assert httpx.get(url, timeout=10).status_code == 200  # a scraper on the host
+    for header in ("X-Forwarded-For", "X-Real-IP"):
+        assert httpx.get(url, headers={header: "203.0.113.7"}, timeout=10).status_code == 403
+    assert "Refused /metrics" in desk.log()
+    assert desk.terminate() == 0

@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from starlette.datastructures import Headers
 
-from bot.http import client_address, parse_address
+from bot.callers import identify, parse_address
 from bot.notifications import (
     CANCELLATION_REQUEST,
     MalformedNotification,
@@ -350,8 +351,8 @@ TRUSTED = (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("10.0.0.0/
     ("peer", "forwarded", "client"),
     [
         ("5.45.207.9", [], "5.45.207.9"),
-        ("5.45.207.9", ["1.1.1.1"], "5.45.207.9"),  # untrusted peer: the header is not read
-        ("127.0.0.1", [], "127.0.0.1"),
+        ("5.45.207.9", ["1.1.1.1"], None),  # an untrusted peer that forwards: refused
+        ("127.0.0.1", [], None),  # a trusted proxy must name the client
         ("127.0.0.1", ["5.45.207.9"], "5.45.207.9"),
         ("127.0.0.1", ["1.1.1.1, 5.45.207.9, 10.2.3.4"], "5.45.207.9"),
         ("127.0.0.1", ["1.1.1.1", "5.45.207.9"], "5.45.207.9"),  # repeated headers join
@@ -364,7 +365,8 @@ TRUSTED = (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("10.0.0.0/
     ],
 )
 def test_client_address(peer, forwarded, client):
-    found = client_address(peer, forwarded, TRUSTED)
+    headers = Headers(raw=[(b"x-forwarded-for", value.encode()) for value in forwarded])
+    found = identify(peer, headers, TRUSTED).client
     assert found == (parse_address(client) if client else None)
 
 
