@@ -35,17 +35,15 @@ from bot.health import judge
 from bot.http_limits import Limits, guarded_protocol
 from bot.market import MarketError
 from bot.model import RequestState
-from bot.notifications import (
-    HANDLING_BUDGET,
+from bot.notification_body import (
     PING,
-    Inbox,
     MalformedNotification,
     Notification,
     error_body,
-    handle,
     ok_body,
     parse_notification,
 )
+from bot.notifications import HANDLING_BUDGET, Inbox, handle
 from bot.signals import Activity
 from storage.store import Store
 

@@ -23,7 +23,8 @@ from bot.journal import Kind
 from bot.lookup_budget import LookupBudget
 from bot.market import MarketClient, MarketHTTPError
 from bot.model import Basis, NewRequest, RequestTime
-from bot.notifications import CANCELLATION_REQUEST, STATUS_UPDATED, Notification, handle
+from bot.notification_body import CANCELLATION_REQUEST, STATUS_UPDATED, Notification
+from bot.notifications import handle
 from bot.orders import parse_business_order
 from bot.sync import sync_once
 from storage.store import Store

@@ -16,7 +16,7 @@ import pytest
 from starlette.datastructures import Headers
 
 from bot.callers import identify, parse_address
-from bot.notifications import (
+from bot.notification_body import (
     CANCELLATION_REQUEST,
     MalformedNotification,
     parse_notification,

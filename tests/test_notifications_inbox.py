@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.deadlines import from_notification
 from bot.model import Basis, Decision, RequestTime
-from bot.notifications import CANCELLATION_REQUEST, Notification, handle
+from bot.notification_body import CANCELLATION_REQUEST, Notification
+from bot.notifications import handle
 from tests.builders import intervals_later
 from tests.conftest import BUSINESS, CAMPAIGN, STAFF_CHAT
 

@@ -18,7 +18,8 @@ from bot.formatting import MESSAGE_LIMIT, shown_len
 from bot.market import MarketClient
 from bot.market_time import parse_market_datetime
 from bot.model import MOSCOW, Basis, Decision
-from bot.notifications import CANCELLATION_REQUEST, Notification, handle, parse_notification
+from bot.notification_body import CANCELLATION_REQUEST, Notification, parse_notification
+from bot.notifications import handle
 from bot.render import render_post
 from bot.sync import sync_once
 from tests.builders import intervals_later, style
