@@ -72,9 +72,7 @@ async def sync_once(
     started_at = now()
     windows = Windows.for_day(moscow_today(started_at))
     listed, problems = await _list_pending(market, businesses, windows, sweep_old)
-    open_requests = {request.key: request for request in store.requests.open()}
-    damaged = store.requests.open_keys() - open_requests.keys()
-    problems += [_damaged(key) for key in sorted(damaged)]
+    open_requests, held = _stored_open(store, problems)
     left = _left_listing(store, open_requests, listed, windows, sweep_old)
     current = await _fetch_current(market, left, windows)
     changes = [
@@ -85,7 +83,7 @@ async def sync_once(
     new = [
         item
         for key, (business_id, order) in listed.items()
-        if key not in open_requests and key not in damaged
+        if key not in held
         for item in _new_request(
             store, business_id, order, started_at, windows, poll_interval, problems, window=window
         )
@@ -107,6 +105,17 @@ async def sync_once(
         swept_old=sweep_old,
         started_at=started_at,
     )
+
+
+def _stored_open(
+    store: Store, problems: list[Problem]
+) -> tuple[dict[tuple[int, int], Request], set[tuple[int, int]]]:
+    """Open requests by key, and every key an open row holds: a row damaged outside the desk
+    still holds its order's key (no second request is made) and is reported to staff."""
+    open_requests = {request.key: request for request in store.requests.open()}
+    held = store.requests.open_keys()
+    problems += [_damaged(key) for key in sorted(held - open_requests.keys())]
+    return open_requests, held
 
 
 def _left_listing(
