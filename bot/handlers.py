@@ -30,7 +30,7 @@ from bot.market import MarketClient
 from bot.notifications import Inbox
 from bot.render import render_help, render_pending
 from bot.shops import Shops
-from bot.signals import Activity
+from bot.signals import Activity, Shutdown
 from bot.staff_chat import StaffChat
 from bot.texts import Texts
 from storage.store import Store
@@ -57,8 +57,10 @@ class DeskData:
     clock: Callable[[], datetime]
     activity: Activity
     inbox: Inbox
-    loops: list[Callable[[], Coroutine[Any, Any, None]]]
+    loops: list[Callable[[], Coroutine[Any, Any, None]]]  # started at once
+    chat_loops: list[Callable[[], Coroutine[Any, Any, None]]]  # once Telegram answers
     tasks: list[asyncio.Task[None]]
+    shutdown: Shutdown
     http: HttpServer | None = None
 
 
@@ -176,7 +178,7 @@ def _conflict(context: Context) -> None:
             "Stopping the demo: another process polls this bot token (Telegram 409 Conflict);"
             " give the demo a bot of its own (TELEGRAM_BOT_TOKEN) while the desk runs"
         )
-        context.application.stop_running()
+        context.bot_data.shutdown.request()
         return
     log.error(
         "Telegram 409 Conflict: another process polls this bot token (a `python -m bot demo`"
