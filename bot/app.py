@@ -137,6 +137,7 @@ def _wire(
         wakeup=wakeup,
         decision_window=settings.decision_window,
         storage=storage,
+        shutdown=data.shutdown,
     )
     data.settings, data.store, data.market, data.decider = settings, store, market, decider
     data.contact = BuyerContact(settings, market, decider, style, clock)

@@ -1,6 +1,6 @@
 """The start of the real desk: a token Telegram rejects is one setting line (exit 2) that
-never shows it; Telegram out of reach at start is waited for while the rest of the desk
-works, instead of a crash that a service manager repeats every 10 seconds."""
+never shows it; Telegram or the Market out of reach at start is waited for while the rest
+of the desk works, instead of a crash that a service manager repeats every 10 seconds."""
 
 from __future__ import annotations
 
@@ -118,3 +118,32 @@ def test_a_token_rejected_once_telegram_answers_stops_the_desk_with_exit_2(teleg
     assert desk.wait(30) == 2
     assert lines(desk)[-1].endswith(f"{REJECTED} (401 Unauthorized); get a new one from @BotFather")
     assert "WRONG-secret-token" not in desk.log() and "Traceback" not in desk.log()
+
+
+def test_the_market_out_of_reach_at_start_is_waited_for_then_polled_as_usual(
+    market, telegram, start_desk
+):
+    market_port = port_of(market)
+    market.stop()
+    desk = start_desk()
+    wait_until(lambda: desk.log().count("Poll failed") >= 3, 15, message="failed polls")
+    [waiting] = [line for line in lines(desk) if "Waiting for the Market" in line]
+    assert " WARNING " in waiting
+
+    market.add_order(7, CAMPAIGN, cancel_requested=True)
+    market.start(port=market_port)
+    post_of(telegram, 7, timeout=20)
+    assert desk.log().count("Waiting for the Market") == 1
+    assert desk.log().count("The Market answers") == 1
+    assert desk.terminate() == 0
+
+
+def test_a_market_key_rejected_at_start_is_a_setting_error_without_the_key(start_desk):
+    desk = start_desk(MARKET_API_KEY="wrong-secret-key")
+
+    assert desk.wait(15) == 2
+    assert (
+        "Setting error: MARKET_API_KEY: the Market rejected the key"
+        " (401 UNAUTHORIZED Api-Key token is invalid); "
+    ) in lines(desk)[-1]
+    assert "wrong-secret-key" not in desk.log() and "Traceback" not in desk.log()
