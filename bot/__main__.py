@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_demo_settings, load_settings
 from bot.logs import configure_logging
+from bot.redaction import catch_uncaught, secrets_of
 
 USAGE = "usage: python -m bot [run|check|health|demo|backup [PATH]]"
 log = logging.getLogger("bot")
@@ -34,10 +35,7 @@ def main(argv: list[str]) -> int:
     except SettingsError as error:
         print(f"Setting error: {error}", file=sys.stderr)
         return 2
-    secrets = [settings.telegram_bot_token]
-    if settings.demo is None:  # the simulator's key is no secret
-        secrets.append(settings.market_api_key)
-    configure_logging(settings.log_level, secrets, settings.log_format)
+    start_logging(settings)
     if command == "demo":
         log.info(
             "Demo: the Market is simulated in this process and is never called%s;"
@@ -59,6 +57,13 @@ def main(argv: list[str]) -> int:
     if command == "backup":
         return _backup(settings, Path(argv[1]) if len(argv) > 1 else None)
     return _run(settings)
+
+
+def start_logging(settings: Settings) -> None:
+    """The log, secrets redacted; also for an exception nobody catches, which Python would
+    print as a traceback past the redaction and the LOG_FORMAT."""
+    configure_logging(settings.log_level, secrets_of(settings), settings.log_format)
+    catch_uncaught()
 
 
 def _settings(command: str) -> tuple[Settings, list[str]]:
@@ -117,6 +122,9 @@ def _run(settings: Settings) -> int:
         return 2
     try:
         (run_demo if demo else run)(settings, store)
+    except SettingsError as error:  # a token or key refused at start: one line, no secret
+        log.error("Setting error: %s", error)
+        return 2
     finally:
         store.close()
         lock.release()

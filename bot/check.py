@@ -9,6 +9,8 @@ from bot.check_line import CheckLine
 from bot.check_team import check_team
 from bot.config import Settings
 from bot.market import MarketClient, MarketError, MarketHTTPError
+from bot.redaction import redact, secrets_of
+from bot.telegram_link import token_refusal
 
 DECIDING_SCOPES = {"INVENTORY_AND_ORDER_PROCESSING", "ALL_METHODS"}
 POSTING_STATUSES = {"creator", "administrator", "member"}
@@ -28,7 +30,9 @@ async def check_telegram(settings: Settings) -> list[CheckLine]:
                 lines += _check_audience(chat, settings)
                 lines += await check_team(bot, settings, member)
                 lines.append(_check_files(chat, member, settings))
-    except (InvalidToken, Forbidden) as error:
+    except InvalidToken as error:  # its text quotes the token: Telegram's words only
+        lines.append(CheckLine(False, "Telegram token", token_refusal(error)))
+    except Forbidden as error:
         lines.append(
             CheckLine(False, "Telegram token", f"rejected ({error}); copy it again from @BotFather")
         )
@@ -168,8 +172,9 @@ async def _check_campaign(
 
 async def run_checks(settings: Settings) -> int:
     lines = await check_telegram(settings) + await check_market(settings)
+    secrets = secrets_of(settings)  # whatever an error quotes, the owner's screen is no log
     for line in lines:
-        print(line, flush=True)
+        print(redact(str(line), secrets), flush=True)
     failed = sum(not line.ok for line in lines)
     print("All checks passed." if not failed else f"{failed} check(s) failed.")
     return 0 if not failed else 1

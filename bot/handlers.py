@@ -29,10 +29,9 @@ from bot.demo.marks import render_demo_note
 from bot.formatting import Style
 from bot.market import MarketClient
 from bot.notifications import Inbox
-from bot.ratelimit import stop_replies
 from bot.render import render_help, render_pending
 from bot.shops import Shops
-from bot.signals import Activity
+from bot.signals import Activity, Shutdown
 from bot.staff_chat import StaffChat
 from bot.texts import Texts
 from storage.store import Store
@@ -60,8 +59,10 @@ class DeskData:
     activity: Activity
     inbox: Inbox
     cooldown: Cooldown
-    loops: list[Callable[[], Coroutine[Any, Any, None]]]
+    loops: list[Callable[[], Coroutine[Any, Any, None]]]  # started at once
+    chat_loops: list[Callable[[], Coroutine[Any, Any, None]]]  # once Telegram answers
     tasks: list[asyncio.Task[None]]
+    shutdown: Shutdown
     http: HttpServer | None = None
 
 
@@ -155,12 +156,11 @@ async def on_error(update: object, context: Context) -> None:
 def _conflict(context: Context) -> None:
     """Another process polls this bot's token: taps would go to either of the two."""
     if context.bot_data.settings.demo is not None:
-        stop_replies(context.bot)
         log.error(
             "Stopping the demo: another process polls this bot token (Telegram 409 Conflict);"
             " give the demo a bot of its own (TELEGRAM_BOT_TOKEN) while the desk runs"
         )
-        context.application.stop_running()
+        context.bot_data.shutdown.request()
         return
     log.error(
         "Telegram 409 Conflict: another process polls this bot token (a `python -m bot demo`"

@@ -2,7 +2,9 @@
 
 A 420 pauses until the Market's limit resets; other failures retry sooner, doubling up to
 the poll interval. Three failed cycles in a row tell staff once, and recovery tells them
-again, so a long outage never passes unseen.
+again, so a long outage never passes unseen. Before the first poll of a run has worked,
+the log says once that the desk waits for the Market, and a 401 (the key itself, which
+retrying cannot mend: MARKET_API.md §5.2) stops the desk as a setting error.
 """
 
 from __future__ import annotations
@@ -14,17 +16,19 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from html import escape
+from http import HTTPStatus
 
 from telegram import Bot
 from telegram.error import TelegramError
 
 from bot import metrics
 from bot.backoff import Backoff
+from bot.config import SettingsError
 from bot.decider import Decider
-from bot.market import MarketClient, MarketError, MarketRateLimited
+from bot.market import MarketClient, MarketError, MarketHTTPError, MarketRateLimited
 from bot.model import DECISION_WINDOW
 from bot.shops import Shops
-from bot.signals import Wakeup
+from bot.signals import Shutdown, Wakeup
 from bot.staff_chat import StaffChat
 from bot.storage_trouble import StorageTrouble
 from bot.sync import OLD_SWEEP_EVERY, sync_once
@@ -52,8 +56,9 @@ class Poller:
         wakeup: Wakeup,
         decision_window: timedelta = DECISION_WINDOW,
         storage: StorageTrouble | None = None,
+        shutdown: Shutdown,
     ) -> None:
-        self.decision_window = decision_window
+        self.decision_window, self.shutdown = decision_window, shutdown
         self.storage = storage or StorageTrouble(quiet=poll_interval.total_seconds())
         self.store, self.market, self.shops, self.decider = store, market, shops, decider
         self.alerts, self.poll_interval, self.clock, self.wakeup = (
@@ -64,6 +69,8 @@ class Poller:
         )
         self.failures = 0
         self.alerted = False
+        self.answered = False  # a poll of this run has worked
+        self.waiting = False  # the log said the desk waits for the Market
         interval = poll_interval.total_seconds()
         self.backoff = Backoff(initial=min(1.0, interval), cap=interval)
         self.last_sweep = store.polls.last_full_sweep()
@@ -114,6 +121,9 @@ class Poller:
             (time.monotonic() - began) * 1000,
         )
         metrics.POLLS.labels("ok").inc()
+        if self.waiting and not self.answered:
+            log.info("The Market answers: polling as usual")
+        self.answered = True
         was_broken = self.storage.broken
         self.storage.worked()
         if outcome.new or outcome.resolved or was_broken:
@@ -146,6 +156,8 @@ class Poller:
             error,
             delay,
         )
+        if not self.answered:
+            self._at_start(error)
         if self.failures >= ALERT_AFTER_FAILURES and not self.alerted:
             self.alerted = await self.alerts.send(
                 "alert.outage",
@@ -154,6 +166,25 @@ class Poller:
                 error=escape(error.describe()),
             )
         return delay
+
+    def _at_start(self, error: MarketError) -> None:
+        """Before the Market has answered: a refused key stops the desk, else say once why
+        it waits."""
+        if isinstance(error, MarketHTTPError) and error.status == HTTPStatus.UNAUTHORIZED:
+            self.shutdown.request(
+                SettingsError(
+                    "MARKET_API_KEY",
+                    f"the Market rejected the key ({error.describe()}); copy it again from "
+                    "the seller cabinet (Modules and APIs) or issue a new one",
+                )
+            )
+        elif not self.waiting:
+            self.waiting = True
+            log.warning(
+                "Waiting for the Market (%s): the desk tries again on its poll schedule "
+                "and fetches requests once the Market answers",
+                error.describe(),
+            )
 
 
 class StaffAlerts:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from bot.config import SettingsError
 
 
 class Backlog:
@@ -123,3 +126,26 @@ class Wire:
             async with asyncio.timeout(timeout):
                 await self._idle.wait()
         return not self._sending
+
+
+class Shutdown:
+    """The desk is asked to stop: by SIGTERM/SIGINT (exit 0), or because a service refused
+    a setting at start (a token, a key: exit 2, the refusal its one line)."""
+
+    def __init__(self) -> None:
+        self._asked = asyncio.Event()
+        self.refusal: SettingsError | None = None
+
+    def listen(self) -> None:
+        """Take SIGTERM and SIGINT over from the handler that stops a desk not yet started."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.request)
+
+    def request(self, refusal: SettingsError | None = None) -> None:
+        if self.refusal is None:
+            self.refusal = refusal
+        self._asked.set()
+
+    async def wait(self) -> None:
+        await self._asked.wait()

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
 from tests.conftest import CAMPAIGN
-from tests.harness import DeskProcess, wait_until
+from tests.harness import ROOT, DeskProcess, wait_until
 
 
 def run(tmp_path, env: dict[str, str], *args: str, timeout: float = 30) -> tuple[int, str]:
@@ -111,3 +118,59 @@ def test_a_staff_list_that_names_no_one_stops_the_desk(start_desk):
     desk = start_desk(STAFF_USER_IDS=",", BUYER_CONTACT="true")
     assert desk.wait(timeout=10) == 2
     assert desk.log().strip() == "Setting error: STAFF_USER_IDS: ',' names no user"
+
+
+@pytest.mark.parametrize("telegram_is", ["rejecting the token", "out of reach"])
+def test_check_never_prints_the_token(tmp_path, desk_env, telegram, telegram_is):
+    token = "123456:WRONG-secret-token"
+    if telegram_is == "out of reach":
+        telegram.stop()
+    code, output = run(tmp_path, {**desk_env, "TELEGRAM_BOT_TOKEN": token}, "check")
+    assert code == 1
+    assert "WRONG-secret-token" not in output and "Traceback" not in output
+    if telegram_is == "out of reach":
+        assert "✗ Telegram: " in output and "check the network and TELEGRAM_API_URL" in output
+    else:
+        assert output.splitlines()[0] == (
+            "✗ Telegram token: Telegram rejected the token (401 Unauthorized);"
+            " get a new one from @BotFather"
+        )
+
+
+CRASHES = {
+    "main thread": "raise RuntimeError(SAID)",
+    "a thread": "t = threading.Thread(target=lambda: int(SAID)); t.start(); t.join()",
+}
+
+
+@pytest.mark.parametrize("where", CRASHES)
+def test_an_exception_nobody_catches_is_logged_redacted_in_the_log_format(tmp_path, where):
+    """Whatever escapes the desk's own handling still goes through the log's redaction and
+    format (python-telegram-bot quotes the token in some of its errors)."""
+    script = tmp_path / "crash.py"
+    script.write_text(
+        "import threading\n"
+        "from bot.__main__ import start_logging\n"
+        "from bot.config import load_settings\n"
+        "SAID = 'The token `123456:WRONG-secret-token` was rejected'\n"
+        "start_logging(load_settings())\n" + CRASHES[where] + "\n"
+    )
+    env = {
+        "TELEGRAM_BOT_TOKEN": "123456:WRONG-secret-token",
+        "STAFF_CHAT_ID": "-100123",
+        "MARKET_API_KEY": "some-key",
+        "MARKET_CAMPAIGN_IDS": "1",
+        "LOG_FORMAT": "json",
+        "PYTHONPATH": str(ROOT),
+    }
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        env={**os.environ, **env},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert "WRONG-secret-token" not in result.stdout + result.stderr
+    [record] = [json.loads(line) for line in result.stderr.splitlines()]
+    assert record["level"] == "CRITICAL" and "Traceback" in record["exception"]

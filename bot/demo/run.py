@@ -7,11 +7,12 @@ import functools
 import logging
 import random
 
-from bot.app import build_application, serve, utc_now
+from bot.app import build_application, utc_now
 from bot.config import Settings
 from bot.demo.marks import DemoBot
 from bot.demo.world import BUSINESS_ID, SHOPS, DemoWorld
 from bot.handlers import DeskData
+from bot.lifecycle import serve
 from bot.simulator.engine import MarketEngine
 from bot.simulator.transport import SimulatorTransport
 from bot.texts import Texts
@@ -47,7 +48,8 @@ class MarketLife:
 
 
 def run_demo(settings: Settings, store: Store) -> None:
-    """Poll Telegram until SIGINT/SIGTERM, or until another process takes the token."""
+    """Until SIGINT/SIGTERM, or until another process takes the token; SettingsError when
+    Telegram refuses the token."""
     assert settings.demo is not None
     rng = random.Random()
     engine = MarketEngine(scopes=("INVENTORY_AND_ORDER_PROCESSING",), today=None)

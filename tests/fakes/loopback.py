@@ -44,12 +44,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _listening_socket() -> socket.socket:
+def _listening_socket(port: int = 0) -> socket.socket:
     # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on accepted sockets whose proto
     # says TCP, and without it Nagle + delayed ACK add ~40 ms to every answer.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     return sock
 
 
@@ -93,14 +93,15 @@ class LoopbackServer:
     def running(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self) -> LoopbackServer:
-        """Serve; return once the server accepts connections (RuntimeError if it cannot)."""
+    def start(self, port: int = 0) -> LoopbackServer:
+        """Serve (on `port`, e.g. the one of an earlier start, or a free one); return once the
+        server accepts connections (RuntimeError if it cannot)."""
         if self._thread is not None:
             raise RuntimeError(f"{self.name} already started")
         if not self._config.loaded:
             self._config.load()
         self._state = ServerState()
-        sock = _listening_socket()
+        sock = _listening_socket(port)
         ready = threading.Event()
         thread = threading.Thread(target=self._run, args=(sock, ready), name=self.name, daemon=True)
         self._thread = thread

@@ -62,11 +62,11 @@ class FakeMarket(MarketEngine, Observed):
 
     # --- lifecycle ----------------------------------------------------------------------
 
-    def start(self) -> FakeMarket:
-        """Serve on a free port of 127.0.0.1; return once the server accepts connections."""
+    def start(self, port: int = 0) -> FakeMarket:
+        """Serve on `port` of 127.0.0.1 (0: a free one); return once it accepts connections."""
         if self._server.running:
             raise RuntimeError("FakeMarket already started")
-        self._server.start()
+        self._server.start(port)
         self.url = self._server.url
         return self
 

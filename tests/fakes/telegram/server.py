@@ -117,13 +117,14 @@ class FakeTelegram(BotMethods, Observed):
         """What to pass as PTB's ``base_url`` / TELEGRAM_API_URL."""
         return self.url + "/bot"
 
-    def start(self) -> FakeTelegram:
-        """Bind an ephemeral port and serve in a background thread."""
+    def start(self, port: int = 0) -> FakeTelegram:
+        """Bind `port` (0: an ephemeral one) and serve in a background thread; after a stop(),
+        start(port=...) brings the same Bot API back where the bot expects it."""
         if self._server.running:
             raise RuntimeError("FakeTelegram already started")
         with self._lock:
             self._stopping = False
-        self._server.start()
+        self._server.start(port)
         return self
 
     def stop(self) -> None:
