@@ -75,6 +75,9 @@ def api_key(text: str) -> str:
         raise ValueError("give the Api-Key alone, without the 'Bearer' prefix")
     if not text or any(ch.isspace() for ch in text):
         raise ValueError("the Api-Key must be one word without spaces")
+    if not text.isascii() or not text.isprintable():
+        # an HTTP header cannot carry it: every call would fail, the first one at start
+        raise ValueError("the Api-Key has a character that is not plain ASCII (a copy error?)")
     return text
 
 

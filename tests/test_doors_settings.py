@@ -101,6 +101,13 @@ def test_a_nasty_value_is_accepted_or_one_line_naming_the_setting(
         _load(tmp_path, name, value)
 
 
+@pytest.mark.parametrize("key", ["ключ-маркета", "key\u200b", "key\x7f"])
+def test_a_key_no_http_header_can_carry_is_a_setting_error(tmp_path: Path, key: str) -> None:
+    """It passed once, and the start then crashed on the first call to the Market."""
+    with pytest.raises(SettingsError, match=r"^MARKET_API_KEY: .*not plain ASCII"):
+        load_settings({**REQUIRED, "MARKET_API_KEY": key}, tmp_path / "absent.env")
+
+
 @SETTINGS_RUN
 @given(name=st.sampled_from(SETTINGS), value=st.text(max_size=60))
 def test_any_text_in_any_setting_is_accepted_or_one_line(
