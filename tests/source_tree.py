@@ -187,10 +187,11 @@ def length(node: ast.stmt) -> int:
     return node.end_lineno - node.lineno + 1
 
 
-def cases(files: list[Source], known: dict[str, str]) -> list:
+def cases(files: list[Source], known: dict[str, str] | None = None) -> list:
     """Parameters of a rule's test: the files that keep it, then one strict xfail for each
     file `known` to break it today (the value says where and why). A known file that keeps
     the rule after all, or no longer exists, fails the run: take it off the list."""
+    known = known or {}
     by_name = {source.name: source for source in files}
     keep = [source for source in files if source.name not in known]
     params = [pytest.param(keep, id="the-rest")]
@@ -200,3 +201,8 @@ def cases(files: list[Source], known: dict[str, str]) -> list:
         strict = pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason)
         params.append(pytest.param(broken, id=name, marks=strict))
     return params
+
+
+def report(rule: str, broken: list[str]) -> str:
+    """A rule's failure: what it asks and what to do, then one `file:line` a breach."""
+    return f"{rule}:\n" + "\n".join(f"  {line}" for line in broken)

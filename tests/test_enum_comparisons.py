@@ -12,7 +12,7 @@ import ast
 
 import pytest
 
-from tests.source_tree import Source, cases, sources
+from tests.source_tree import Source, cases, report, sources
 
 #: Names that hold one of the desk's enums (RequestState, DecisionResult, Decision, Basis,
 #: Outcome, Kind, Stage, Effect, Tap, Audience, Lane, Listing, Refusal, Admission), as an
@@ -82,8 +82,9 @@ def test_states_and_results_are_compared_as_enums(files: list[Source]) -> None:
         for node in source.nodes
         if _compared_with_strings(node)
     ]
-    assert not broken, (
+    assert not broken, report(
         "a state or result compared with a bare string; compare with the enum's member "
         "(RequestState.PENDING, DecisionResult.OK, ...), typing the field as the enum where "
-        "it is read:\n" + "\n".join(f"  {line}" for line in broken)
+        "it is read",
+        broken,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.source_tree import Source, cases, functions, length, sources
+from tests.source_tree import Source, cases, functions, length, report, sources
 
 MAX_FILE_LINES = 400
 MAX_FUNCTION_LINES = 50
@@ -25,16 +25,16 @@ LONG_FUNCTIONS = {
 }
 
 
-@pytest.mark.parametrize("files", cases(FILES, {}))
+@pytest.mark.parametrize("files", cases(FILES))
 def test_no_file_is_over_400_lines(files: list[Source]) -> None:
     broken = [
         f"{source.name}: {lines} lines"
         for source in files
         if (lines := source.lines()) > MAX_FILE_LINES
     ]
-    assert not broken, (
-        f"files over {MAX_FILE_LINES} lines; split them by what they serve, one job a module:\n"
-        + "\n".join(f"  {line}" for line in broken)
+    assert not broken, report(
+        f"files over {MAX_FILE_LINES} lines; split them by what they serve, one job a module",
+        broken,
     )
 
 
@@ -46,8 +46,8 @@ def test_no_function_is_over_50_lines(files: list[Source]) -> None:
         for node in functions(source)
         if (size := length(node)) > MAX_FUNCTION_LINES
     ]
-    assert not broken, (
+    assert not broken, report(
         f"functions over {MAX_FUNCTION_LINES} lines (from `def` to the last line); give "
-        "each step a function whose name says what it does:\n"
-        + "\n".join(f"  {line}" for line in broken)
+        "each step a function whose name says what it does",
+        broken,
     )
