@@ -129,11 +129,12 @@ class Import:
         return self.name if self.name is not None else self.module.split(".")[0]
 
     @property
-    def bound(self) -> str:
-        """What `local` is: a module for `import ...` and for `from a import b` when b is one."""
-        if self.name is None and not self.alias:
-            return self.module.split(".")[0]
-        return self.target
+    def bound(self) -> str | None:
+        """The module `local` names; None when it names something a module defines."""
+        if self.name is None:
+            return self.module if self.alias else self.module.split(".")[0]
+        submodule = f"{self.module}.{self.name}"
+        return submodule if is_module(submodule) else None
 
     @property
     def target(self) -> str:
@@ -151,17 +152,38 @@ def imports(source: Source) -> list[Import]:
 @cache
 def _imports(path: Path) -> list[Import]:
     source = Source(path)
-    spans = [(node.lineno, node.end_lineno or node.lineno) for node in functions(source)]
     found: list[Import] = []
-    for node in source.nodes:
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            lazy = any(first < node.lineno <= last for first, last in spans)
-            if isinstance(node, ast.ImportFrom):
-                module = _absolute(node, source)
-                found += [Import(node.lineno, module, a.name, lazy, a.asname) for a in node.names]
-            else:
-                found += [Import(node.lineno, a.name, None, lazy, a.asname) for a in node.names]
-    return sorted(found, key=lambda found: found.line)
+    for node, lazy in statements(source):
+        if isinstance(node, ast.ImportFrom):
+            module = _absolute(node, source)
+            found += [Import(node.lineno, module, a.name, lazy, a.asname) for a in node.names]
+        elif isinstance(node, ast.Import):
+            found += [Import(node.lineno, a.name, None, lazy, a.asname) for a in node.names]
+    return found
+
+
+def statements(source: Source) -> list[tuple[ast.stmt, bool]]:
+    """Every statement of `source` in order, and whether it is inside a function; cheaper
+    than walking every expression, for the rules about imports and functions."""
+    return _statements(source.path)
+
+
+@cache
+def _statements(path: Path) -> list[tuple[ast.stmt, bool]]:
+    found: list[tuple[ast.stmt, bool]] = []
+    _collect(_parse(path).body, False, found)
+    return found
+
+
+def _collect(body: list[ast.stmt], lazy: bool, found: list[tuple[ast.stmt, bool]]) -> None:
+    for node in body:
+        found.append((node, lazy))
+        inner = lazy or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        parts = [*getattr(node, "handlers", ()), *getattr(node, "cases", ())]  # try, match
+        blocks = [getattr(node, field, []) for field in ("body", "orelse", "finalbody")]
+        blocks += [part.body for part in parts]
+        for block in blocks:
+            _collect(block, inner, found)
 
 
 def _absolute(node: ast.ImportFrom, source: Source) -> str:
@@ -175,10 +197,11 @@ def _absolute(node: ast.ImportFrom, source: Source) -> str:
 
 
 def functions(source: Source) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
-    found = [
-        node for node in source.nodes if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+    return [
+        node
+        for node, _ in statements(source)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     ]
-    return sorted(found, key=lambda node: node.lineno)
 
 
 def length(node: ast.stmt) -> int:

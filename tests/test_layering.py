@@ -107,7 +107,7 @@ def test_the_production_code_does_not_import_the_demo(files: list[Source]) -> No
 def _module_names(source: Source) -> dict[str, str]:
     """The local names `source` binds to modules of ours, and the module each one is."""
     names = {found.local: found.bound for found in imports(source)}
-    return {name: module for name, module in names.items() if is_ours(module) and is_module(module)}
+    return {name: module for name, module in names.items() if module and is_ours(module)}
 
 
 def _dotted(node: ast.expr) -> str | None:
@@ -126,7 +126,7 @@ def _private_uses(source: Source) -> list[str]:
         if found.name and private(found.name) and is_ours(found.module)
     ]
     modules = _module_names(source)
-    for node in source.nodes:
+    for node in source.nodes if modules else ():
         if isinstance(node, ast.Attribute) and private(node.attr):
             owner = _dotted(node.value)
             head, _, rest = (owner or "").partition(".")
