@@ -1,7 +1,7 @@
 """The repository's Python files read as syntax trees, for the tests that keep its shape.
 
 Nothing here imports the desk: the rules are checked on the source, so a module that cannot
-even be imported is still held to them, and the checks take a fraction of a second.
+even be imported is still held to them, and all the checks take about a second.
 """
 
 from __future__ import annotations
@@ -36,10 +36,6 @@ class Source:
     def module(self) -> str:
         parts = self.path.relative_to(ROOT).with_suffix("").parts
         return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-    @property
-    def tree(self) -> ast.Module:
-        return _parse(self.path)
 
     @property
     def nodes(self) -> tuple[ast.AST, ...]:
@@ -129,19 +125,23 @@ class Import:
         return self.name if self.name is not None else self.module.split(".")[0]
 
     @property
+    def submodule(self) -> str | None:
+        """`a.b` for `from a import b` when b is a module of ours; None otherwise."""
+        if self.name is None or not is_module(f"{self.module}.{self.name}"):
+            return None
+        return f"{self.module}.{self.name}"
+
+    @property
+    def target(self) -> str:
+        """The module this loads."""
+        return self.submodule or self.module
+
+    @property
     def bound(self) -> str | None:
         """The module `local` names; None when it names something a module defines."""
         if self.name is None:
             return self.module if self.alias else self.module.split(".")[0]
-        submodule = f"{self.module}.{self.name}"
-        return submodule if is_module(submodule) else None
-
-    @property
-    def target(self) -> str:
-        """The module this loads: `a.b` for `from a import b` when b is a module of ours."""
-        if self.name is not None and is_module(f"{self.module}.{self.name}"):
-            return f"{self.module}.{self.name}"
-        return self.module
+        return self.submodule
 
 
 def imports(source: Source) -> list[Import]:
@@ -227,5 +227,5 @@ def cases(files: list[Source], known: dict[str, str] | None = None) -> list:
 
 
 def report(rule: str, broken: list[str]) -> str:
-    """A rule's failure: what it asks and what to do, then one `file:line` a breach."""
+    """A rule's failure: what it asks and what to do, then one `file:line` per breach."""
     return f"{rule}:\n" + "\n".join(f"  {line}" for line in broken)
