@@ -25,13 +25,14 @@ from bot import metrics
 from bot.backoff import Backoff
 from bot.config import SettingsError
 from bot.decider import Decider
+from bot.intake import OLD_SWEEP_EVERY
 from bot.market import MarketClient, MarketError, MarketHTTPError, MarketRateLimited
 from bot.model import DECISION_WINDOW
 from bot.shops import Shops
 from bot.signals import Shutdown, Wakeup
 from bot.staff_chat import StaffChat
 from bot.storage_trouble import StorageTrouble
-from bot.sync import OLD_SWEEP_EVERY, sync_once
+from bot.sync import sync_once
 from bot.texts import Texts
 from storage.polls import PollRecord
 from storage.store import Store
