@@ -137,7 +137,7 @@ def _keep_for_the_poll(inbox: Inbox, order: Order, exact: RequestTime | None) ->
     time notified."""
     if exact is None:
         return "not listed as awaiting a decision yet; left to the poll that finds it"
-    inbox.store.notified.remember(order.campaign_id, order.order_id, exact.at)
+    inbox.store.remember_notified(order.campaign_id, order.order_id, exact.at)
     return "not listed as awaiting a decision yet; earliest time kept for the poll that finds it"
 
 
