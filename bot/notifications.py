@@ -169,7 +169,7 @@ def _apply(inbox: Inbox, plan: NotificationPlan) -> NotificationPlan:
         inbox.wakeup.ring()
     elif plan.outcome is IntakeOutcome.KEPT_FOR_POLL:
         assert plan.order is not None and plan.exact is not None
-        store.notified.remember(plan.order.campaign_id, plan.order.order_id, plan.exact.at)
+        store.remember_notified(plan.order.campaign_id, plan.order.order_id, plan.exact.at)
     if plan.change is not None:
         assert plan.request is not None
         store.apply(plan.request, plan.change, now)

@@ -134,7 +134,7 @@ class Poller:
         self.failures, self.alerted = 0, False
         self.backoff.reset()
         if started_at - self.last_prune >= timedelta(days=1):
-            self.store.polls.prune(POLL_HISTORY, started_at)
+            self.store.prune_polls(POLL_HISTORY, started_at)
             self.last_prune = started_at
         return max(0.0, interval - (time.monotonic() - began))
 
@@ -143,7 +143,7 @@ class Poller:
         metrics.POLLS.labels(
             "rate_limited" if isinstance(error, MarketRateLimited) else "failed"
         ).inc()
-        self.store.polls.record_failed(
+        self.store.poll_failed(
             PollRecord(started_at=started_at, finished_at=self.clock(), ok=False, error=str(error))
         )
         if isinstance(error, MarketRateLimited) and error.retry_at is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.deadlines import from_notification
-from bot.model import Basis, Decision, RequestTime
+from bot.model import Basis, Decision, DecisionResult, Person, RequestTime
 from bot.notification_body import CANCELLATION_REQUEST, Notification
 from bot.notification_plan import IntakeOutcome
 from bot.notifications import handle
@@ -59,10 +59,8 @@ async def test_a_new_request_after_a_decision_here_is_posted_again(market, inbox
     await handle(inbox, requested(63, now - timedelta(hours=3)))
     [first] = store.requests.pending()
     store.save_post(first.id, STAFF_CHAT, 500, now, [])
-    record = store.begin_decision(
-        first.id, Decision.REJECT_IN_DELIVERY, user_id=1, user_name="A", username=None, now=now
-    )
-    store.finish_decision(record.id, "ok", now - timedelta(hours=1))
+    record = store.begin_decision(first.id, Decision.REJECT_IN_DELIVERY, Person(1, "A", None), now)
+    store.finish_decision(record.id, DecisionResult.OK, now - timedelta(hours=1))
     store.posts.mark_clean(first.id, store.requests.get(first.id).post)
 
     # the Market repeats the old request: it was decided here, nothing changes
@@ -87,10 +85,8 @@ async def test_status_updates_refresh_a_pending_post_and_close_a_decided_one(mar
     pending, decided = store.requests.pending()
     for request in (pending, decided):
         store.save_post(request.id, STAFF_CHAT, 600 + request.order_id, now, [])
-    record = store.begin_decision(
-        decided.id, Decision.ACCEPT, user_id=1, user_name="A", username=None, now=now
-    )
-    store.finish_decision(record.id, "ok", now)
+    record = store.begin_decision(decided.id, Decision.ACCEPT, Person(1, "A", None), now)
+    store.finish_decision(record.id, DecisionResult.OK, now)
     store.posts.mark_clean(decided.id, store.requests.get(decided.id).post)
     updated = Notification("ORDER_STATUS_UPDATED", CAMPAIGN, 64)
 
@@ -118,9 +114,7 @@ async def test_a_decision_in_flight_is_left_alone(market, inbox):
     market.add_order(66, CAMPAIGN, cancel_requested=True)
     await handle(inbox, requested(66, now))
     [request] = store.requests.pending()
-    store.begin_decision(
-        request.id, Decision.ACCEPT, user_id=1, user_name="A", username=None, now=now
-    )
+    store.begin_decision(request.id, Decision.ACCEPT, Person(1, "A", None), now)
     market.set_order(66, status="CANCELLED", substatus="USER_CHANGED_MIND", cancel_requested=False)
     lookups = market_lookups(market)
 

@@ -17,7 +17,7 @@ from bot.deadlines import from_notification
 from bot.formatting import MESSAGE_LIMIT, shown_len
 from bot.market import MarketClient
 from bot.market_time import parse_market_datetime
-from bot.model import MOSCOW, Basis, Decision
+from bot.model import MOSCOW, Basis, Decision, Person
 from bot.notification_body import CANCELLATION_REQUEST, Notification, parse_notification
 from bot.notification_plan import IntakeOutcome
 from bot.notifications import handle
@@ -177,9 +177,7 @@ async def test_a_refused_decision_without_cancel_requested_keeps_the_buttons(
     [request] = store.requests.pending()
     store.save_post(request.id, STAFF_CHAT, 700, now(), [])
     market.set_order(22, cancelRequested=None)  # PUT refused: no pending request to answer
-    record = store.begin_decision(
-        request.id, Decision.ACCEPT, user_id=1, user_name="A", username=None, now=now()
-    )
+    record = store.begin_decision(request.id, Decision.ACCEPT, Person(1, "A", None), now())
     await decider.send(record)
 
     assert store.decisions.last(request.id).result == "failed"
