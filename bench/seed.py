@@ -12,7 +12,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.model import Basis, Decision, NewRequest, Order, Request, RequestTime
+from bot.model import (
+    Basis,
+    Decision,
+    DecisionResult,
+    NewRequest,
+    Order,
+    Person,
+    Request,
+    RequestTime,
+)
 from bot.orders import parse_business_order
 from bot.reconcile import Listing, reconcile
 from bot.simulator.dto import build_order, msk_today
@@ -70,14 +79,12 @@ def seed_history(
             )
             store.save_post(request_id, chat_id, 100_000 + i, seen, [])
             decision = decisions[i % len(decisions)]
-            record = store.begin_decision(
-                request_id, decision, user_id=111, user_name="Анна", username="anna", now=seen
-            )
+            record = store.begin_decision(request_id, decision, Person(111, "Анна", "anna"), seen)
             assert record is not None
-            store.finish_decision(record.id, "ok", seen, http_status=200)
+            store.finish_decision(record.id, DecisionResult.OK, seen, http_status=200)
             request = store.requests.get(request_id)
             assert request is not None and request.post is not None
-            store.posts.mark_clean(request_id, request.post)
+            store.mark_post_clean(request_id, request.post)
             closed = dataclasses.replace(
                 order, status="CANCELLED", substatus="USER_CHANGED_MIND", cancel_requested=False
             )

@@ -5,7 +5,8 @@
 `call:<request>` asks for the buyer's contact; decisions
 are `accept`, `delivered`, `courier`. Posts stay actionable for 48 hours and more, so the
 one-letter form of earlier versions
-(`d:`/`c:`/`b:` with `a`/`d`/`c`) is still read. Anything else is refused.
+(`d:`/`c:`/`b:` with `a`/`d`/`c`) is still read. Anything else is refused. These words and
+letters are the callback data's own: the rest of the desk knows only `Decision`.
 """
 
 from __future__ import annotations
@@ -32,6 +33,11 @@ DECISION_CODES = {
 }
 _BY_CODE = {code: decision for decision, code in DECISION_CODES.items()}
 _LEGACY_TAPS = {"d": Tap.CHOOSE, "c": Tap.CONFIRM, "b": Tap.BACK}
+_LEGACY_CODES = {
+    "a": Decision.ACCEPT,
+    "d": Decision.REJECT_DELIVERED,
+    "c": Decision.REJECT_IN_DELIVERY,
+}
 
 
 @dataclass(frozen=True)
@@ -67,5 +73,5 @@ def _parse(data: str) -> Callback | None:
         if match.group(4):
             return Callback(Tap.BACK, int(match.group(4)), None)
         tap = _LEGACY_TAPS[match.group(1)]
-        return Callback(tap, int(match.group(2)), Decision(match.group(3)))
+        return Callback(tap, int(match.group(2)), _LEGACY_CODES[match.group(3)])
     return None

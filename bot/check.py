@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Bot, ChatFullInfo, ChatMember
+from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 
 from bot.check_line import CheckLine
@@ -13,7 +14,11 @@ from bot.redaction import redact, secrets_of
 from bot.telegram_link import token_refusal
 
 DECIDING_SCOPES = {"INVENTORY_AND_ORDER_PROCESSING", "ALL_METHODS"}
-POSTING_STATUSES = {"creator", "administrator", "member"}
+POSTING_STATUSES = {
+    ChatMemberStatus.OWNER,
+    ChatMemberStatus.ADMINISTRATOR,
+    ChatMemberStatus.MEMBER,
+}
 
 
 async def check_telegram(settings: Settings) -> list[CheckLine]:
@@ -58,7 +63,7 @@ async def _check_chat(
         )
         return CheckLine(False, item, hint), None
     can_post = member.status in POSTING_STATUSES or (
-        member.status == "restricted" and getattr(member, "can_send_messages", False)
+        member.status == ChatMemberStatus.RESTRICTED and getattr(member, "can_send_messages", False)
     )
     if not can_post:
         return CheckLine(False, item, f"the bot is '{member.status}' there and cannot post"), None
@@ -85,9 +90,9 @@ def _check_audience(chat: ChatFullInfo, settings: Settings) -> list[CheckLine]:
 def _check_files(chat: ChatFullInfo, member: ChatMember, settings: Settings) -> CheckLine:
     """The digest's chart is a photo and /export a document: both need the right to send."""
     item = "photos and documents"
-    if member.status in ("creator", "administrator"):
+    if member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR):
         allowed = True
-    elif member.status == "restricted":
+    elif member.status == ChatMemberStatus.RESTRICTED:
         allowed = bool(getattr(member, "can_send_photos", False)) and bool(
             getattr(member, "can_send_documents", False)
         )

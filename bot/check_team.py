@@ -5,7 +5,7 @@ a topic, so each is probed with sendChatAction in it (nothing is posted)."""
 from __future__ import annotations
 
 from telegram import Bot, ChatMember
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, ChatMemberStatus
 from telegram.error import BadRequest
 
 from bot.check_line import CheckLine
@@ -28,7 +28,9 @@ async def check_team(bot: Bot, settings: Settings, member: ChatMember) -> list[C
     chat_id = settings.staff_chat_id
     lines += [await _person(bot, chat_id, user_id) for user_id in settings.escalate_to]
     if settings.pin_summary:
-        can_pin = member.status == "creator" or getattr(member, "can_pin_messages", False)
+        can_pin = member.status == ChatMemberStatus.OWNER or getattr(
+            member, "can_pin_messages", False
+        )
         hint = "the bot can pin it" if can_pin else (
             "make the bot an administrator with “Pin messages” (can_pin_messages)"
         )  # fmt: skip
@@ -43,7 +45,7 @@ async def _person(bot: Bot, chat_id: int, user_id: int) -> CheckLine:
         member = await bot.get_chat_member(chat_id, user_id)
     except BadRequest as error:
         return CheckLine(False, item, f"{error.message}; check the user id")
-    if member.status in ("left", "kicked"):
+    if member.status in (ChatMemberStatus.LEFT, ChatMemberStatus.BANNED):
         return CheckLine(False, item, f"{member.user.full_name} is not in the staff chat; add them")
     return CheckLine(True, item, f"{member.user.full_name} is in the staff chat")
 

@@ -21,7 +21,6 @@ from bot.formatting import Style, shown_len
 from bot.periods import day_period
 from bot.staff_chat import StaffChat
 from bot.stats import compute
-from storage.retention import prune_settled
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -58,8 +57,8 @@ class Daily:
         today = now.astimezone(zone).date()
         if self.settings.history_days and self.store.daily.last("prune") != today:
             cutoff = now - timedelta(days=self.settings.history_days)
-            pruned = prune_settled(self.store.db, cutoff)
-            self.store.daily.done("prune", today)
+            pruned = self.store.prune_settled(cutoff)
+            self.store.daily_done("prune", today)
             log.info("Pruned %s settled requests closed before %s", pruned, cutoff.isoformat())
         wait = min(IDLE, until_next(now, zone, datetime.min.time()))  # the next local midnight
         at = self.settings.digest_at
@@ -68,7 +67,7 @@ class Daily:
         if digest_due(now, zone, at, self.store.daily.last("digest")):
             if not await self.send_digest(today - timedelta(days=1)):
                 return RETRY
-            self.store.daily.done("digest", today)
+            self.store.daily_done("digest", today)
         next_digest = until_next(self.clock(), zone, at)
         log.info("Next digest in %s", str(next_digest).split(".")[0])
         return min(wait, next_digest)

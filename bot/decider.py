@@ -18,10 +18,10 @@ from bot import metrics
 from bot.access import may_tap
 from bot.callbacks import Callback, Tap
 from bot.config import Settings
-from bot.journal import Actor
+from bot.formatting import who_text
 from bot.lookup import OrderLookup
 from bot.market import MarketClient, MarketError, MarketHTTPError, MarketRateLimited
-from bot.model import DecisionRecord, DecisionResult, Request
+from bot.model import DecisionRecord, DecisionResult, Person, Request
 from bot.reconcile import INTERRUPTED, Listing, reconcile, recovered_result
 from bot.signals import Wakeup
 from bot.staff_chat import StaffChat
@@ -30,13 +30,6 @@ from bot.texts import Texts
 from storage.store import Store
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Staff:
-    user_id: int
-    name: str
-    username: str | None
 
 
 @dataclass(frozen=True)
@@ -54,7 +47,7 @@ class Tapped:
     callback: Callback | None
     chat_id: int
     message_id: int
-    user: Staff
+    user: Person
 
 
 class Decider:
@@ -103,30 +96,24 @@ class Decider:
         assert callback is not None
         if callback.tap is Tap.CLAIM:
             return self._claim(request, tap.user)
-        actor = Actor(tap.user.user_id, tap.user.name)
         if callback.tap is Tap.BACK:
-            self.store.confirming(request.id, None, actor, self.clock())
+            self.store.confirming(request.id, None, tap.user, self.clock())
             self.wakeup.ring()
             return Verdict(t("answer.back"))
         assert callback.decision is not None
         if callback.tap is Tap.CHOOSE and self.settings.confirm_decisions:
-            self.store.confirming(request.id, callback.decision, actor, self.clock())
+            self.store.confirming(request.id, callback.decision, tap.user, self.clock())
             self.wakeup.ring()
             return Verdict(t("answer.confirm"))
         assert request.post is not None
         if callback.tap is Tap.CONFIRM and request.post.confirming is not callback.decision:
             return Verdict(t("answer.stale"))
-        record = self.store.begin_decision(
-            request.id,
-            callback.decision,
-            user_id=tap.user.user_id,
-            user_name=tap.user.name,
-            username=tap.user.username,
-            now=self.clock(),
-        )
+        record = self.store.begin_decision(request.id, callback.decision, tap.user, self.clock())
         if record is None:  # lost a race to another decision
             other = self.store.decisions.last(request.id)
-            return Verdict(t("answer.already", who=_plain(other)) if other else t("answer.closed"))
+            if other is None:
+                return Verdict(t("answer.closed"))
+            return Verdict(t("answer.already", who=who_text(other.person)))
         log.info(
             "User %s decided %s on order %s",
             tap.user.user_id,
@@ -135,19 +122,18 @@ class Decider:
         )
         return Verdict(t("answer.sending"), self.send(record))
 
-    def _claim(self, request: Request, user: Staff) -> Verdict:
+    def _claim(self, request: Request, user: Person) -> Verdict:
         """Take an unclaimed request, release one's own; another's claim is only named."""
         t, claim = self.texts, request.claim
         if not self.settings.claims:  # a button left from when claims were on
             return Verdict(t("answer.stale"))
-        if claim is not None and claim.user_id != user.user_id:
-            name = f"{claim.user_name} (@{claim.username})" if claim.username else claim.user_name
-            return Verdict(t("answer.claimed_by", who=name))
+        if claim is not None and claim.person.user_id != user.user_id:
+            return Verdict(t("answer.claimed_by", who=who_text(claim.person)))
         if claim is not None:
             self.store.release_claim(request.id, user.user_id)
             self.wakeup.ring()
             return Verdict(t("answer.released"))
-        if not self.store.claim(request.id, (user.user_id, user.name, user.username), self.clock()):
+        if not self.store.claim(request.id, user, self.clock()):
             return Verdict(t("answer.stale"))  # someone was faster: the post shows who
         log.info("User %s is on order %s", user.user_id, request.order_id)
         self.wakeup.ring()
@@ -168,11 +154,11 @@ class Decider:
             return Verdict(t("answer.stale"))
         latest = self.store.decisions.last(request.id)
         if latest is not None and latest.taken:
-            return Verdict(t("answer.already", who=_plain(latest)))
+            return Verdict(t("answer.already", who=who_text(latest.person)))
         if not request.pending:
             return Verdict(t("answer.closed"))
         if latest is not None and latest.in_flight:
-            return Verdict(t("answer.in_flight", who=_plain(latest)))
+            return Verdict(t("answer.in_flight", who=who_text(latest.person)))
         return request
 
     async def send(self, record: DecisionRecord) -> None:
@@ -286,8 +272,3 @@ _RECOVERED = {
     DecisionResult.NOT_PENDING: "settled otherwise",
     DecisionResult.UNKNOWN: "it may not have reached the Market",
 }
-
-
-def _plain(record: DecisionRecord) -> str:
-    """Who decided, for a callback answer (plain text, no HTML)."""
-    return f"{record.user_name} (@{record.username})" if record.username else record.user_name

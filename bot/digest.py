@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.formatting import Style
-from bot.ledger import LedgerRow, Outcome
+from bot.ledger import OUTCOMES, LedgerRow
 from bot.render_owner import stats_lines
 from bot.stats import Stats
 
@@ -51,7 +51,7 @@ def chart_spec(rows: Iterable[LedgerRow], last_day: date, style: Style) -> dict[
     t, zone = style.texts, style.timezone
     days = [last_day - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
     index = {day: n for n, day in enumerate(days)}
-    counts = {outcome: [0] * len(days) for outcome in Outcome}
+    counts = {outcome: [0] * len(days) for outcome in OUTCOMES}
     hours: list[list[float]] = [[] for _ in days]
     for row in rows:
         n = index.get(row.first_seen.astimezone(zone).date())
@@ -66,7 +66,7 @@ def chart_spec(rows: Iterable[LedgerRow], last_day: date, style: Style) -> dict[
         "days": [day.strftime("%d.%m") for day in days],
         "series": [
             {"label": t(f"ledger.{outcome.value}"), "values": counts[outcome]}
-            for outcome in Outcome
+            for outcome in OUTCOMES
         ],
         "medians": [statistics.median(h) if h else None for h in hours],
     }

@@ -17,6 +17,7 @@ from telegram.error import TelegramError
 
 from bot.deadlines import crossed_lead_times
 from bot.formatting import mention
+from bot.model import Person
 from bot.staff_chat import StaffChat
 from bot.texts import Texts
 
@@ -38,27 +39,28 @@ def reminder_carries(lead_seconds: int, leads: Iterable[timedelta]) -> bool:
 class Escalation:
     def __init__(self, bot: Bot, chat: StaffChat, user_ids: tuple[int, ...], texts: Texts) -> None:
         self.bot, self.chat, self.user_ids, self.texts = bot, chat, user_ids, texts
-        self._names: dict[int, str] = {}
+        self._known: dict[int, Person] = {}
 
     async def learn(self) -> None:
         """Learn the names at start, while the chat's window is empty: the Bot API limiter
         counts getChatMember in the group's window, so later it could take a post's slot."""
         for user_id in self.user_ids:
-            await self._name(user_id)
+            await self._person(user_id)
 
     async def line(self) -> str:
         """The calling line, or "" when nobody is to be called."""
         if not self.user_ids:
             return ""
-        people = [mention(user_id, await self._name(user_id)) for user_id in self.user_ids]
+        people = [mention(await self._person(user_id)) for user_id in self.user_ids]
         return self.texts("escalate", who=", ".join(people))
 
-    async def _name(self, user_id: int) -> str:
-        if user_id not in self._names:
+    async def _person(self, user_id: int) -> Person:
+        if user_id not in self._known:
             try:
                 member = await self.bot.get_chat_member(self.chat.id, user_id)
             except TelegramError as error:  # still a mention; the name is learnt next time
                 log.warning("Could not learn the name of ESCALATE_TO user %s: %s", user_id, error)
-                return str(user_id)
-            self._names[user_id] = member.user.full_name
-        return self._names[user_id]
+                return Person(user_id, str(user_id))
+            user = member.user
+            self._known[user_id] = Person(user_id, user.full_name, user.username)
+        return self._known[user_id]

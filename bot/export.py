@@ -19,6 +19,7 @@ from datetime import datetime
 
 from bot.formatting import Style
 from bot.ledger import LedgerRow
+from bot.model import DecisionResult
 
 BOM = "\ufeff"
 DELIMITER = ";"
@@ -46,9 +47,9 @@ def _text(value: str) -> str:
 def csv_row(row: LedgerRow, shops: dict[int, str], style: Style) -> list[str]:
     t = style.texts
     minutes = row.time_to_decide
-    answer = row.result or ""
-    if row.result == "failed":
-        answer = " ".join(str(p) for p in ("failed", row.http_status, row.error_code) if p)
+    answer = row.result.value if row.result else ""
+    if row.result is DecisionResult.FAILED:
+        answer = " ".join(str(p) for p in (answer, row.http_status, row.error_code) if p)
     return [
         str(row.order_id),
         str(row.campaign_id),
@@ -59,7 +60,7 @@ def csv_row(row: LedgerRow, shops: dict[int, str], style: Style) -> list[str]:
         _time(row.first_seen, style),
         _time(row.posted_at, style),
         t(f"action.{row.decision.value}") if row.decision else "",
-        _text(row.decided_by or ""),
+        _text(row.decided_by.name if row.decided_by else ""),
         _time(row.decided_at, style),
         answer,
         f"{minutes.total_seconds() / 60:.1f}".replace(".", ",") if minutes is not None else "",

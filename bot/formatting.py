@@ -11,7 +11,7 @@ from decimal import Context, Decimal, InvalidOperation
 from html import escape, unescape
 from zoneinfo import ZoneInfo
 
-from bot.model import Money
+from bot.model import Money, Person
 from bot.texts import Texts
 
 MESSAGE_LIMIT = 4096  # UTF-16 code units after entity parsing, as Telegram counts
@@ -25,6 +25,7 @@ CLIP_NAME = 300  # an item, a region
 CLIP_LABEL = 100  # a shop, a status, a payment or delivery kind not in our texts
 CLIP_ERROR = 300  # the Market's error message
 CLIP_PERSON = 100  # a person's name as Telegram gives it
+CLIP_USERNAME = 40  # Telegram's usernames have at most 32 characters
 _TAG = re.compile(r"<[^>]*>")
 CENTS = Decimal("0.01")
 MONEY_CONTEXT = Context(prec=40)  # quantize() refuses numbers wider than the precision
@@ -107,14 +108,25 @@ def span(delta: timedelta, style: Style) -> str:
     return " ".join(parts) or style.texts("span.s", n=0)
 
 
-def who(name: str, username: str | None) -> str:
-    label = escape(clip(name, CLIP_PERSON))
-    return f"{label} (@{escape(clip(username, 40))})" if username else label
+def who_text(person: Person) -> str:
+    """Who acted, as staff see it everywhere: `name (@username)`; plain text, unescaped."""
+    return f"{person.name} (@{person.username})" if person.username else person.name
 
 
-def mention(user_id: int, name: str) -> str:
+def who(person: Person) -> str:
+    """`who_text` for our HTML: each part cut to its limit, then escaped."""
+    username = clip(person.username, CLIP_USERNAME) if person.username else None
+    return escape(who_text(Person(person.user_id, clip(person.name, CLIP_PERSON), username)))
+
+
+def person_name(person: Person) -> str:
+    """Just the name, cut and escaped for our HTML (lists, the journal, mentions)."""
+    return escape(clip(person.name, CLIP_PERSON))
+
+
+def mention(person: Person) -> str:
     """A mention that notifies the person, shown with the name the chat knows them by."""
-    return f'<a href="tg://user?id={int(user_id)}">{escape(clip(name, CLIP_PERSON))}</a>'
+    return f'<a href="tg://user?id={int(person.user_id)}">{person_name(person)}</a>'
 
 
 def label(texts: Texts, key: str, raw: str) -> str:

@@ -24,10 +24,10 @@ from bot.callbacks import Tap, parse_callback
 from bot.config import Settings
 from bot.contact import BuyerContact
 from bot.cooldown import Cooldown
-from bot.decider import Decider, Staff, Tapped, Verdict
-from bot.demo.marks import render_demo_note
+from bot.decider import Decider, Tapped, Verdict
 from bot.formatting import Style
 from bot.market import MarketClient
+from bot.model import Person
 from bot.notifications import Inbox
 from bot.render import render_help, render_pending
 from bot.shops import Shops
@@ -64,6 +64,7 @@ class DeskData:
     tasks: list[asyncio.Task[None]]
     shutdown: Shutdown
     http: HttpServer | None = None
+    help_note: str = ""  # what /help adds after the desk's own help (the demo's note)
 
 
 Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], DeskData]
@@ -81,7 +82,7 @@ async def on_tap(update: Update, context: Context) -> None:
         parse_callback(query.data),
         message.chat.id if message else 0,
         message.message_id if message else 0,
-        Staff(query.from_user.id, query.from_user.full_name, query.from_user.username),
+        Person(query.from_user.id, query.from_user.full_name, query.from_user.username),
     )
     if tapped.callback is not None and tapped.callback.tap is Tap.CONTACT:
         await _answer_contact(query, data, tapped)
@@ -132,10 +133,9 @@ async def on_start(update: Update, context: Context) -> None:
 
 
 def _help(data: DeskData) -> str:
-    demo = data.settings.demo
-    if demo is None:
+    if not data.help_note:
         return render_help(data.style)
-    return render_help(data.style) + "\n\n" + render_demo_note(data.style, demo.interval)
+    return render_help(data.style) + "\n\n" + data.help_note
 
 
 async def on_migration(update: Update, context: Context) -> None:

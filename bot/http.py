@@ -139,7 +139,7 @@ class NotificationEndpoint:
         """Act on it within the Market's patience; a 500 (retried by the Market) on failure."""
         where = f"campaign {note.campaign_id or '?'}, order {note.order_id or '?'}"
         try:
-            outcome = await asyncio.wait_for(handle(self.inbox, note), HANDLING_BUDGET)
+            plan = await asyncio.wait_for(handle(self.inbox, note), HANDLING_BUDGET)
         except TimeoutError:
             log.warning(
                 "Notification %s (%s): the Market did not answer within %.0fs; answered 500",
@@ -155,7 +155,7 @@ class NotificationEndpoint:
             log.exception("Notification %s (%s) failed; answered 500", note.type, where)
             return JSONResponse(error_body("UNKNOWN", "internal error"), status_code=500)
         elapsed = (time.monotonic() - began) * 1000
-        log.info("Notification %s (%s): %s, %.0f ms", note.type, where, outcome, elapsed)
+        log.info("Notification %s (%s): %s, %.0f ms", note.type, where, plan.describe(), elapsed)
         return None
 
 

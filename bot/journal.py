@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.model import Person
+
 
 class Kind(StrEnum):
     SEEN = "seen"  # first stored; detail: requested_at, basis, deadline
@@ -29,18 +31,10 @@ class Kind(StrEnum):
 
 
 @dataclass(frozen=True)
-class Actor:
-    """Who tapped: the journal keeps the name as it was then."""
-
-    user_id: int
-    name: str
-
-
-@dataclass(frozen=True)
 class Event:
     request_id: int
     at: datetime
     kind: Kind
     detail: dict[str, Any]
-    actor: Actor | None = None
+    actor: Person | None = None  # who tapped, named as then (the journal keeps no username)
     before_journal: bool = False  # rebuilt from the tables by the migration: times may be partial

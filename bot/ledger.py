@@ -1,8 +1,8 @@
 """One row per request with its outcome: what /stats, the digest and /export count.
 
 The Market does not say who settled an order we did not decide (buyer, support, the
-48-hour expiry: MARKET_API.md §7), so those outcomes are inferred from timing and are
-marked `inferred`; only a decision the Market took from us is a fact.
+48-hour expiry: MARKET_API.md §7), so those outcomes are inferred from timing (INFERRED);
+only a decision the Market took from us is a fact.
 """
 
 from __future__ import annotations
@@ -11,27 +11,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.model import Basis, Decision, RequestState
+from bot.model import Basis, Decision, DecisionResult, Person, RequestState
 
 
-class Outcome(StrEnum):
-    ACCEPTED = "accepted"
-    REJECTED_DELIVERED = "rejected_delivered"
-    REJECTED_IN_DELIVERY = "rejected_in_delivery"
+class Fate(StrEnum):
+    """How a request ended, or not yet, when no decision of ours was taken."""
+
     ELSEWHERE = "elsewhere"  # probably: gone before its deadline with no decision of ours
     EXPIRED = "expired"  # probably: still waiting at its deadline, then gone unanswered
     PENDING = "pending"
 
-    @property
-    def inferred(self) -> bool:
-        return self in (Outcome.ELSEWHERE, Outcome.EXPIRED)
 
-
-BY_DECISION = {
-    Decision.ACCEPT: Outcome.ACCEPTED,
-    Decision.REJECT_DELIVERED: Outcome.REJECTED_DELIVERED,
-    Decision.REJECT_IN_DELIVERY: Outcome.REJECTED_IN_DELIVERY,
-}
+Outcome = Decision | Fate  # what the Market took from us, or else what became of the request
+OUTCOMES: tuple[Outcome, ...] = (*Decision, *Fate)  # in the order /stats and the digest list
+INFERRED = frozenset({Fate.ELSEWHERE, Fate.EXPIRED})  # told from timing, not by the Market
 
 
 def classify(
@@ -39,10 +32,10 @@ def classify(
 ) -> Outcome:
     """A decision the Market took is a fact; otherwise the timing of the end tells."""
     if taken is not None:
-        return BY_DECISION[taken]
+        return taken
     if state is RequestState.PENDING or closed_at is None:
-        return Outcome.PENDING
-    return Outcome.EXPIRED if closed_at >= deadline else Outcome.ELSEWHERE
+        return Fate.PENDING
+    return Fate.EXPIRED if closed_at >= deadline else Fate.ELSEWHERE
 
 
 @dataclass(frozen=True)
@@ -59,16 +52,15 @@ class LedgerRow:
     closed_at: datetime | None
     closed_status: str | None
     decision: Decision | None  # the last decision sent, taken or not
-    result: str | None  # the Market's answer to it: ok | failed | not_pending | unknown
+    result: DecisionResult | None  # the Market's answer to it; None while in flight
     http_status: int | None
     error_code: str | None
-    decided_by_id: int | None
-    decided_by: str | None
+    decided_by: Person | None  # who sent it (the ledger reads no username)
     decided_at: datetime | None  # when it was sent (the tap)
 
     @property
     def taken(self) -> bool:
-        return self.result == "ok"
+        return self.result is DecisionResult.OK
 
     @property
     def outcome(self) -> Outcome:

@@ -70,7 +70,7 @@ async def _start_market_side(application: Application) -> None:
     """What needs no Telegram: reminders to resend, the HTTP endpoint, polling, backups."""
     data: DeskData = application.bot_data
     for request_id, lead in data.store.reminders.unconfirmed():
-        data.store.reminders.release(request_id, lead)  # may not have reached staff: resend
+        data.store.release_reminder(request_id, lead)  # may not have reached staff: resend
     if data.http is not None:  # Market notifications and /healthz
         await data.http.start()
     data.tasks = [_task(loop) for loop in data.loops]

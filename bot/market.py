@@ -165,6 +165,19 @@ def _chunks(values: Sequence[int], size: int = PAGE_LIMIT) -> Iterable[list[int]
         yield list(values[start : start + size])
 
 
+_REASONS = {  # why a rejection: the Market's words for the two rejecting decisions
+    Decision.REJECT_DELIVERED: "ORDER_DELIVERED",
+    Decision.REJECT_IN_DELIVERY: "ORDER_IN_DELIVERY",
+}
+
+
+def decision_body(decision: Decision) -> dict[str, Any]:
+    """The JSON body of `PUT .../cancellation/accept`: the desk's decision in the Market's words."""
+    if decision.accepts:
+        return {"accepted": True}
+    return {"accepted": False, "reason": _REASONS[decision]}
+
+
 def _retry_at(headers: httpx.Headers) -> datetime | None:
     value = headers.get("X-RateLimit-Resource-Until")
     if not value:
@@ -356,7 +369,7 @@ class MarketClient:
             "acceptOrderCancellation",
             "PUT",
             f"/v2/campaigns/{campaign_id}/orders/{order_id}/cancellation/accept",
-            json=decision.body,
+            json=decision_body(decision),
             lane=Lane.DECISIONS,
         )
 

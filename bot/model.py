@@ -12,15 +12,24 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum, StrEnum
-from typing import Any
 from zoneinfo import ZoneInfo
 
 MOSCOW = ZoneInfo("Europe/Moscow")  # the Market's days and legacy times are Moscow's
 DECISION_WINDOW = timedelta(hours=48)  # the Market cancels a request left unanswered this long
-DECIDABLE_STATUSES = frozenset({"DELIVERY", "PICKUP"})
 
 
 # the order, as staff need to see it
+
+
+class OrderStatus(StrEnum):
+    """The Market's order statuses the desk acts on; the others are kept as its text."""
+
+    DELIVERY = "DELIVERY"
+    PICKUP = "PICKUP"
+    CANCELLED = "CANCELLED"
+
+
+DECIDABLE_STATUSES = frozenset({OrderStatus.DELIVERY, OrderStatus.PICKUP})
 
 
 @dataclass(frozen=True)
@@ -131,19 +140,21 @@ def visible_change(old: Order, new: Order) -> bool:
 
 
 class Decision(Enum):
-    """Value is the one-letter code stored with a decision."""
+    """What staff answer to a cancellation request: the desk's one word for it.
 
-    ACCEPT = "a"
-    REJECT_DELIVERED = "d"
-    REJECT_IN_DELIVERY = "c"
+    Each edge spells it its own way and translates it there: the callback data
+    (bot.callbacks), the Market's body (bot.market) and the stored letter (storage). The
+    value names its texts (`action.<value>`, `outcome.<value>`, ...).
+    """
+
+    ACCEPT = "accept"
+    REJECT_DELIVERED = "reject_delivered"
+    REJECT_IN_DELIVERY = "reject_in_delivery"
 
     @property
-    def body(self) -> dict[str, Any]:
-        """The JSON body of `PUT .../cancellation/accept`."""
-        if self is Decision.ACCEPT:
-            return {"accepted": True}
-        reason = "ORDER_DELIVERED" if self is Decision.REJECT_DELIVERED else "ORDER_IN_DELIVERY"
-        return {"accepted": False, "reason": reason}
+    def accepts(self) -> bool:
+        """Whether it lets the order be cancelled (the other two keep it)."""
+        return self is Decision.ACCEPT
 
 
 class DecisionResult(StrEnum):
@@ -153,6 +164,22 @@ class DecisionResult(StrEnum):
     FAILED = "failed"  # refused or unanswered; staff may try again
     NOT_PENDING = "not_pending"  # refused because the order no longer awaits one
     UNKNOWN = "unknown"  # cut off by a stop; the Market still awaits a decision
+
+
+# who acted
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone in the staff chat, named as Telegram named them when they acted.
+
+    The journal keeps no username, so it may be None there though Telegram had one;
+    bot.formatting shows a person to staff, the same way everywhere.
+    """
+
+    user_id: int
+    name: str
+    username: str | None = None
 
 
 # the request
@@ -214,9 +241,7 @@ class DecisionRecord:
     id: int
     request_id: int
     decision: Decision
-    user_id: int
-    user_name: str
-    username: str | None
+    person: Person  # who sent it
     started_at: datetime
     finished_at: datetime | None
     result: DecisionResult | None
@@ -238,9 +263,7 @@ class DecisionRecord:
 class Claim:
     """Who said "I'm on it" for a request, and since when; others may still decide."""
 
-    user_id: int
-    user_name: str
-    username: str | None
+    person: Person
     claimed_at: datetime
 
 
@@ -333,7 +356,7 @@ class Problem:
 
     campaign_ref: str
     order_ref: str
-    stage: str
+    stage: Stage
     detail: str
 
 

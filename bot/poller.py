@@ -25,13 +25,14 @@ from bot import metrics
 from bot.backoff import Backoff
 from bot.config import SettingsError
 from bot.decider import Decider
+from bot.intake import OLD_SWEEP_EVERY
 from bot.market import MarketClient, MarketError, MarketHTTPError, MarketRateLimited
 from bot.model import DECISION_WINDOW
 from bot.shops import Shops
 from bot.signals import Shutdown, Wakeup
 from bot.staff_chat import StaffChat
 from bot.storage_trouble import StorageTrouble
-from bot.sync import OLD_SWEEP_EVERY, sync_once
+from bot.sync import sync_once
 from bot.texts import Texts
 from storage.polls import PollRecord
 from storage.store import Store
@@ -133,7 +134,7 @@ class Poller:
         self.failures, self.alerted = 0, False
         self.backoff.reset()
         if started_at - self.last_prune >= timedelta(days=1):
-            self.store.polls.prune(POLL_HISTORY, started_at)
+            self.store.prune_polls(POLL_HISTORY, started_at)
             self.last_prune = started_at
         return max(0.0, interval - (time.monotonic() - began))
 
@@ -142,7 +143,7 @@ class Poller:
         metrics.POLLS.labels(
             "rate_limited" if isinstance(error, MarketRateLimited) else "failed"
         ).inc()
-        self.store.polls.record_failed(
+        self.store.poll_failed(
             PollRecord(started_at=started_at, finished_at=self.clock(), ok=False, error=str(error))
         )
         if isinstance(error, MarketRateLimited) and error.retry_at is not None:

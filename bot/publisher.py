@@ -173,7 +173,7 @@ class Publisher:
             return False
         text = render_unseen(unseen, self.shops.names, self.style)
         await self.bot.send_message(chat_id=self.chat.id, text=text)
-        self.store.unseen.listed([request.id for request in unseen], self.clock())
+        self.store.unseen_listed([request.id for request in unseen], self.clock())
         log.info("Listed %d requests that closed before they were posted", len(unseen))
         return True
 
@@ -229,14 +229,14 @@ class Publisher:
             self.chat.follow(error.new_chat_id)
         except BadRequest as error:
             if "not modified" in error.message.lower() and request.post:
-                store.posts.mark_clean(request.id, request.post)
+                store.mark_post_clean(request.id, request.post)
             elif is_gone(error):
                 log.warning(
                     "The post of order %s is gone from the chat; %s",
                     request.order_id,
-                    "posting it again" if request.state == "pending" else "nothing left to show",
+                    "posting it again" if request.pending else "nothing left to show",
                 )
-                store.posts.forget(request.id)
+                store.forget_post(request.id)
             elif is_about_the_chat(error):  # nothing can be posted until it is fixed
                 raise NetworkError(f"post refused: {error.message}") from error
             else:
@@ -247,8 +247,8 @@ class Publisher:
         """This request's post or edit cannot be shown: leave it for later, tell staff once."""
         store, now = self.store, self.clock()
         if request.post:  # an edit: give up on it, the post still stands
-            store.posts.mark_clean(request.id, request.post)
-            store.problems.note(
+            store.mark_post_clean(request.id, request.post)
+            store.note_problem(
                 Problem(str(request.campaign_id), str(request.order_id), Stage.EDIT, detail), now
             )
         else:  # a post: the next requests go first, this one is tried again later
@@ -280,7 +280,7 @@ class Publisher:
             if is_about_the_chat(error):
                 raise NetworkError(f"report refused: {error.message}") from error
             log.error("Telegram refused the report on order %s: %s", problem.order_ref, error)
-        self.store.problems.reported(problem, self.clock())
+        self.store.problem_reported(problem, self.clock())
         log.warning(
             "Told staff that order %s (campaign %s) is stuck at the %s stage: %s",
             problem.order_ref,
@@ -312,7 +312,7 @@ class Publisher:
             text=rendered.text,
             reply_markup=rendered.keyboard,
         )
-        self.store.posts.mark_clean(request.id, post)
+        self.store.mark_post_clean(request.id, post)
         metrics.EDITS.inc()
         log.info("Updated the post of order %s (%s)", request.order_id, request.state)
 
@@ -352,7 +352,7 @@ class Publisher:
             nearest, *merged = sorted(crossed)
             last = reminder_carries(nearest, self.settings.reminder_lead_times)
             escalate = await self.escalation.line() if last else ""
-            if not self.store.reminders.claim(request_id, nearest, merged, now):
+            if not self.store.claim_reminder(request_id, nearest, merged, now):
                 continue
             request = self.store.requests.get(request_id)
             assert request is not None and request.post is not None
@@ -371,23 +371,23 @@ class Publisher:
                 disable_notification=self._silent(request, now),
             )
         except ChatMigrated as error:
-            self.store.reminders.release(request.id, lead)
+            self.store.release_reminder(request.id, lead)
             self.chat.follow(error.new_chat_id)
             return
         except BadRequest as error:
             if is_gone(error):
-                self.store.reminders.release(request.id, lead)
+                self.store.release_reminder(request.id, lead)
                 log.warning("The post of order %s is gone; posting it again", request.order_id)
-                self.store.posts.forget(request.id)
+                self.store.forget_post(request.id)
             else:  # the claim stays: this reminder is not retried
                 log.error("Telegram refused a reminder for %s: %s", request.order_id, error)
                 problem = Problem(
                     str(request.campaign_id), str(request.order_id), Stage.REMIND, error.message
                 )
-                self.store.problems.note(problem, now)
+                self.store.note_problem(problem, now)
             return
         except TelegramError:
-            self.store.reminders.release(request.id, lead)
+            self.store.release_reminder(request.id, lead)
             raise
         self.store.reminder_sent(request.id, lead, message.message_id, self.clock())
         log.info(

@@ -15,6 +15,7 @@ from bot.model import (
     DecisionResult,
     Effect,
     Order,
+    OrderStatus,
     Request,
     visible_change,
 )
@@ -70,5 +71,5 @@ def recovered_result(record: DecisionRecord, change: Change) -> DecisionResult:
 
 def settles_as(record: DecisionRecord, order: Order) -> bool:
     """Whether the order is in the state this decision leaves it in."""
-    cancelled = order.status == "CANCELLED"
-    return cancelled if record.decision.body["accepted"] else not cancelled
+    cancelled = order.status == OrderStatus.CANCELLED
+    return cancelled if record.decision.accepts else not cancelled

@@ -33,7 +33,18 @@ from bot.formatting import (
     when,
     who,
 )
-from bot.model import Basis, Decision, DecisionRecord, Order, Problem, Request, Stage
+from bot.model import (
+    Basis,
+    Decision,
+    DecisionRecord,
+    DecisionResult,
+    Order,
+    OrderStatus,
+    Problem,
+    Request,
+    RequestState,
+    Stage,
+)
 from bot.reconcile import INTERRUPTED
 
 
@@ -110,7 +121,7 @@ def _deadline_lines(request: Request, now: datetime, style: Style) -> list[str]:
     else:
         requested = t("post.requested_estimated", when=when(rt.at, style))
     deadline = request.deadline
-    if request.state != "pending":  # settled: the time left no longer matters
+    if not request.pending:  # settled: the time left no longer matters
         key = "post.deadline_settled_estimated" if rt.estimated else "post.deadline_settled"
         return ["", requested, t(key, when=when(deadline, style))]
     if now >= deadline:
@@ -120,7 +131,7 @@ def _deadline_lines(request: Request, now: datetime, style: Style) -> list[str]:
         due = t(key, when=when(deadline, style), left=left(deadline - now, style))
     lines = ["", requested, due]
     crossed = crossed_lead_times(deadline, style.lead_times, now)
-    if request.state == "pending" and crossed and now < deadline:
+    if request.pending and crossed and now < deadline:
         lines.append(t("post.urgent", lead=span(crossed[-1], style)))
     return lines
 
@@ -169,17 +180,12 @@ def _error(*parts: object) -> str:
     return escape(clip(" ".join(str(part) for part in parts if part), CLIP_ERROR))
 
 
-def _decision_who(record: DecisionRecord) -> str:
-    return who(record.user_name, record.username)
-
-
 def _claim_lines(request: Request, style: Style) -> list[str]:
     """Who took the request and since when, while it waits for a decision."""
     claim = request.claim
     if claim is None or not style.claims:
         return []
-    claimed = who(claim.user_name, claim.username)
-    return [style.texts("post.claimed", who=claimed, when=when(claim.claimed_at, style))]
+    return [style.texts("post.claimed", who=who(claim.person), when=when(claim.claimed_at, style))]
 
 
 def _closed_footer(
@@ -187,8 +193,8 @@ def _closed_footer(
 ) -> list[str]:
     """What a closed request's post ends with: how it was settled."""
     t = style.texts
-    if decision is not None and decision.result == "not_pending":
-        status, who_ = _closed_status(request, style), _decision_who(decision)
+    if decision is not None and decision.result is DecisionResult.NOT_PENDING:
+        status, who_ = _closed_status(request, style), who(decision.person)
         if decision.error_code == INTERRUPTED:  # the Market never answered it
             return [t("post.interrupted", action=action, who=who_, status=status)]
         error = _error(decision.error_code, decision.error_message)
@@ -199,7 +205,7 @@ def _closed_footer(
     status = _closed_status(request, style)
     if (
         request.closed_status
-        and request.closed_status.startswith("CANCELLED")
+        and request.closed_status.startswith(OrderStatus.CANCELLED)
         and request.closed_at
         and request.closed_at >= request.deadline
     ):
@@ -211,33 +217,33 @@ def _footer(
     request: Request, decision: DecisionRecord | None, now: datetime, style: Style
 ) -> tuple[list[str], InlineKeyboardMarkup | None]:
     t = style.texts
-    if decision is not None and decision.result == "ok":
+    if decision is not None and decision.result is DecisionResult.OK:
         finished = decision.finished_at or decision.started_at
         outcome = t(f"outcome.{decision.decision.value}")
         return [
             t(
                 "post.decided",
                 outcome=outcome,
-                who=_decision_who(decision),
+                who=who(decision.person),
                 when=when(finished, style),
             )
         ], None
     action = t(f"action.{decision.decision.value}") if decision else ""
-    if request.state == "closed":
+    if request.state is RequestState.CLOSED:
         return _closed_footer(request, decision, action, style), None
     buttons = decision_keyboard(request.id, style)
     if decision is not None and decision.result is None:
-        return [t("post.sending", who=_decision_who(decision), action=action)], None
+        return [t("post.sending", who=who(decision.person), action=action)], None
     lines = _claim_lines(request, style)
-    if decision is not None and decision.result == "failed":
+    if decision is not None and decision.result is DecisionResult.FAILED:
         error = _error(decision.http_status, decision.error_code, decision.error_message)
-        lines.append(t("post.failed", action=action, who=_decision_who(decision), error=error))
+        lines.append(t("post.failed", action=action, who=who(decision.person), error=error))
         if decision.retry_at and decision.retry_at > now:
             lines.append(t("post.failed_retry_at", when=when(decision.retry_at, style)))
         else:
             lines.append(t("post.failed_retry"))
-    elif decision is not None and decision.result == "unknown":
-        lines.append(t("post.unknown", action=action, who=_decision_who(decision)))
+    elif decision is not None and decision.result is DecisionResult.UNKNOWN:
+        lines.append(t("post.unknown", action=action, who=who(decision.person)))
     confirming = request.post.confirming if request.post else None
     if confirming is not None and style.confirm_decisions:
         lines.append(t("post.confirm_prompt", action=t(f"action.{confirming.value}")))
@@ -261,7 +267,7 @@ def render_post(
     footer, keyboard = _footer(request, decision, now, style)
     if footer:
         lines += ["", *footer]
-    if escalate and request.state == "pending":
+    if escalate and request.pending:
         lines += ["", escalate]
     return Rendered("\n".join(lines), keyboard)
 
@@ -278,7 +284,7 @@ def render_reminder(request: Request, now: datetime, style: Style, escalate: str
         )
     ]
     if request.claim is not None and style.claims:
-        claimer = mention(request.claim.user_id, request.claim.user_name)
+        claimer = mention(request.claim.person)
         lines.append(style.texts("reminder.claimed", who=claimer))
     if escalate:
         lines.append(escalate)
@@ -298,7 +304,7 @@ def render_problem(
         ),
         t("post.shop", shop=escape(clip(shop, CLIP_LABEL))),
     ]
-    if request is not None and request.state == "pending":
+    if request is not None and request.pending:
         key = "post.deadline_estimated" if request.request_time.estimated else "post.deadline"
         lines.append(
             t(key, when=when(request.deadline, style), left=left(request.deadline - now, style))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from bot.formatting import CLIP_ERROR, CLIP_PERSON, Style, clip, left, when
-from bot.ledger import Outcome
+from bot.formatting import CLIP_ERROR, Style, clip, left, person_name, when
+from bot.ledger import INFERRED, OUTCOMES
 from bot.model import DecisionRecord, DecisionResult
 from bot.render import split_lines
 from bot.stats import Spread, Stats
@@ -16,15 +16,15 @@ def stats_lines(stats: Stats, style: Style) -> list[str]:
     """The counts, times and people; shared by /stats and the digest."""
     t = style.texts
     lines = [t("stats.received", n=stats.received)]
-    lines += [t(f"stats.{outcome.value}", n=stats.outcomes[outcome]) for outcome in Outcome]
+    lines += [t(f"stats.{outcome.value}", n=stats.outcomes[outcome]) for outcome in OUTCOMES]
     lines += _speed_lines(stats, style)
     if stats.people:
         lines.append(t("stats.people"))
         lines += [
-            t("stats.person", name=escape(clip(p.name, CLIP_PERSON)), n=p.decisions)
-            for p in stats.people
+            t("stats.person", name=person_name(tally.person), n=tally.decisions)
+            for tally in stats.people
         ]
-    if any(n for outcome, n in stats.outcomes.items() if outcome.inferred):
+    if any(n for outcome, n in stats.outcomes.items() if outcome in INFERRED):
         lines.append(t("stats.note"))
     return lines
 
@@ -81,7 +81,7 @@ def render_history(decisions: Sequence[tuple[DecisionRecord, int]], style: Style
                 when=when(record.started_at, style),
                 order_id=order_id,
                 action=t(f"action.{record.decision.value}"),
-                who=escape(clip(record.user_name, CLIP_PERSON)),
+                who=person_name(record.person),
                 answer=short_answer(record, style),
             )
         )

@@ -56,6 +56,6 @@ class Shops:
                 campaign.placement_type,
             )
         if self.names.get(campaign_id) != campaign.name:
-            self.store.shops.save(campaign_id, campaign.name)
+            self.store.save_shop_name(campaign_id, campaign.name)
             self.names[campaign_id] = campaign.name
         return configured or campaign.business_id

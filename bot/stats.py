@@ -10,10 +10,11 @@ import math
 import statistics
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from bot.ledger import LedgerRow, Outcome
+from bot.ledger import OUTCOMES, LedgerRow, Outcome
+from bot.model import Person
 from bot.periods import Period
 
 
@@ -27,9 +28,10 @@ class Spread:
 
 
 @dataclass(frozen=True)
-class Person:
-    user_id: int
-    name: str
+class Tally:
+    """How many of the period's requests a person settled."""
+
+    person: Person
     decisions: int
 
 
@@ -40,7 +42,7 @@ class Stats:
     outcomes: dict[Outcome, int]
     exact: Spread
     estimated: Spread
-    people: list[Person]  # most decisions first
+    people: list[Tally]  # most decisions first
 
 
 def spread(durations: Iterable[timedelta]) -> Spread:
@@ -53,10 +55,10 @@ def spread(durations: Iterable[timedelta]) -> Spread:
 
 def compute(rows: Iterable[LedgerRow], period: Period) -> Stats:
     """Count every row (the period's requests by first-seen time) into its outcome."""
-    outcomes = Counter({outcome: 0 for outcome in Outcome})
+    outcomes = Counter({outcome: 0 for outcome in OUTCOMES})
     exact, estimated = [], []
     taken: Counter[int] = Counter()
-    names: dict[int, str] = {}
+    people: dict[int, Person] = {}
     received = 0
     for row in rows:
         received += 1
@@ -64,11 +66,16 @@ def compute(rows: Iterable[LedgerRow], period: Period) -> Stats:
         duration = row.time_to_decide
         if duration is not None:
             (estimated if row.estimated else exact).append(duration)
-        if row.taken and row.decided_by_id is not None:
-            taken[row.decided_by_id] += 1
-            names[row.decided_by_id] = row.decided_by or str(row.decided_by_id)
-    people = [
-        Person(user_id, names[user_id], count)
-        for user_id, count in sorted(taken.items(), key=lambda item: (-item[1], names[item[0]]))
+        if row.taken and (person := row.decided_by) is not None:
+            taken[person.user_id] += 1
+            # named as in their latest decision; by their id if that has no name
+            people[person.user_id] = (
+                person if person.name else replace(person, name=str(person.user_id))
+            )
+    tallies = [
+        Tally(people[user_id], count)
+        for user_id, count in sorted(
+            taken.items(), key=lambda item: (-item[1], people[item[0]].name)
+        )
     ]
-    return Stats(period, received, dict(outcomes), spread(exact), spread(estimated), people)
+    return Stats(period, received, dict(outcomes), spread(exact), spread(estimated), tallies)

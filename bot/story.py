@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from html import escape
 
-from bot.formatting import CLIP_ERROR, CLIP_LABEL, CLIP_PERSON, Style, clip, left, status_text
+from bot.formatting import CLIP_ERROR, CLIP_LABEL, Style, clip, left, person_name, status_text
 from bot.journal import Event, Kind
-from bot.ledger import Outcome, classify
-from bot.model import Decision, Request
+from bot.ledger import Fate, classify
+from bot.model import Decision, DecisionResult, Request
 
 
 def _at(text: str | None, style: Style) -> str:
@@ -28,14 +28,14 @@ def _status(code: str | None, style: Style) -> str:
 def _answer(event: Event, style: Style) -> str:
     t, detail = style.texts, event.detail
     result = detail.get("result")
-    if result == "failed":
+    if result is DecisionResult.FAILED:
         error = " ".join(
             str(detail[key])
             for key in ("http_status", "error_code", "error_message")
             if detail.get(key)
         )
         return t("answer.short.failed", error=escape(clip(error or "?", CLIP_ERROR)))
-    return t(f"answer.short.{result}") if result else t("answer.short.none")
+    return t(f"answer.short.{result.value}") if result else t("answer.short.none")
 
 
 def event_line(event: Event, style: Style) -> str:
@@ -43,10 +43,10 @@ def event_line(event: Event, style: Style) -> str:
     t, d = style.texts, event.detail
     values: dict[str, object] = {
         "when": event.at.astimezone(style.timezone).strftime("%d.%m.%Y %H:%M:%S"),
-        "who": escape(clip(event.actor.name, CLIP_PERSON)) if event.actor else "?",
+        "who": person_name(event.actor) if event.actor else "?",
     }
     if "decision" in d:
-        values["action"] = t(f"action.{Decision(d['decision']).value}")
+        values["action"] = t(f"action.{d['decision'].value}")
     if event.kind in (Kind.SEEN, Kind.DEADLINE):
         values.update(
             requested=_at(d.get("requested_at"), style),
@@ -78,7 +78,7 @@ def story_lines(
     t = style.texts
     lines = [t("story.title", order_id=request.order_id, shop=escape(clip(shop, CLIP_LABEL)))]
     outcome = classify(taken, request.state, request.closed_at, request.deadline)
-    if outcome is Outcome.PENDING:
+    if outcome is Fate.PENDING:
         deadline = request.deadline.astimezone(style.timezone).strftime("%d.%m.%Y %H:%M")
         lines.append(t("story.now_pending", deadline=deadline))
     else:

@@ -17,7 +17,7 @@ from telegram import Bot
 from telegram.error import BadRequest
 
 from bot.formatting import Style, when
-from bot.model import Request
+from bot.model import Request, RequestState
 from bot.ratelimit import GroupRateLimiter
 from bot.render import post_link
 from bot.staff_chat import StaffChat
@@ -63,7 +63,9 @@ class Summary:
     def _text(self) -> str:
         """Cheap enough for every idle round of the outbox: one count and `SHOWN` rows."""
         requests = self.store.requests
-        return render_summary(requests.count("pending"), requests.nearest(SHOWN), self.style)
+        return render_summary(
+            requests.count(RequestState.PENDING), requests.nearest(SHOWN), self.style
+        )
 
     def due_in(self) -> float | None:
         """Seconds until the summary may change (0: now); None when it shows the latest."""
@@ -93,14 +95,14 @@ class Summary:
         except BadRequest as error:
             if "not modified" not in error.message.lower():
                 log.warning("The summary is gone (%s); making it again", error.message)
-                self.store.summaries.forget(chat_id)
+                self.store.forget_summary(chat_id)
                 return True
-        self.store.summaries.save(chat_id, shown.message_id, text, self.clock())
+        self.store.save_summary(chat_id, shown.message_id, text, self.clock())
         return True
 
     async def _make(self, chat_id: int, text: str) -> None:
         message = await self.bot.send_message(chat_id=chat_id, text=text, disable_notification=True)
-        self.store.summaries.save(chat_id, message.message_id, text, self.clock())
+        self.store.save_summary(chat_id, message.message_id, text, self.clock())
         try:
             await self.bot.pin_chat_message(chat_id, message.message_id, disable_notification=True)
         except BadRequest as error:

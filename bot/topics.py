@@ -58,13 +58,13 @@ class TopicRouter:
                     raise
                 self._refused(topic, error.message)
             else:
-                if topic is not None and self.store.topics.works(topic):
+                if topic is not None and self.store.topic_works(topic):
                     log.info("Topic %s takes messages again", topic)
                 return sent, topic
         return await self.bot.send_message(chat_id=self.chat.id, **message), None
 
     def _refused(self, topic: int, detail: str) -> None:
-        first = self.store.topics.refused(topic, detail, self.clock())
+        first = self.store.topic_refused(topic, detail, self.clock())
         log.warning(
             "Topic %s refused a message (%s); using the general topic%s",
             topic,
@@ -77,6 +77,6 @@ class TopicRouter:
         for topic, detail in self.store.topics.unreported():
             text = self.texts("topic.refused", topic=topic, detail=escape(clip(detail, CLIP_ERROR)))
             await self.bot.send_message(chat_id=self.chat.id, text=text)
-            self.store.topics.reported(topic, self.clock())
+            self.store.topic_reported(topic, self.clock())
             return True
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.model import Person
 from storage.database import Database
 from storage.times import iso
 
@@ -12,14 +13,12 @@ class Claims:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def take(
-        self, request_id: int, user_id: int, user_name: str, username: str | None, now: datetime
-    ) -> bool:
+    def take(self, request_id: int, person: Person, now: datetime) -> bool:
         """Claim an unclaimed request; False if someone holds it already."""
         cursor = self.db.execute(
             "INSERT INTO claims (request_id, user_id, user_name, username, claimed_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id) DO NOTHING",
-            [request_id, user_id, user_name, username, iso(now)],
+            [request_id, person.user_id, person.name, person.username, iso(now)],
         )
         return cursor.rowcount == 1
 

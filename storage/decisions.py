@@ -6,9 +6,9 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.model import Decision, DecisionRecord, DecisionResult
+from bot.model import Decision, DecisionRecord, DecisionResult, Person
 from storage.database import Database
-from storage.records import decision_from
+from storage.records import LETTERS, decision_from
 from storage.times import iso
 
 
@@ -31,9 +31,7 @@ class Decisions:
         self,
         request_id: int,
         decision: Decision,
-        user_id: int,
-        user_name: str,
-        username: str | None,
+        person: Person,
         now: datetime,
     ) -> int | None:
         """The new decision's id; None when one is in flight or already taken."""
@@ -41,7 +39,14 @@ class Decisions:
             cursor = self.db.execute(
                 "INSERT INTO decisions (request_id, decision, user_id, user_name, username,"
                 " started_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [request_id, decision.value, user_id, user_name, username, iso(now)],
+                [
+                    request_id,
+                    LETTERS[decision],
+                    person.user_id,
+                    person.name,
+                    person.username,
+                    iso(now),
+                ],
             )
         except sqlite3.IntegrityError:
             return None

@@ -1,4 +1,8 @@
-"""The events table: the append-only journal of each request (see `bot.journal`)."""
+"""The events table: the append-only journal of each request (see `bot.journal`).
+
+A decision in an event's detail is stored as its letter and read back as a `Decision`,
+its result as a `DecisionResult`, like the decisions table's own columns.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,10 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.journal import Actor, Event, Kind
+from bot.journal import Event, Kind
+from bot.model import Decision, DecisionResult, Person
 from storage.database import Database
+from storage.records import LETTERS, decision_of
 from storage.times import iso
 
 
@@ -20,7 +26,7 @@ class Events:
         request_id: int,
         kind: Kind,
         at: datetime,
-        actor: Actor | None = None,
+        actor: Person | None = None,
         **detail: Any,
     ) -> None:
         """Called inside the transaction of the change it records: both or neither."""
@@ -33,7 +39,7 @@ class Events:
                 kind.value,
                 actor.user_id if actor else None,
                 actor.name if actor else None,
-                json.dumps(detail, ensure_ascii=False, default=str),
+                json.dumps(detail, ensure_ascii=False, default=_stored),
             ],
         )
 
@@ -52,9 +58,18 @@ class Events:
         )
 
 
+def _stored(value: object) -> str:
+    """What JSON cannot write by itself: a decision as its letter, the rest (times) as text."""
+    return LETTERS[value] if isinstance(value, Decision) else str(value)
+
+
 def _event_from(row: dict[str, Any]) -> Event:
     detail = json.loads(row["detail"])
-    actor = Actor(row["user_id"], row["user_name"]) if row["user_id"] is not None else None
+    if detail.get("decision") is not None:
+        detail["decision"] = decision_of(detail["decision"])
+    if detail.get("result") is not None:
+        detail["result"] = DecisionResult(detail["result"])
+    actor = Person(row["user_id"], row["user_name"]) if row["user_id"] is not None else None
     return Event(
         request_id=row["request_id"],
         at=datetime.fromisoformat(row["at"]),

@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.ledger import LedgerRow
-from bot.model import Basis, Decision, DecisionRecord, Request, RequestState
+from bot.model import Basis, DecisionRecord, DecisionResult, Person, Request, RequestState
 from storage.database import Database
-from storage.records import REQUEST_SELECT, decision_from, requests_from
+from storage.records import REQUEST_SELECT, decision_from, decision_of, requests_from
 from storage.times import from_iso, iso
 
 LEDGER_SELECT = """
@@ -83,11 +83,10 @@ def _row(row: Mapping[str, Any]) -> LedgerRow:
         posted_at=from_iso(row["posted_at"]),
         closed_at=from_iso(row["closed_at"]),
         closed_status=row["closed_status"],
-        decision=Decision(row["decision"]) if row["decision"] else None,
-        result=row["result"],
+        decision=decision_of(row["decision"]) if row["decision"] else None,
+        result=DecisionResult(row["result"]) if row["result"] else None,
         http_status=row["http_status"],
         error_code=row["error_code"],
-        decided_by_id=row["user_id"],
-        decided_by=row["user_name"],
+        decided_by=Person(row["user_id"], row["user_name"]) if row["user_id"] is not None else None,
         decided_at=from_iso(row["started_at"]),
     )

@@ -18,13 +18,12 @@ class NotifiedTimes:
         self.db = db
 
     def remember(self, campaign_id: int, order_id: int, requested_at: datetime) -> None:
-        with self.db.transaction():
-            self.db.execute(
-                "INSERT INTO notified_requests (campaign_id, order_id, requested_at)"
-                " VALUES (?, ?, ?) ON CONFLICT (campaign_id, order_id)"
-                " DO UPDATE SET requested_at = min(requested_at, excluded.requested_at)",
-                [campaign_id, order_id, iso(requested_at)],
-            )
+        self.db.execute(
+            "INSERT INTO notified_requests (campaign_id, order_id, requested_at)"
+            " VALUES (?, ?, ?) ON CONFLICT (campaign_id, order_id)"
+            " DO UPDATE SET requested_at = min(requested_at, excluded.requested_at)",
+            [campaign_id, order_id, iso(requested_at)],
+        )
 
     def time_for(
         self, campaign_id: int, order_id: int, window: timedelta = DECISION_WINDOW

@@ -41,10 +41,6 @@ class Polls:
             }
         )
 
-    def record_failed(self, poll: PollRecord) -> None:
-        with self.db.transaction():
-            self.insert(poll)
-
     def last_covering(self, created_on: date | None, before: datetime) -> datetime | None:
         """Start of the last successful poll whose listing covered this creation date."""
         sql = "SELECT max(started_at) FROM polls WHERE ok = 1 AND started_at < ?"
@@ -71,5 +67,4 @@ class Polls:
 
     def prune(self, keep: timedelta, now: datetime) -> None:
         """Poll history is for diagnosis; a week is plenty and keeps the file small."""
-        with self.db.transaction():
-            self.db.execute("DELETE FROM polls WHERE started_at < ?", [iso(now - keep)])
+        self.db.execute("DELETE FROM polls WHERE started_at < ?", [iso(now - keep)])

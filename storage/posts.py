@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from bot.model import Decision, Post, Request
 from storage.database import Database
-from storage.records import REQUEST_SELECT, requests_from
+from storage.records import LETTERS, REQUEST_SELECT, requests_from
 from storage.times import from_iso, iso
 
 
@@ -84,18 +84,16 @@ class Posts:
 
     def forget(self, request_id: int) -> None:
         """The post is gone (deleted, or the bot lost the chat): post the request again."""
-        with self.db.transaction():
-            self.db.execute("DELETE FROM posts WHERE request_id = ?", [request_id])
+        self.db.execute("DELETE FROM posts WHERE request_id = ?", [request_id])
 
     def mark_dirty(self, request_id: int) -> None:
         self.db.execute("UPDATE posts SET dirty = dirty + 1 WHERE request_id = ?", [request_id])
 
     def set_confirming(self, request_id: int, decision: Decision | None) -> None:
-        with self.db.transaction():
-            self.db.execute(
-                "UPDATE posts SET confirming = ?, dirty = dirty + 1 WHERE request_id = ?",
-                [decision.value if decision else None, request_id],
-            )
+        self.db.execute(
+            "UPDATE posts SET confirming = ?, dirty = dirty + 1 WHERE request_id = ?",
+            [LETTERS[decision] if decision else None, request_id],
+        )
 
     def clear_confirming(self, request_id: int) -> None:
         """No edit: the outcome edit follows the Market's answer within a second."""
@@ -103,11 +101,10 @@ class Posts:
 
     def mark_clean(self, request_id: int, seen: Post) -> bool:
         """Clear `dirty` unless the request changed again since `seen` was read."""
-        with self.db.transaction():
-            cursor = self.db.execute(
-                "UPDATE posts SET dirty = 0 WHERE request_id = ? AND message_id = ? AND dirty = ?",
-                [request_id, seen.message_id, seen.dirty],
-            )
+        cursor = self.db.execute(
+            "UPDATE posts SET dirty = 0 WHERE request_id = ? AND message_id = ? AND dirty = ?",
+            [request_id, seen.message_id, seen.dirty],
+        )
         return cursor.rowcount == 1
 
     def leave_chat(self, chat_id: int) -> list[int]:

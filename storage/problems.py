@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.model import Problem, ProblemRecord
+from bot.model import Problem, ProblemRecord, Stage
 from storage.database import Database
 from storage.times import iso
 
@@ -34,10 +34,6 @@ class ProblemLog:
         )
         return cursor.rowcount == 1
 
-    def note(self, problem: Problem, now: datetime) -> bool:
-        with self.db.transaction():
-            return self.insert(problem, now)
-
     def unreported(self, limit: int = 1) -> list[ProblemRecord]:
         return self._records("WHERE reported_at IS NULL ORDER BY noted_at LIMIT ?", [limit])
 
@@ -49,12 +45,15 @@ class ProblemLog:
             "SELECT campaign_ref, order_ref, stage, detail, noted_at FROM order_problems " + clause,
             params,
         ).fetchall()
-        return [ProblemRecord(Problem(*row[:4]), datetime.fromisoformat(row[4])) for row in rows]
+        return [
+            ProblemRecord(
+                Problem(row[0], row[1], Stage(row[2]), row[3]), datetime.fromisoformat(row[4])
+            )
+            for row in rows
+        ]
 
     def reported(self, problem: Problem, now: datetime) -> None:
-        with self.db.transaction():
-            self.db.execute(
-                "UPDATE order_problems SET reported_at = ? WHERE campaign_ref = ?"
-                " AND order_ref = ?",
-                [iso(now), problem.campaign_ref, problem.order_ref],
-            )
+        self.db.execute(
+            "UPDATE order_problems SET reported_at = ? WHERE campaign_ref = ? AND order_ref = ?",
+            [iso(now), problem.campaign_ref, problem.order_ref],
+        )

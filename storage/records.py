@@ -1,4 +1,8 @@
-"""Rows into the domain's records: the one place that knows both shapes."""
+"""Rows into the domain's records: the one place that knows both shapes.
+
+A decision is stored as the one letter every version of the desk wrote ('a', 'd', 'c');
+the rest of the desk knows only `Decision`.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from bot.model import (
     DecisionRecord,
     DecisionResult,
     Order,
+    Person,
     Post,
     Request,
     RequestState,
@@ -30,8 +35,23 @@ LEFT JOIN claims c ON c.request_id = r.id
 """
 
 
+LETTERS = {
+    Decision.ACCEPT: "a",
+    Decision.REJECT_DELIVERED: "d",
+    Decision.REJECT_IN_DELIVERY: "c",
+}
+_BY_LETTER = {letter: decision for decision, letter in LETTERS.items()}
+
 log = logging.getLogger(__name__)
 _said: set[int] = set()  # rows already logged as unreadable, once per process each
+
+
+def decision_of(letter: str) -> Decision:
+    """The decision a stored letter means; ValueError for any other text."""
+    try:
+        return _BY_LETTER[letter]
+    except KeyError:
+        raise ValueError(f"{letter!r} is not a stored decision") from None
 
 
 def requests_from(rows: Iterable[dict[str, Any]]) -> list[Request]:
@@ -61,7 +81,7 @@ def request_from(row: dict[str, Any]) -> Request:
             chat_id=row["chat_id"],
             message_id=row["message_id"],
             posted_at=datetime.fromisoformat(row["posted_at"]),
-            confirming=Decision(row["confirming"]) if row["confirming"] else None,
+            confirming=decision_of(row["confirming"]) if row["confirming"] else None,
             dirty=row["dirty"],
             thread_id=row["thread_id"],
         )
@@ -85,9 +105,7 @@ def _claim_from(row: dict[str, Any]) -> Claim | None:
     if row["claim_user_id"] is None:
         return None
     return Claim(
-        user_id=row["claim_user_id"],
-        user_name=row["claim_user_name"],
-        username=row["claim_username"],
+        person=Person(row["claim_user_id"], row["claim_user_name"], row["claim_username"]),
         claimed_at=datetime.fromisoformat(row["claimed_at"]),
     )
 
@@ -96,10 +114,8 @@ def decision_from(row: dict[str, Any]) -> DecisionRecord:
     return DecisionRecord(
         id=row["id"],
         request_id=row["request_id"],
-        decision=Decision(row["decision"]),
-        user_id=row["user_id"],
-        user_name=row["user_name"],
-        username=row["username"],
+        decision=decision_of(row["decision"]),
+        person=Person(row["user_id"], row["user_name"], row["username"]),
         started_at=datetime.fromisoformat(row["started_at"]),
         finished_at=from_iso(row["finished_at"]),
         result=DecisionResult(row["result"]) if row["result"] else None,

@@ -53,36 +53,33 @@ class Reminders:
         self, request_id: int, lead_seconds: int, merged: Iterable[int], now: datetime
     ) -> bool:
         """Reserve one reminder (and the lead times it stands for) before sending it."""
-        with self.db.transaction():
-            cursor = self.db.execute(
-                "INSERT OR IGNORE INTO reminders (request_id, lead_seconds, kind, created_at)"
-                " VALUES (?, ?, 'sent', ?)",
-                [request_id, lead_seconds, iso(now)],
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO reminders (request_id, lead_seconds, kind, created_at)"
+            " VALUES (?, ?, 'sent', ?)",
+            [request_id, lead_seconds, iso(now)],
+        )
+        claimed = cursor.rowcount == 1
+        for other in merged:
+            self.db.execute(
+                "INSERT OR IGNORE INTO reminders (request_id, lead_seconds, kind, created_at,"
+                " sent_at) VALUES (?, ?, 'merged', ?, ?)",
+                [request_id, other, iso(now), iso(now)],
             )
-            for other in merged:
-                self.db.execute(
-                    "INSERT OR IGNORE INTO reminders (request_id, lead_seconds, kind, created_at,"
-                    " sent_at) VALUES (?, ?, 'merged', ?, ?)",
-                    [request_id, other, iso(now), iso(now)],
-                )
-        return cursor.rowcount == 1
+        return claimed
 
     def sent(self, request_id: int, lead_seconds: int, message_id: int, now: datetime) -> None:
-        with self.db.transaction():
-            self.db.execute(
-                "UPDATE reminders SET sent_at = ?, message_id = ? WHERE request_id = ?"
-                " AND lead_seconds = ?",
-                [iso(now), message_id, request_id, lead_seconds],
-            )
+        self.db.execute(
+            "UPDATE reminders SET sent_at = ?, message_id = ? WHERE request_id = ?"
+            " AND lead_seconds = ?",
+            [iso(now), message_id, request_id, lead_seconds],
+        )
 
     def release(self, request_id: int, lead_seconds: int) -> None:
         """Sending failed: let the reminder loop try again."""
-        with self.db.transaction():
-            self.db.execute(
-                "DELETE FROM reminders WHERE request_id = ? AND lead_seconds = ?"
-                " AND sent_at IS NULL",
-                [request_id, lead_seconds],
-            )
+        self.db.execute(
+            "DELETE FROM reminders WHERE request_id = ? AND lead_seconds = ? AND sent_at IS NULL",
+            [request_id, lead_seconds],
+        )
 
     def unconfirmed(self) -> list[tuple[int, int]]:
         """Claimed before a crash and never confirmed: they may not have reached staff."""

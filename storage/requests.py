@@ -45,10 +45,10 @@ class Requests:
         )
         return found[0] if found else None
 
-    def count(self, state: RequestState | str | None = None) -> int:
+    def count(self, state: RequestState | None = None) -> int:
         if state is None:
             return self.db.value("SELECT count(*) FROM requests")
-        return self.db.value("SELECT count(*) FROM requests WHERE state = ?", [str(state)])
+        return self.db.value("SELECT count(*) FROM requests WHERE state = ?", [state.value])
 
     def insert(self, new: NewRequest) -> int:
         order = new.order

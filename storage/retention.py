@@ -48,9 +48,8 @@ class DailyRuns:
         return date.fromisoformat(value) if value else None
 
     def done(self, job: str, day: date) -> None:
-        with self.db.transaction():
-            self.db.execute(
-                "INSERT INTO daily_runs (job, day) VALUES (?, ?)"
-                " ON CONFLICT (job) DO UPDATE SET day = excluded.day",
-                [job, day.isoformat()],
-            )
+        self.db.execute(
+            "INSERT INTO daily_runs (job, day) VALUES (?, ?)"
+            " ON CONFLICT (job) DO UPDATE SET day = excluded.day",
+            [job, day.isoformat()],
+        )

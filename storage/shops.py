@@ -13,11 +13,9 @@ class Shops:
         return dict(self.db.execute("SELECT campaign_id, name FROM shops").fetchall())
 
     def save(self, campaign_id: int, name: str) -> None:
-        with self.db.transaction():
-            self.db.execute(
-                "INSERT OR REPLACE INTO shops (campaign_id, name) VALUES (?, ?)",
-                [campaign_id, name],
-            )
+        self.db.execute(
+            "INSERT OR REPLACE INTO shops (campaign_id, name) VALUES (?, ?)", [campaign_id, name]
+        )
 
 
 class ChatMoves:

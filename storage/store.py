@@ -1,8 +1,10 @@
 """The desk's state in SQLite, the source of truth every loop is rebuilt from.
 
-`Store` opens the database and holds one object per table; writes that span tables
-(a poll cycle, a decision's answer, a new post) are here, each in one transaction. The
-rules they apply come from `bot.model` and `bot.reconcile`: storage decides nothing.
+`Store` opens the database and holds one object per table (storage/tables.py); every
+write goes through a `Store` method, each in one transaction: those that span tables (a
+poll cycle, a decision's answer, a new post) are here, the one-table ones in
+storage/bookkeeping.py. The rules they apply come from the domain (`bot.model`,
+`bot.reconcile`): storage decides nothing.
 """
 
 from __future__ import annotations
@@ -11,10 +13,9 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import TypeVar
 
-from bot.journal import Actor, Kind
+from bot.journal import Kind
 from bot.model import (
     Change,
     Decision,
@@ -23,6 +24,7 @@ from bot.model import (
     Effect,
     NewRequest,
     Order,
+    Person,
     Problem,
     Request,
     RequestState,
@@ -31,22 +33,9 @@ from bot.model import (
     close_status,
     state_after,
 )
-from storage.claims import Claims
-from storage.database import Database
-from storage.decisions import Answer, Decisions
-from storage.events import Events
-from storage.history import History
-from storage.notified import NotifiedTimes
-from storage.polls import PollRecord, Polls
-from storage.posts import Posts
-from storage.problems import ProblemLog
-from storage.reminders import Reminders
-from storage.requests import Requests
-from storage.retention import DailyRuns
-from storage.shops import ChatMoves, Shops
-from storage.summaries import Summaries
-from storage.topics import RefusedTopics
-from storage.unseen import Unseen
+from storage.bookkeeping import Bookkeeping
+from storage.decisions import Answer
+from storage.polls import PollRecord
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -57,30 +46,7 @@ POST_RETRY_CAP = timedelta(minutes=30)
 _ONE_REQUEST_ERRORS = (sqlite3.Error, ValueError, TypeError, OverflowError)
 
 
-class Store:
-    def __init__(self, path: Path, *, demo: bool = False) -> None:
-        self.db = Database(path, demo=demo)
-        self.version = self.db.version
-        self.requests = Requests(self.db)
-        self.posts = Posts(self.db)
-        self.decisions = Decisions(self.db)
-        self.reminders = Reminders(self.db)
-        self.polls = Polls(self.db)
-        self.unseen = Unseen(self.db)
-        self.problems = ProblemLog(self.db)
-        self.notified = NotifiedTimes(self.db)
-        self.shops = Shops(self.db)
-        self.chats = ChatMoves(self.db)
-        self.claims = Claims(self.db)
-        self.topics = RefusedTopics(self.db)
-        self.summaries = Summaries(self.db)
-        self.events = Events(self.db)
-        self.history = History(self.db)
-        self.daily = DailyRuns(self.db)
-
-    def close(self) -> None:
-        self.db.close()
-
+class Store(Bookkeeping):
     # requests
 
     def add_request(self, new: NewRequest) -> int:
@@ -243,10 +209,10 @@ class Store:
 
     # claims
 
-    def claim(self, request_id: int, user: tuple[int, str, str | None], now: datetime) -> bool:
-        """`user` is (id, name, username); the post shows who took it."""
+    def claim(self, request_id: int, person: Person, now: datetime) -> bool:
+        """The post shows who took it; False if someone holds it already."""
         with self.db.transaction():
-            taken = self.claims.take(request_id, *user, now)
+            taken = self.claims.take(request_id, person, now)
             if taken:
                 self.posts.mark_dirty(request_id)
         return taken
@@ -268,44 +234,34 @@ class Store:
     # decisions
 
     def confirming(
-        self, request_id: int, decision: Decision | None, actor: Actor, now: datetime
+        self, request_id: int, decision: Decision | None, person: Person, now: datetime
     ) -> None:
         """A Choose tap (asks for Confirm) or Back (None); kept though nothing is sent."""
         with self.db.transaction():
             self.posts.set_confirming(request_id, decision)
             if decision is None:
-                self.events.add(request_id, Kind.BACK, now, actor)
+                self.events.add(request_id, Kind.BACK, now, person)
             else:
-                self.events.add(request_id, Kind.CHOSE, now, actor, decision=decision.value)
+                self.events.add(request_id, Kind.CHOSE, now, person, decision=decision)
 
     def begin_decision(
-        self,
-        request_id: int,
-        decision: Decision,
-        *,
-        user_id: int,
-        user_name: str,
-        username: str | None,
-        now: datetime,
+        self, request_id: int, decision: Decision, person: Person, now: datetime
     ) -> DecisionRecord | None:
         """Store the intent before the PUT. None if one is in flight or already taken."""
         with self.db.transaction():
             if self.requests.state(request_id) is not RequestState.PENDING:
                 return None
-            decision_id = self.decisions.insert(
-                request_id, decision, user_id, user_name, username, now
-            )
+            decision_id = self.decisions.insert(request_id, decision, person, now)
             if decision_id is None:
                 return None
             self.posts.clear_confirming(request_id)
-            actor = Actor(user_id, user_name)
-            self.events.add(request_id, Kind.SENT, now, actor, decision=decision.value)
+            self.events.add(request_id, Kind.SENT, now, person, decision=decision)
         return self.decisions.get(decision_id)
 
     def finish_decision(
         self,
         decision_id: int,
-        result: DecisionResult | str,
+        result: DecisionResult,
         now: datetime,
         *,
         http_status: int | None = None,
@@ -315,7 +271,7 @@ class Store:
         closed_order: Order | None = None,
     ) -> None:
         """Store the Market's answer and what it makes of the request; the post is redone."""
-        answer = Answer(DecisionResult(result), http_status, error_code, error_message, retry_at)
+        answer = Answer(result, http_status, error_code, error_message, retry_at)
         with self.db.transaction():
             request_id = self.decisions.finish(decision_id, answer, now)
             self._journal_answer(decision_id, answer, now)
@@ -335,9 +291,9 @@ class Store:
             record.request_id,
             Kind.ANSWER,
             now,
-            Actor(record.user_id, record.user_name),
-            decision=record.decision.value,
-            result=answer.result.value,
+            record.person,
+            decision=record.decision,
+            result=answer.result,
             http_status=answer.http_status,
             error_code=answer.error_code,
             error_message=answer.error_message,

@@ -27,14 +27,12 @@ class Summaries:
         return Shown(row[0], row[1], datetime.fromisoformat(row[2])) if row else None
 
     def save(self, chat_id: int, message_id: int, text: str, now: datetime) -> None:
-        with self.db.transaction():
-            self.db.execute(
-                "INSERT OR REPLACE INTO summaries (chat_id, message_id, text, shown_at)"
-                " VALUES (?, ?, ?, ?)",
-                [chat_id, message_id, text, iso(now)],
-            )
+        self.db.execute(
+            "INSERT OR REPLACE INTO summaries (chat_id, message_id, text, shown_at)"
+            " VALUES (?, ?, ?, ?)",
+            [chat_id, message_id, text, iso(now)],
+        )
 
     def forget(self, chat_id: int) -> None:
         """The message is gone: the next change makes a new one."""
-        with self.db.transaction():
-            self.db.execute("DELETE FROM summaries WHERE chat_id = ?", [chat_id])
+        self.db.execute("DELETE FROM summaries WHERE chat_id = ?", [chat_id])

@@ -17,18 +17,16 @@ class RefusedTopics:
 
     def refused(self, topic_id: int, detail: str, now: datetime) -> bool:
         """Note a refusal; True the first time (until the topic works again)."""
-        with self.db.transaction():
-            cursor = self.db.execute(
-                "INSERT INTO refused_topics (topic_id, detail, noted_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (topic_id) DO NOTHING",
-                [topic_id, detail, iso(now)],
-            )
+        cursor = self.db.execute(
+            "INSERT INTO refused_topics (topic_id, detail, noted_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (topic_id) DO NOTHING",
+            [topic_id, detail, iso(now)],
+        )
         return cursor.rowcount == 1
 
     def works(self, topic_id: int) -> bool:
         """The topic took a message; True if it had been refused."""
-        with self.db.transaction():
-            cursor = self.db.execute("DELETE FROM refused_topics WHERE topic_id = ?", [topic_id])
+        cursor = self.db.execute("DELETE FROM refused_topics WHERE topic_id = ?", [topic_id])
         return cursor.rowcount == 1
 
     def unreported(self) -> list[tuple[int, str]]:
@@ -40,7 +38,6 @@ class RefusedTopics:
         return [(row[0], row[1]) for row in rows]
 
     def reported(self, topic_id: int, now: datetime) -> None:
-        with self.db.transaction():
-            self.db.execute(
-                "UPDATE refused_topics SET reported_at = ? WHERE topic_id = ?", [iso(now), topic_id]
-            )
+        self.db.execute(
+            "UPDATE refused_topics SET reported_at = ? WHERE topic_id = ?", [iso(now), topic_id]
+        )

@@ -24,8 +24,7 @@ class Unseen:
         return requests_from(rows)
 
     def listed(self, request_ids: list[int], now: datetime) -> None:
-        with self.db.transaction():
-            for request_id in request_ids:
-                self.db.execute(
-                    "UPDATE requests SET unseen_listed_at = ? WHERE id = ?", [iso(now), request_id]
-                )
+        for request_id in request_ids:
+            self.db.execute(
+                "UPDATE requests SET unseen_listed_at = ? WHERE id = ?", [iso(now), request_id]
+            )

@@ -13,12 +13,15 @@ from bot.model import (
     Basis,
     Decision,
     DecisionRecord,
+    DecisionResult,
     Money,
     NewRequest,
     Order,
     OrderItem,
+    Person,
     Post,
     Request,
+    RequestState,
     RequestTime,
 )
 from bot.notifications import Inbox
@@ -70,7 +73,7 @@ def post(confirming: Decision | None = None) -> Post:
 def request(
     *,
     request_id: int = 7,
-    state: str = "pending",
+    state: RequestState | str = RequestState.PENDING,
     basis: Basis = Basis.NOTIFICATION,
     at: datetime = NOW - 10 * H,
     the_post: Post | None = None,
@@ -86,7 +89,7 @@ def request(
         campaign_id=campaign_id,
         order_id=the_order.order_id,
         business_id=77,
-        state=state,
+        state=RequestState(state),
         order=the_order,
         first_seen=NOW - 9 * H,
         request_time=RequestTime(at, basis),
@@ -96,17 +99,17 @@ def request(
     )
 
 
-def decision(result: str | None = "ok", **changes: object) -> DecisionRecord:
+def decision(
+    result: DecisionResult | str | None = DecisionResult.OK, **changes: object
+) -> DecisionRecord:
     base = DecisionRecord(
         id=1,
         request_id=7,
         decision=Decision.ACCEPT,
-        user_id=42,
-        user_name="Анна <склад>",
-        username="anna_k",
+        person=Person(42, "Анна <склад>", "anna_k"),
         started_at=NOW - H,
         finished_at=NOW - H + timedelta(seconds=1) if result else None,
-        result=result,
+        result=DecisionResult(result) if result else None,
         http_status=None,
         error_code=None,
         error_message=None,
@@ -138,9 +141,7 @@ def poll(**changes: object) -> PollRecord:
 
 
 def begin(store: Store, request_id: int, decision: Decision = Decision.ACCEPT):
-    return store.begin_decision(
-        request_id, decision, user_id=42, user_name="Анна", username="anna_k", now=NOW
-    )
+    return store.begin_decision(request_id, decision, Person(42, "Анна", "anna_k"), NOW)
 
 
 def close(store: Store, request_id: int, the_order: Order | None, now: datetime = NOW) -> None:

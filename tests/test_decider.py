@@ -13,12 +13,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.callbacks import Callback, Tap, parse_callback
-from bot.decider import Decider, Staff, Tapped
-from bot.model import Decision, DecisionResult, NewRequest, RequestState
+from bot.decider import Decider, Tapped
+from bot.model import Decision, DecisionResult, NewRequest, Person, RequestState
 from bot.orders import parse_business_order
 from tests.conftest import BUSINESS, CAMPAIGN, STAFF_CHAT
 
-ANNA = Staff(111, "Анна", "anna")
+ANNA = Person(111, "Анна", "anna")
 POST_ID = 900
 
 
@@ -113,10 +113,8 @@ def interrupted(store, request_id: int, decision: Decision) -> None:
     record = store.begin_decision(
         request_id,
         decision,
-        user_id=1,
-        user_name="A",
-        username=None,
-        now=now() - timedelta(hours=1),
+        Person(1, "A", None),
+        now() - timedelta(hours=1),
     )
     assert record is not None
 

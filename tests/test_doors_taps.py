@@ -14,13 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.callbacks import Callback, Tap, parse_callback
-from bot.decider import Staff, Tapped
-from bot.model import Basis, Decision, NewRequest, RequestTime
+from bot.decider import Tapped
+from bot.model import Basis, Decision, NewRequest, Person, RequestTime
 from bot.orders import parse_business_order
 from tests.conftest import BUSINESS, CAMPAIGN, STAFF_CHAT
 
 POST_ID = 900
-MALLORY = Staff(666, '=HYPERLINK("http://x")', "mallory")
+MALLORY = Person(666, '=HYPERLINK("http://x")', "mallory")
 FUZZ = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

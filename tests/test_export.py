@@ -7,7 +7,7 @@ import io
 from datetime import timedelta
 
 from bot.export import export_parts
-from bot.model import Decision
+from bot.model import Decision, DecisionResult, Person
 from tests.builders import style
 from tests.test_stats import ANNA, decided, row
 
@@ -46,10 +46,12 @@ FORMULAS = ['=HYPERLINK("http://evil","x")', "@SUM(1+1)", "+1", "-1+2", "\t=1", 
 
 def test_cells_from_outside_open_as_text_and_ours_stay_as_they_are() -> None:
     rows = [
-        decided(n, Decision.ACCEPT, (n, name), timedelta(minutes=5), closed_status=name)
+        decided(n, Decision.ACCEPT, Person(n, name), timedelta(minutes=5), closed_status=name)
         for n, name in enumerate(FORMULAS, 1)
     ]
-    failed = row(7, decision=Decision.ACCEPT, result="failed", http_status=500, error_code="=1")
+    failed = row(
+        7, decision=Decision.ACCEPT, result=DecisionResult.FAILED, http_status=500, error_code="=1"
+    )
     legit = decided(8, Decision.ACCEPT, ANNA, timedelta(minutes=90), closed_status="CANCELLED/x")
     negative = row(9, order_id=-5, campaign_id=-7)  # ids are int64: a number stays a number
     shops = {1001: "=cmd|' /C calc'!A0", -7: "Ромашка-1"}

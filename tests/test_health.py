@@ -84,7 +84,7 @@ def test_an_older_database_is_read_not_migrated(tmp_path, desk_env):
 def test_no_poll_yet_is_unhealthy(tmp_path, desk_env):
     fresh = tmp_path / "fresh.db"
     store = Store(fresh)
-    store.polls.record_failed(PollRecord(NOW, NOW, ok=False, error="down"))
+    store.poll_failed(PollRecord(NOW, NOW, ok=False, error="down"))
     store.close()
     code, line = health(tmp_path, {**desk_env, "DATABASE_PATH": str(fresh)})
     assert (code, line) == (1, "unhealthy: no successful poll yet")

@@ -163,7 +163,7 @@ async def test_healthz_follows_the_polls(app, inbox, clock: Clock) -> None:
         stale = await http.get("/healthz")
         assert stale.status_code == 503 and stale.json()["status"] == "stale"
 
-        inbox.store.polls.record_failed(PollRecord(clock.now, clock.now, ok=False, error="x"))
+        inbox.store.poll_failed(PollRecord(clock.now, clock.now, ok=False, error="x"))
         assert (await http.get("/healthz")).status_code == 503  # a failed poll is no poll
         inbox.store.apply_sync(new=[], changes=[], poll=PollRecord(clock.now, clock.now, ok=True))
         clock.now += timedelta(seconds=30)

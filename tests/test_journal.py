@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.journal import Actor
-from bot.model import Basis, Decision, RequestTime
+from bot.model import Basis, Decision, DecisionResult, Person, RequestTime
 from storage.retention import prune_settled
 from storage.store import Store
 from tests.builders import CHAT, NOW, H, begin, close, new, order
@@ -21,9 +20,7 @@ def kinds(store: Store, request_id: int) -> list[str]:
 
 
 def decide(store: Store, request_id: int, at: datetime):
-    return store.begin_decision(
-        request_id, Decision.ACCEPT, user_id=42, user_name="Анна", username=None, now=at
-    )
+    return store.begin_decision(request_id, Decision.ACCEPT, Person(42, "Анна", None), at)
 
 
 def test_a_request_s_whole_story_is_kept_in_order(store: Store) -> None:
@@ -31,13 +28,15 @@ def test_a_request_s_whole_story_is_kept_in_order(store: Store) -> None:
     store.correct_request_time(request_id, RequestTime(NOW - 11 * H, Basis.NOTIFICATION), NOW)
     store.save_post(request_id, CHAT, 321, NOW + S, ())
     store.reminder_sent(request_id, 3600, 400, NOW + 2 * S)
-    anna = Actor(42, "Анна")
+    anna = Person(42, "Анна")
     store.confirming(request_id, Decision.ACCEPT, anna, NOW + 3 * S)
     store.confirming(request_id, None, anna, NOW + 4 * S)
     failed = decide(store, request_id, NOW + 5 * S)
-    store.finish_decision(failed.id, "failed", NOW + 5 * S, http_status=500, error_code="X")
+    store.finish_decision(
+        failed.id, DecisionResult.FAILED, NOW + 5 * S, http_status=500, error_code="X"
+    )
     retried = decide(store, request_id, NOW + 6 * S)
-    store.finish_decision(retried.id, "ok", NOW + 7 * S, http_status=200)
+    store.finish_decision(retried.id, DecisionResult.OK, NOW + 7 * S, http_status=200)
     close(store, request_id, order(status="CANCELLED", substatus="USER_CHANGED_MIND"), NOW + H)
 
     events = store.events.of(request_id)
@@ -74,7 +73,7 @@ def test_nothing_is_journaled_when_the_change_fails(store: Store) -> None:
     )
     started = begin(store, request_id)
     with pytest.raises(sqlite3.DatabaseError):
-        store.finish_decision(started.id, "ok", NOW, http_status=200)
+        store.finish_decision(started.id, DecisionResult.OK, NOW, http_status=200)
     assert kinds(store, request_id) == ["seen", "sent"]
 
 
@@ -82,13 +81,15 @@ def test_prune_deletes_old_settled_requests_with_all_theirs_only(store: Store) -
     old = store.add_request(new(5001))
     store.save_post(old, CHAT, 321, NOW, ())
     store.reminder_sent(old, 3600, 400, NOW)
-    store.finish_decision(decide(store, old, NOW).id, "ok", NOW, http_status=200)
+    store.finish_decision(decide(store, old, NOW).id, DecisionResult.OK, NOW, http_status=200)
     close(store, old, order(5001, status="CANCELLED", substatus="USER_CHANGED_MIND"), NOW)
     recent = store.add_request(new(5002))
     close(store, recent, order(5002, status="CANCELLED"), NOW + 10 * H)
     pending = store.add_request(new(5003, at=NOW - 100 * H))  # long past its deadline
     decided_open = store.add_request(new(5004))
-    store.finish_decision(decide(store, decided_open, NOW).id, "ok", NOW, http_status=200)
+    store.finish_decision(
+        decide(store, decided_open, NOW).id, DecisionResult.OK, NOW, http_status=200
+    )
 
     assert prune_settled(store.db, NOW + H) == 1
 

@@ -24,6 +24,7 @@ from bot.lookup_budget import LookupBudget
 from bot.market import MarketClient, MarketHTTPError
 from bot.model import Basis, NewRequest, RequestTime
 from bot.notification_body import CANCELLATION_REQUEST, STATUS_UPDATED, Notification
+from bot.notification_plan import IntakeOutcome
 from bot.notifications import handle
 from bot.orders import parse_business_order
 from bot.sync import sync_once
@@ -32,7 +33,15 @@ from tests.builders import intervals_later
 from tests.chat import ANNA, post_of, tap
 from tests.conftest import BUSINESS, CAMPAIGN
 from tests.harness import wait_until
-from tests.test_notifications import LOOPBACK, Endpoint, first_poll, free_port, request_body, shown
+from tests.test_notifications import (
+    LOOPBACK,
+    Endpoint,
+    first_poll,
+    free_port,
+    request_body,
+    said,
+    shown,
+)
 
 H = timedelta(hours=1)
 WINDOW = 48 * H
@@ -111,7 +120,7 @@ def test_a_notification_cannot_move_a_deadline_past_first_seen_plus_48h(
     forged = http.post(request_body(80, datetime.now(UTC)))
 
     assert forged.status_code == 200
-    assert "deadline kept" in desk.log()
+    assert said(IntakeOutcome.LATER_TIME_IGNORED) in desk.log()
     assert desk.terminate() == 0
     store = Store(database)
     try:
@@ -131,13 +140,14 @@ async def test_a_later_time_never_moves_a_stored_deadline_and_an_earlier_one_doe
     now = datetime.now(UTC)
 
     for later in (now, new.first_seen, new.request_time.at + timedelta(seconds=1)):
-        outcome = await handle(inbox, requested(81, later))
-        assert "deadline kept" in outcome
+        plan = await handle(inbox, requested(81, later))
+        assert plan.outcome is IntakeOutcome.LATER_TIME_IGNORED
         [request] = inbox.store.requests.pending()
         assert request.request_time == new.request_time
 
     earlier = new.request_time.at - H
-    assert "corrected" in await handle(inbox, requested(81, earlier))
+    corrected = await handle(inbox, requested(81, earlier))
+    assert corrected.outcome is IntakeOutcome.DEADLINE_CORRECTED
     [request] = inbox.store.requests.pending()
     assert request.request_time == RequestTime(earlier, Basis.NOTIFICATION)
     events = [event for event in inbox.store.events.of(request.id) if event.kind is Kind.DEADLINE]
@@ -148,7 +158,7 @@ async def test_a_notified_time_after_first_seen_is_not_the_request_time(market, 
     market.add_order(82, CAMPAIGN, cancel_requested=True)
     ahead = datetime.now(UTC) + timedelta(minutes=3)  # within the clock tolerance
 
-    assert (await handle(inbox, requested(82, ahead))).startswith("new request")
+    assert (await handle(inbox, requested(82, ahead))).outcome is IntakeOutcome.NEW_REQUEST
 
     [request] = inbox.store.requests.pending()
     assert request.request_time.at <= request.first_seen
@@ -168,9 +178,9 @@ async def test_a_poll_storing_the_request_during_the_lookup_keeps_its_time(marke
         await asyncio.sleep(0.01)
 
     [polled] = await poll(inbox)  # the poll stores the request meanwhile
-    outcome = await notified
+    plan = await notified
 
-    assert "deadline kept" in outcome
+    assert plan.outcome is IntakeOutcome.LATER_TIME_IGNORED
     [request] = inbox.store.requests.pending()
     assert request.request_time == polled.request_time
     assert request.deadline <= request.first_seen + WINDOW
@@ -187,7 +197,8 @@ async def test_of_two_notifications_before_the_listing_the_earlier_wins(
     market.add_order(84, CAMPAIGN)  # the Market does not list the request yet
     earlier, later = now - timedelta(minutes=9), now - timedelta(minutes=2)
     for at in (earlier, later) if earlier_first else (later, earlier):
-        assert "time kept" in await handle(inbox, requested(84, at))
+        kept = await handle(inbox, requested(84, at))
+        assert kept.outcome is IntakeOutcome.KEPT_FOR_POLL
     assert inbox.store.requests.pending() == []
 
     market.request_cancellation(84)
@@ -199,9 +210,9 @@ async def test_of_two_notifications_before_the_listing_the_earlier_wins(
 async def test_a_time_for_an_order_the_market_does_not_return_is_not_kept(market, inbox):
     at = datetime.now(UTC) - 30 * H  # a forged time, for an order the Market does not show
 
-    outcome = await handle(inbox, requested(85, at))
+    plan = await handle(inbox, requested(85, at))
 
-    assert "nothing kept" in outcome
+    assert plan.outcome is IntakeOutcome.NOT_FOUND
     market.add_order(85, CAMPAIGN, cancel_requested=True)
     [request] = await poll(inbox)
     assert request.request_time.basis is not Basis.NOTIFICATION
@@ -228,7 +239,9 @@ def test_a_flood_for_one_order_costs_one_lookup_per_poll_interval(
         assert http.post(updated).status_code == 200
 
     assert lookups(market) - before == 2  # one for each order
-    assert desk.log().count("looked up within the poll interval") == 2 * (flood - 1)
+    log = desk.log()  # every repeat is answered from the first look-up
+    assert log.count(said(IntakeOutcome.KEPT_FOR_POLL, lately=True)) == flood - 1
+    assert log.count(said(IntakeOutcome.LOOKED_UP_LATELY)) == flood - 1
 
 
 async def test_notifications_over_many_orders_spend_at_most_the_hours_lookups(market, inbox):
@@ -238,12 +251,14 @@ async def test_notifications_over_many_orders_spend_at_most_the_hours_lookups(ma
         market.add_order(order_id, CAMPAIGN)
     before = lookups(market)
 
-    outcomes = [await handle(inbox, requested(order_id, now)) for order_id in range(100, 120)]
+    plans = [await handle(inbox, requested(order_id, now)) for order_id in range(100, 120)]
 
     assert lookups(market) - before == 5
-    assert sum("spent" in outcome for outcome in outcomes) == 15
+    spent = [plan for plan in plans if plan.outcome is IntakeOutcome.BUDGET_SPENT]
+    assert len(spent) == 15
     later = [await handle(intervals_later(inbox, 61), requested(120 + n, now)) for n in range(3)]
-    assert not any("spent" in outcome for outcome in later)  # an hour on, they may look again
+    # an hour on, they may look again
+    assert IntakeOutcome.BUDGET_SPENT not in {plan.outcome for plan in later}
 
 
 def test_lookups_never_delay_a_decisions_put(market, telegram, start_http_desk):

@@ -21,6 +21,7 @@ from bot.notification_body import (
     MalformedNotification,
     parse_notification,
 )
+from bot.notification_plan import IntakeOutcome, NotificationPlan
 from tests.chat import post_of
 from tests.conftest import CAMPAIGN, STAFF_CHAT
 from tests.harness import wait_until
@@ -86,6 +87,11 @@ def request_body(order_id: int, requested_at: datetime, campaign: int = CAMPAIGN
         "orderId": order_id,
         "requestedAt": requested_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }
+
+
+def said(outcome: IntakeOutcome, **facts) -> str:
+    """What the desk's log line says a notification came to."""
+    return NotificationPlan(outcome, **facts).describe()
 
 
 def order_posts(telegram, order_id: int) -> list:
@@ -161,7 +167,8 @@ def test_ping_is_answered_at_once_and_bad_requests_are_refused(market, telegram,
 
     assert market_lookups(market) == lookups  # nothing above needed the Market
     log = desk.log()
-    assert "Notification CHAT_CREATED" in log and "campaign not configured" in log
+    assert "Notification CHAT_CREATED" in log
+    assert said(IntakeOutcome.CAMPAIGN_NOT_CONFIGURED) in log
     assert log.count("Notification PING") == 2
     assert desk.terminate() == 0
     assert not http.reachable()
@@ -189,7 +196,7 @@ def test_request_is_posted_at_once_with_the_exact_deadline(market, telegram, sta
     lookups = market_lookups(market)
     assert http.post(request_body(50, requested_at), path="/").status_code == 200
     assert http.post(request_body(50, requested_at)).status_code == 200
-    wait_until(lambda: desk.log().count("duplicate, nothing changed") == 2)
+    wait_until(lambda: desk.log().count(said(IntakeOutcome.DUPLICATE)) == 2)
     time.sleep(0.3)  # time for a wrong edit or second post to show up
     assert len(order_posts(telegram, 50)) == 1
     assert telegram.message(STAFF_CHAT, post.message_id).edits == 0
@@ -224,7 +231,7 @@ def test_a_request_known_from_polling_gets_its_exact_deadline(market, telegram, 
     assert len(exact.buttons) == 3
 
     assert http.post(request_body(51, requested_at)).status_code == 200
-    wait_until(lambda: "duplicate, nothing changed" in desk.log())
+    wait_until(lambda: said(IntakeOutcome.DUPLICATE) in desk.log())
     time.sleep(0.3)
     assert telegram.message(STAFF_CHAT, post.message_id).edits == 1
     assert len(order_posts(telegram, 51)) == 1

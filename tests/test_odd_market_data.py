@@ -17,8 +17,9 @@ from bot.deadlines import from_notification
 from bot.formatting import MESSAGE_LIMIT, shown_len
 from bot.market import MarketClient
 from bot.market_time import parse_market_datetime
-from bot.model import MOSCOW, Basis, Decision
+from bot.model import MOSCOW, Basis, Decision, Person
 from bot.notification_body import CANCELLATION_REQUEST, Notification, parse_notification
+from bot.notification_plan import IntakeOutcome
 from bot.notifications import handle
 from bot.render import render_post
 from bot.sync import sync_once
@@ -157,9 +158,9 @@ async def test_a_lookup_without_cancel_requested_does_not_close_a_pending_reques
     market.set_order(21, cancelRequested=None)  # the field is optional in BusinessOrderDTO
 
     updated = Notification("ORDER_STATUS_UPDATED", CAMPAIGN, 21)
-    outcome = await handle(intervals_later(inbox), updated)
+    plan = await handle(intervals_later(inbox), updated)
 
-    assert outcome.startswith("still awaits a decision")
+    assert plan.outcome is IntakeOutcome.NOTHING_TO_SHOW
     [request] = store.requests.pending()
     assert request.order_id == 21
     # only leaving the pending listing closes it (the fake no longer lists it)
@@ -176,9 +177,7 @@ async def test_a_refused_decision_without_cancel_requested_keeps_the_buttons(
     [request] = store.requests.pending()
     store.save_post(request.id, STAFF_CHAT, 700, now(), [])
     market.set_order(22, cancelRequested=None)  # PUT refused: no pending request to answer
-    record = store.begin_decision(
-        request.id, Decision.ACCEPT, user_id=1, user_name="A", username=None, now=now()
-    )
+    record = store.begin_decision(request.id, Decision.ACCEPT, Person(1, "A", None), now())
     await decider.send(record)
 
     assert store.decisions.last(request.id).result == "failed"
@@ -221,9 +220,9 @@ def test_a_leap_second_is_the_next_second() -> None:
 async def test_an_impossible_requested_at_is_ignored_and_polling_dates_it(market, inbox, shift):
     store = inbox.store
     market.add_order(30, CAMPAIGN, cancel_requested=True)
-    outcome = await handle(inbox, Notification(CANCELLATION_REQUEST, CAMPAIGN, 30, now() + shift))
+    plan = await handle(inbox, Notification(CANCELLATION_REQUEST, CAMPAIGN, 30, now() + shift))
 
-    assert outcome.startswith("new request")
+    assert plan.outcome is IntakeOutcome.NEW_REQUEST
     [request] = store.requests.pending()
     assert request.request_time.basis is not Basis.NOTIFICATION
     assert now() - timedelta(hours=48) <= request.request_time.at <= now()
@@ -235,10 +234,10 @@ async def test_an_impossible_requested_at_leaves_a_known_deadline_alone(market, 
     exact = now() - timedelta(hours=2)
     await handle(inbox, Notification(CANCELLATION_REQUEST, CAMPAIGN, 31, exact))
 
-    outcome = await handle(
+    plan = await handle(
         inbox, Notification(CANCELLATION_REQUEST, CAMPAIGN, 31, exact - timedelta(days=3650))
     )
 
-    assert "ignored" in outcome
+    assert plan.outcome is IntakeOutcome.IMPLAUSIBLE_TIME
     [request] = store.requests.pending()
     assert request.request_time == from_notification(exact)

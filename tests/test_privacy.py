@@ -13,9 +13,9 @@ import pytest
 
 from bot.callbacks import Callback, Tap
 from bot.contact import BuyerContact
-from bot.decider import Staff, Tapped
+from bot.decider import Tapped
 from bot.logs import log_handler
-from bot.model import Basis, NewRequest, RequestTime
+from bot.model import Basis, NewRequest, Person, RequestTime
 from bot.orders import parse_business_order
 from bot.privacy import ShownContacts
 from tests.builders import style
@@ -44,7 +44,7 @@ async def shown(market, store, settings, decider) -> str:
         style(),
         lambda: datetime.now(UTC),
     )
-    tap = Tapped(Callback(Tap.CONTACT, request_id, None), STAFF_CHAT, POST_ID, Staff(1, "A", None))
+    tap = Tapped(Callback(Tap.CONTACT, request_id, None), STAFF_CHAT, POST_ID, Person(1, "A", None))
     return await contact.answer(tap)
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.model import MOSCOW
+from bot.model import MOSCOW, Person
 from tests.chat import ANNA, BORIS
 from tests.conftest import STAFF_CHAT
 from tests.test_publisher import add
@@ -37,7 +37,7 @@ async def test_the_last_reminder_calls_escalate_to_and_the_claimer(
     early = telegram.messages(STAFF_CHAT)[-1]
     assert early.reply_to_message_id == post.message_id and mentioned(early) == []
 
-    assert store.claim(request_id, (BORIS, "Борис", "boris"), desk_clock.now)
+    assert store.claim(request_id, Person(BORIS, "Борис", "boris"), desk_clock.now)
     await publisher.publish_next()  # the claim's edit
     desk_clock.now += 5 * H  # 1 h left: the last reminder
     assert await publisher.publish_next()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.formatting import MESSAGE_LIMIT, money, shown_len
-from bot.model import Basis, Decision, Money, NewRequest, Request, RequestTime
+from bot.model import Basis, Decision, Money, NewRequest, Person, Request, RequestTime
 from bot.render import Rendered, render_pending, render_post, split_lines
 from bot.texts import EN, RU, Texts
 from storage.store import Store
@@ -209,7 +209,9 @@ def test_decided_post_shows_who_and_has_no_keyboard() -> None:
 
 
 def test_decided_post_without_username() -> None:
-    the_decision = decision("ok", username=None, decision=Decision.REJECT_IN_DELIVERY)
+    the_decision = decision(
+        "ok", person=Person(42, "Анна <склад>"), decision=Decision.REJECT_IN_DELIVERY
+    )
     rendered = render_post(request(state="decided"), the_decision, "Shop", NOW, style("ru"))
     assert rendered.keyboard is None
     assert "В отмене отказано: заказ у курьера" in rendered.text

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 
 from bot.formatting import MESSAGE_LIMIT, money
-from bot.model import Basis, Decision, Money, OrderItem
+from bot.model import Basis, Decision, Money, OrderItem, Person
 from bot.render import render_pending, render_post, render_reminder
 from bot.render import shown_len as units
 from tests.builders import NOW, H, decision, order, post, request, style
@@ -42,8 +42,7 @@ def every_state(the_order):
     """(request, decision) for each state a post goes through, the widest texts in each."""
     failed = decision(
         "failed",
-        user_name=WIDE,
-        username="u" * 32,
+        person=Person(42, WIDE, "u" * 32),
         http_status=500,
         error_code=WIDE,
         error_message=WIDE,
@@ -57,11 +56,11 @@ def every_state(the_order):
             request(the_order=the_order, the_post=post(chosen), basis=Basis.POLL, at=near_deadline),
             failed,
         )
-    yield request(the_order=the_order), decision(None, user_name=WIDE)
-    yield request(the_order=the_order, state="decided"), decision("ok", user_name=WIDE)
+    yield request(the_order=the_order), decision(None, person=Person(42, WIDE))
+    yield request(the_order=the_order, state="decided"), decision("ok", person=Person(42, WIDE))
     yield (
         request(the_order=the_order, state="closed", closed_status=f"{WIDE}/{WIDE}"),
-        decision("not_pending", user_name=WIDE, error_code=WIDE, error_message=WIDE),
+        decision("not_pending", person=Person(42, WIDE), error_code=WIDE, error_message=WIDE),
     )
     yield (
         request(

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 
 from bot.formatting import mention
-from bot.model import Claim, Decision
+from bot.model import Claim, Decision, Person
 from bot.render import render_help, render_post, render_reminder
 from tests.builders import NOW, H, decision, order, post, request, style
 
-ANNA = Claim(111, "Анна <склад>", "anna", NOW - H)
+ANNA = Claim(Person(111, "Анна <склад>", "anna"), NOW - H)
 
 
 def team_style(language: str = "en"):
@@ -65,7 +65,7 @@ def test_the_post_carries_the_escalation_only_while_pending() -> None:
 
 
 def test_a_mention_escapes_and_cuts_the_name() -> None:
-    assert mention(5, "<b>" * 100) == f'<a href="tg://user?id=5">{"&lt;b&gt;" * 33}…</a>'
+    assert mention(Person(5, "<b>" * 100)) == f'<a href="tg://user?id=5">{"&lt;b&gt;" * 33}…</a>'
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.ledger import LedgerRow, Outcome
-from bot.model import Basis, Decision, RequestState
+from bot.ledger import INFERRED, Fate, LedgerRow
+from bot.model import Basis, Decision, DecisionResult, Person, RequestState
 from bot.periods import Period, PeriodError, parse_period
 from bot.stats import compute, spread
 
@@ -36,29 +36,25 @@ def row(n: int, **changes: object) -> LedgerRow:
         result=None,
         http_status=None,
         error_code=None,
-        decided_by_id=None,
         decided_by=None,
         decided_at=None,
     )
     return dataclasses.replace(base, **changes)
 
 
-def decided(
-    n: int, decision: Decision, who: tuple[int, str], after: timedelta, **more
-) -> LedgerRow:
+def decided(n: int, decision: Decision, who: Person, after: timedelta, **more) -> LedgerRow:
     return row(
         n,
         state=RequestState.DECIDED,
         decision=decision,
-        result="ok",
-        decided_by_id=who[0],
-        decided_by=who[1],
+        result=DecisionResult.OK,
+        decided_by=who,
         decided_at=NOW - 31 * H + after,
         **more,
     )
 
 
-ANNA, BORIS = (1, "Анна"), (2, "Boris")
+ANNA, BORIS = Person(1, "Анна"), Person(2, "Boris")
 
 
 def test_each_request_counts_once_in_its_outcome() -> None:
@@ -71,24 +67,24 @@ def test_each_request_counts_once_in_its_outcome() -> None:
         row(6),
         # a refused decision settles nothing: the request then expired
         row(7, state=RequestState.CLOSED, closed_at=NOW, deadline=NOW - H, decision=Decision.ACCEPT,
-            result="failed", decided_by_id=1, decided_by="Анна", decided_at=NOW - 5 * H),
+            result=DecisionResult.FAILED, decided_by=ANNA, decided_at=NOW - 5 * H),
     ]  # fmt: skip
     stats = compute(rows, WEEK)
 
     assert stats.received == 7
     assert stats.outcomes == {
-        Outcome.ACCEPTED: 1,
-        Outcome.REJECTED_DELIVERED: 1,
-        Outcome.REJECTED_IN_DELIVERY: 1,
-        Outcome.EXPIRED: 2,
-        Outcome.ELSEWHERE: 1,
-        Outcome.PENDING: 1,
+        Decision.ACCEPT: 1,
+        Decision.REJECT_DELIVERED: 1,
+        Decision.REJECT_IN_DELIVERY: 1,
+        Fate.EXPIRED: 2,
+        Fate.ELSEWHERE: 1,
+        Fate.PENDING: 1,
     }
     assert (stats.exact.count, stats.exact.median, stats.exact.p90) == (2, 1.5 * H, 2 * H)
     assert (stats.estimated.count, stats.estimated.median) == (1, 3 * H)
-    assert [(p.name, p.decisions) for p in stats.people] == [("Анна", 2), ("Boris", 1)]
-    assert Outcome.EXPIRED.inferred and Outcome.ELSEWHERE.inferred
-    assert not Outcome.ACCEPTED.inferred
+    assert [(t.person.name, t.decisions) for t in stats.people] == [("Анна", 2), ("Boris", 1)]
+    assert Fate.EXPIRED in INFERRED and Fate.ELSEWHERE in INFERRED
+    assert Decision.ACCEPT not in INFERRED
 
 
 def test_percentiles_by_nearest_rank() -> None:

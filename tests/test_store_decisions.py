@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.model import Decision
+from bot.model import Decision, DecisionResult, Person
 from storage.store import Store
 from tests.builders import CHAT, NOW, H, begin, new, order
 
@@ -20,8 +20,7 @@ def test_one_decision_in_flight(store: Store) -> None:
     assert first is not None
     assert first.result is None
     assert first.decision is Decision.ACCEPT
-    assert first.user_name == "Анна"
-    assert first.username == "anna_k"
+    assert first.person == Person(42, "Анна", "anna_k")
     assert begin(store, request_id, Decision.REJECT_DELIVERED) is None
     assert store.decisions.unfinished() == [first]
 
@@ -31,7 +30,9 @@ def test_finished_ok_decides_and_blocks_further_decisions(store: Store) -> None:
     store.save_post(request_id, CHAT, 321, NOW, ())
     started = begin(store, request_id)
     assert started is not None
-    store.finish_decision(started.id, "ok", NOW + timedelta(seconds=1), http_status=200)
+    store.finish_decision(
+        started.id, DecisionResult.OK, NOW + timedelta(seconds=1), http_status=200
+    )
     stored = store.requests.get(request_id)
     assert stored is not None
     assert stored.state == "decided"
@@ -52,7 +53,7 @@ def test_failed_decision_allows_another_try(store: Store) -> None:
     started = begin(store, request_id)
     assert started is not None
     store.finish_decision(
-        started.id, "failed", NOW, http_status=503, error_code="X", retry_at=NOW + H
+        started.id, DecisionResult.FAILED, NOW, http_status=503, error_code="X", retry_at=NOW + H
     )
     failed = store.decisions.last(request_id)
     assert failed is not None
@@ -70,7 +71,7 @@ def test_finished_not_pending_closes(store: Store) -> None:
     assert started is not None
     store.finish_decision(
         started.id,
-        "not_pending",
+        DecisionResult.NOT_PENDING,
         NOW,
         http_status=400,
         error_code="ORDER_IN_TERMINAL_STATE",

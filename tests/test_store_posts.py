@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.model import Decision, Post
+from bot.model import Decision, DecisionResult, Post
 from storage.store import Store
 from tests.builders import CHAT, NOW, H, begin, close, new
 
@@ -128,6 +128,6 @@ def test_no_reminders_for_decided_requests(store: Store) -> None:
     store.save_post(request_id, CHAT, 321, NOW, ())
     started = begin(store, request_id)
     assert started is not None
-    store.finish_decision(started.id, "ok", NOW)
+    store.finish_decision(started.id, DecisionResult.OK, NOW)
     assert store.reminders.due(LEADS, NOW) == {}
     assert store.reminders.next_due(LEADS) is None

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from bot.model import Basis, RequestTime
+from bot.model import Basis, DecisionResult, RequestState, RequestTime
 from storage.store import Store
 from tests.builders import CHAT, NOW, H, begin, close, new, order
 
@@ -51,7 +51,7 @@ def test_decided_request_is_still_open_for_uniqueness(store: Store) -> None:
     request_id = store.add_request(new())
     started = begin(store, request_id)
     assert started is not None
-    store.finish_decision(started.id, "ok", NOW)
+    store.finish_decision(started.id, DecisionResult.OK, NOW)
     with pytest.raises(sqlite3.IntegrityError):
         store.add_request(new())
     assert store.requests.open_for(1001, 5001).state == "decided"  # type: ignore[union-attr]
@@ -60,7 +60,7 @@ def test_decided_request_is_still_open_for_uniqueness(store: Store) -> None:
 def test_same_order_in_another_campaign_is_another_request(store: Store) -> None:
     store.add_request(new(campaign_id=1001))
     store.add_request(new(campaign_id=1002))
-    assert store.requests.count("pending") == 2
+    assert store.requests.count(RequestState.PENDING) == 2
 
 
 def test_closed_request_frees_the_order_for_a_new_one(store: Store) -> None:
@@ -106,7 +106,7 @@ def test_move_chat_returns_pending_and_current_chat_follows(store: Store) -> Non
     store.save_post(elsewhere, -200, 3, NOW, ())
     started = begin(store, decided)
     assert started is not None
-    store.finish_decision(started.id, "ok", NOW)
+    store.finish_decision(started.id, DecisionResult.OK, NOW)
 
     assert store.move_chat(-100, -1001) == [pending]
     assert [r.id for r in store.posts.unposted(NOW, limit=10)] == [pending]

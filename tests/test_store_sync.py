@@ -101,7 +101,7 @@ def test_invisible_refresh_does_not_dirty_the_post(store: Store) -> None:
 
 
 def test_last_covering_poll(store: Store) -> None:
-    store.polls.record_failed(poll(started_at=NOW - H, ok=False, error="boom"))
+    store.poll_failed(poll(started_at=NOW - H, ok=False, error="boom"))
     sync(store, new=[], refreshed=[], closed=[], poll=poll(started_at=NOW - 2 * H))
     assert store.polls.last_covering(date(2026, 7, 1), NOW) == NOW - 2 * H
     assert store.polls.last_covering(date(2026, 5, 1), NOW) is None

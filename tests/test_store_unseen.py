@@ -6,6 +6,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from bot.model import RequestState
 from storage.store import Store
 from tests.builders import CHAT, NOW, close, new, order
 from tests.test_upgrade import FIXTURE
@@ -33,7 +34,7 @@ def test_an_upgraded_database_lists_none_of_its_old_closed_requests(tmp_path: Pa
     conn.close()
     store = Store(path)
     try:
-        assert store.requests.count("closed") == 1
+        assert store.requests.count(RequestState.CLOSED) == 1
         assert store.unseen.unlisted(10) == []
     finally:
         store.close()

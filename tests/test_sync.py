@@ -12,7 +12,7 @@ from bot.market import (
     MarketNetworkError,
     MarketRateLimited,
 )
-from bot.model import MOSCOW, Basis
+from bot.model import MOSCOW, Basis, RequestState
 from bot.sync import sync_once
 from tests.conftest import BUSINESS, CAMPAIGN
 
@@ -58,7 +58,7 @@ async def test_lists_120_pending_requests_over_three_pages(market, client, store
     assert all(c.json["waitingForCancellationApprove"] is True for c in listings)
     assert all(c.query.get("limit") == "50" for c in listings)
     assert "page_token" not in listings[0].query and listings[1].query.get("page_token")
-    assert store.requests.count("pending") == 120
+    assert store.requests.count(RequestState.PENDING) == 120
 
 
 async def test_quiet_cycle_is_one_listing_call(market, client, store):

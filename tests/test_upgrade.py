@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.model import Decision
+from bot.model import Decision, Person, RequestState
 from storage.schema import MIGRATIONS
 from storage.store import Store
 
@@ -48,9 +48,9 @@ def test_every_row_is_kept(upgraded) -> None:
 
 def test_the_old_requests_read_as_before(upgraded) -> None:
     store, _ = upgraded
-    assert store.requests.count("pending") == 4
-    assert store.requests.count("decided") == 1
-    assert store.requests.count("closed") == 1
+    assert store.requests.count(RequestState.PENDING) == 4
+    assert store.requests.count(RequestState.DECIDED) == 1
+    assert store.requests.count(RequestState.CLOSED) == 1
     confirming = store.requests.get(1)
     assert confirming.post.confirming is Decision.ACCEPT
     assert store.requests.get(4).closed_status == "CANCELLED/USER_CHANGED_MIND"
@@ -82,10 +82,10 @@ def test_an_upgraded_database_keeps_claims(upgraded) -> None:
     store, _ = upgraded
     now = datetime(2025, 3, 11, tzinfo=UTC)
     assert store.requests.get(2).claim is None
-    assert store.claim(2, (111, "Анна", "anna"), now)
-    assert not store.claim(2, (222, "Борис", None), now)  # one person per request
+    assert store.claim(2, Person(111, "Анна", "anna"), now)
+    assert not store.claim(2, Person(222, "Борис", None), now)  # one person per request
     claim = store.requests.get(2).claim
-    assert (claim.user_id, claim.user_name, claim.claimed_at) == (111, "Анна", now)
+    assert (claim.person, claim.claimed_at) == (Person(111, "Анна", "anna"), now)
     assert not store.release_claim(2, 222)  # only the claimer releases it
     assert store.release_claim(2, 111)
     assert store.requests.get(2).claim is None

@@ -9,7 +9,7 @@ import random
 
 from bot.app import build_application, utc_now
 from bot.config import Settings
-from bot.demo.marks import DemoBot
+from bot.demo.marks import DemoBot, render_demo_note
 from bot.demo.world import BUSINESS_ID, SHOPS, DemoWorld
 from bot.handlers import DeskData
 from bot.lifecycle import serve
@@ -68,4 +68,5 @@ def run_demo(settings: Settings, store: Store) -> None:
     )
     data: DeskData = application.bot_data
     data.loops.append(MarketLife(world).run)
+    data.help_note = render_demo_note(data.style, settings.demo.interval)
     serve(application)

@@ -1,0 +1,51 @@
+"""The database opened, with one object per table: what `Store` is built on.
+
+The table objects hold the SQL. Outside storage/ they are read from only; every write goes
+through a `Store` method, which gives it its transaction (and its journal entry, if any).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from storage.claims import Claims
+from storage.database import Database
+from storage.decisions import Decisions
+from storage.events import Events
+from storage.history import History
+from storage.notified import NotifiedTimes
+from storage.polls import Polls
+from storage.posts import Posts
+from storage.problems import ProblemLog
+from storage.reminders import Reminders
+from storage.requests import Requests
+from storage.retention import DailyRuns
+from storage.shops import ChatMoves, Shops
+from storage.summaries import Summaries
+from storage.topics import RefusedTopics
+from storage.unseen import Unseen
+
+
+class Tables:
+    def __init__(self, path: Path, *, demo: bool = False) -> None:
+        self.db = Database(path, demo=demo)
+        self.version = self.db.version
+        self.requests = Requests(self.db)
+        self.posts = Posts(self.db)
+        self.decisions = Decisions(self.db)
+        self.reminders = Reminders(self.db)
+        self.polls = Polls(self.db)
+        self.unseen = Unseen(self.db)
+        self.problems = ProblemLog(self.db)
+        self.notified = NotifiedTimes(self.db)
+        self.shops = Shops(self.db)
+        self.chats = ChatMoves(self.db)
+        self.claims = Claims(self.db)
+        self.topics = RefusedTopics(self.db)
+        self.summaries = Summaries(self.db)
+        self.events = Events(self.db)
+        self.history = History(self.db)
+        self.daily = DailyRuns(self.db)
+
+    def close(self) -> None:
+        self.db.close()
