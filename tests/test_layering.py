@@ -37,11 +37,6 @@ DEMO_COMMAND = "bot/__main__.py"
 PRODUCTION = [source for source in sources("bot", "storage") if not within(source.module, DEMO)]
 DOMAIN_SOURCES = [source for source in sources("bot") if within(source.module, DOMAIN)]
 
-DEMO_IMPORTERS = {
-    "bot/handlers.py": "bot/handlers.py:28 imports bot.demo.marks (the demo's mark "
-    "renderer), so the production handlers depend on the demo",
-}
-
 
 @pytest.mark.parametrize("files", cases(sources("storage")))
 def test_storage_imports_only_the_domain_of_bot(files: list[Source]) -> None:
@@ -88,7 +83,7 @@ def _loads_the_demo(source: Source, found: Import) -> bool:
     return not (source.name == DEMO_COMMAND and found.lazy)
 
 
-@pytest.mark.parametrize("files", cases(PRODUCTION, DEMO_IMPORTERS))
+@pytest.mark.parametrize("files", cases(PRODUCTION))
 def test_the_production_code_does_not_import_the_demo(files: list[Source]) -> None:
     broken = [
         f"{source.name}:{found.line}: imports {found.target}"
