@@ -58,20 +58,11 @@ def _selected(wanted: set[str] | None) -> list[str]:
     return chosen
 
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
-    parser.add_argument("--only", help="comma-separated measure ids, e.g. 1,3,7")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results path")
-    parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
-    args = parser.parse_args(argv)
-
-    config = Config(quick=args.quick)
+def _run(wanted: set[str] | None, config: Config) -> tuple[list[Row], dict[str, float]]:
+    """The wanted rows of every scenario that yields one, and each scenario's seconds; a
+    scenario that raises is a failed row per measure, and the others still run."""
     rows: list[Row] = []
-    began = time.monotonic()
-    load_before = os.getloadavg()
     timings: dict[str, float] = {}
-    wanted = _wanted(args.only)
     for name in _selected(wanted):
         module = importlib.import_module(f"bench.scenarios.{name}")
         print(f"running {name} ({', '.join(module.IDS)}) ...", file=sys.stderr, flush=True)
@@ -86,7 +77,20 @@ def main(argv: list[str]) -> int:
         timings[name] = round(time.monotonic() - started, 1)
         rows.extend(row for row in produced if _matches(row.id, wanted))
         print(f"  {name} took {timings[name]:.0f} s", file=sys.stderr, flush=True)
+    return rows, timings
 
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (a smoke run)")
+    parser.add_argument("--only", help="comma-separated measure ids, e.g. 1,3,7")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON results path")
+    parser.add_argument("--markdown", action="store_true", help="also print a Markdown table")
+    args = parser.parse_args(argv)
+
+    began = time.monotonic()
+    load_before = os.getloadavg()
+    rows, timings = _run(_wanted(args.only), Config(quick=args.quick))
     rows.sort(key=lambda row: int(_base(row.id)))  # stable: a module keeps its own order
     print(table(rows))
     if args.markdown:

@@ -93,11 +93,16 @@ def seed_history(
                 changes = [(r, reconcile(r, o, Listing.LEFT)) for r, o in closing]
                 store.apply_sync(new=[], changes=changes, poll=_poll(seen, found=0))
                 closing = []
-        for i in range(polls):
-            started = now - timedelta(minutes=polls - i)
-            store.apply_sync(new=[], changes=[], poll=_poll(started, found=0))
+        _seed_polls(store, polls, now)
     finally:
         store.close()
+
+
+def _seed_polls(store: Store, polls: int, now: datetime) -> None:
+    """`polls` successful polls, a minute apart, the last a minute before `now`."""
+    for i in range(polls):
+        started = now - timedelta(minutes=polls - i)
+        store.apply_sync(new=[], changes=[], poll=_poll(started, found=0))
 
 
 def seed_pending(path: Path, orders: list[Order], *, chat_id: int, business_id: int) -> None:

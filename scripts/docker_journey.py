@@ -86,13 +86,8 @@ def drawn(container: str) -> bytes:
     return child.stdout if child.stdout.startswith(b"\x89PNG") else b""
 
 
-def main(image: str) -> None:
-    market = FakeMarket().start()
-    seed_market(market)
-    telegram = FakeTelegram().start()
-    seed_telegram(telegram)
-    market.add_order(ORDER, CAMPAIGN, cancel_requested=True)
-    env = desk_env(market, telegram, database=Path("/data/desk.db")) | {"POLL_INTERVAL": "5"}
+def start(image: str, env: dict[str, str]) -> tuple[str, str, Path]:
+    """The desk's container, hardened as compose.yaml runs it; its volume and env file."""
     with tempfile.NamedTemporaryFile("w", suffix=".env", delete=False) as env_file:
         env_file.write("".join(f"{key}={value}\n" for key, value in env.items()))
     volume = docker("volume", "create").stdout.strip()
@@ -108,6 +103,49 @@ def main(image: str) -> None:
         *HARDENED,
         image,
     ).stdout.strip()
+    return container, volume, Path(env_file.name)
+
+
+def accept(telegram: FakeTelegram, market: FakeMarket, post):
+    """Accept and Confirm as staff would; the post once it shows the outcome."""
+    tap(telegram, post, "Принять")
+    confirming = wait(
+        "the Confirm keyboard",
+        lambda: (m := telegram.message(STAFF_CHAT, post.message_id)).edits >= 1 and m,
+    )
+    tap(telegram, confirming, "Подтвердить")
+    wait("the outcome", lambda: market.accepted_decisions())
+    return wait(
+        "the outcome edit",
+        lambda: (m := telegram.message(STAFF_CHAT, post.message_id)).edits >= 2 and m,
+    )
+
+
+def files_private(container: str) -> bool:
+    """Whether the data folder is 700 and every database file in it 600."""
+    listed = docker("exec", container, "sh", "-c", "stat -c '%n %a' /data /data/desk.db*")
+    modes = dict(line.split() for line in listed.stdout.splitlines())
+    print("modes:", modes)
+    return modes.pop("/data") == "700" and set(modes.values()) == {"600"}
+
+
+def stop(container: str) -> str:
+    """Stop the container as a service manager would; its exit code."""
+    began = time.monotonic()
+    docker("stop", "-t", "10", container)
+    code = docker("inspect", "--format", "{{.State.ExitCode}}", container).stdout.strip()
+    print(f"stopped in {time.monotonic() - began:.1f}s, exit code {code}")
+    return code
+
+
+def main(image: str) -> None:
+    market = FakeMarket().start()
+    seed_market(market)
+    telegram = FakeTelegram().start()
+    seed_telegram(telegram)
+    market.add_order(ORDER, CAMPAIGN, cancel_requested=True)
+    env = desk_env(market, telegram, database=Path("/data/desk.db")) | {"POLL_INTERVAL": "5"}
+    container, volume, env_file = start(image, env)
     try:
         post = wait("the post", lambda: post_of(telegram, ORDER))
         print("posted:", post.text.splitlines()[0])
@@ -115,28 +153,12 @@ def main(image: str) -> None:
         print("runs as uid", user)
         health = docker("exec", container, "python", "-m", "bot", "health", check=False)
         print("health:", health.returncode, health.stdout.strip())
-        tap(telegram, post, "Принять")
-        confirming = wait(
-            "the Confirm keyboard",
-            lambda: (m := telegram.message(STAFF_CHAT, post.message_id)).edits >= 1 and m,
-        )
-        tap(telegram, confirming, "Подтвердить")
-        wait("the outcome", lambda: market.accepted_decisions())
-        done = wait(
-            "the outcome edit",
-            lambda: (m := telegram.message(STAFF_CHAT, post.message_id)).edits >= 2 and m,
-        )
+        done = accept(telegram, market, post)
         print("outcome:", done.text.splitlines()[-2:])
-        listed = docker("exec", container, "sh", "-c", "stat -c '%n %a' /data /data/desk.db*")
-        modes = dict(line.split() for line in listed.stdout.splitlines())
-        print("modes:", modes)
-        private = modes.pop("/data") == "700" and set(modes.values()) == {"600"}
+        private = files_private(container)
         chart = drawn(container)
         print("chart:", f"a PNG of {len(chart)} bytes" if chart else "not drawn")
-        began = time.monotonic()
-        docker("stop", "-t", "10", container)
-        code = docker("inspect", "--format", "{{.State.ExitCode}}", container).stdout.strip()
-        print(f"stopped in {time.monotonic() - began:.1f}s, exit code {code}")
+        code = stop(container)
         size = int(docker("image", "inspect", "--format", "{{.Size}}", image).stdout.strip())
         print(f"image size {size / 1e6:.0f} MB")
         ok = (
@@ -153,7 +175,7 @@ def main(image: str) -> None:
     finally:
         docker("rm", "--force", "--volumes", container, check=False)
         docker("volume", "rm", volume, check=False)
-        Path(env_file.name).unlink()
+        env_file.unlink()
         market.stop()
         telegram.stop()
 

@@ -13,6 +13,27 @@ from tests.team_fixtures import desk_bot, desk_clock, make_publisher  # noqa: F4
 
 __all__ = ["BUSINESS", "CAMPAIGN", "OUTSIDER", "STAFF_CHAT"]  # the world's names, for the tests
 
+#: Fixtures that start `python -m bot`: every test using one, directly or through another
+#: fixture, is marked `process` (left out of the quick run, `-m "not process"`).
+PROCESS_FIXTURES = frozenset({"start_desk"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by the markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PROCESS_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.process)
+
+
+@pytest.fixture(autouse=True)
+def processes_only_when_marked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that starts a desk without the `process` marker fails (tests/harness.py)."""
+    from tests.harness import PERMIT
+
+    PERMIT.marked = request.node.get_closest_marker("process") is not None
+    yield
+    PERMIT.marked = None
+
 
 @pytest.fixture
 def market() -> Iterator:

@@ -12,6 +12,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+class UnmarkedProcessError(RuntimeError):
+    """A test without the `process` marker started a process: the quick run would too."""
+
+
+class ProcessPermit:
+    """Whether the running test may start a process: tests/conftest.py sets `marked` from
+    the test's `process` marker before each test. None outside a test (the benchmark,
+    scripts/chaos.py): no test, no rule."""
+
+    marked: bool | None = None
+
+    def check(self) -> None:
+        if self.marked is False:
+            raise UnmarkedProcessError(
+                "this test starts `python -m bot` but is not marked `process`, so the quick "
+                "run (-m 'not process') would start it too: start desks with the start_desk "
+                "fixture (its tests are marked for you) or mark the test @pytest.mark.process"
+            )
+
+
+PERMIT = ProcessPermit()
+
+
 class DeskProcess:
     """One `python -m bot` process; its output goes to a log file the test can read."""
 
@@ -26,6 +49,7 @@ class DeskProcess:
         self._log_file = None
 
     def start(self, *args: str) -> DeskProcess:
+        PERMIT.check()
         env = {
             key: value
             for key, value in os.environ.items()

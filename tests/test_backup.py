@@ -8,10 +8,15 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
 from storage.store import Store
 from tests.chat import post_of, posts
 from tests.conftest import CAMPAIGN
 from tests.harness import DeskProcess, wait_until
+
+#: every test here starts `python -m bot` (some through a helper, not start_desk)
+pytestmark = pytest.mark.process
 
 
 def run(tmp_path, env: dict[str, str], *args: str) -> tuple[int, str]:

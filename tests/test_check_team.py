@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.chat import ANNA
 from tests.conftest import OUTSIDER, STAFF_CHAT
 from tests.test_cli import run
+
+#: every test here runs `python -m bot check`
+pytestmark = pytest.mark.process
 
 
 def test_check_probes_each_topic_and_names_what_to_grant(tmp_path, desk_env, telegram):

@@ -12,6 +12,9 @@ import pytest
 from tests.conftest import CAMPAIGN
 from tests.harness import ROOT, DeskProcess, wait_until
 
+#: every test here starts `python -m bot` (some through a helper, not start_desk)
+pytestmark = pytest.mark.process
+
 
 def run(tmp_path, env: dict[str, str], *args: str, timeout: float = 30) -> tuple[int, str]:
     name = f"cli{len(list(tmp_path.glob('cli*.log')))}"

@@ -8,28 +8,19 @@ telegram-bot-api.json by the strict fakes.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from pathlib import Path
 
 import pytest
 
+from scripts import contracts as generator
+
 ROOT = Path(__file__).resolve().parents[1]
 CONTRACTS = ROOT / "tests" / "contracts"
-SCRIPT = ROOT / "scripts" / "make_contracts.py"
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("make_contracts", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_committed_contracts_match_the_spec(tmp_path: Path) -> None:
-    generator = _generator()
     specs = (generator.DEFAULT_SPEC / "openapi.yaml", generator.DEFAULT_TELEGRAM)
     absent = [str(path) for path in specs if not path.is_file()]
     if absent:
@@ -47,7 +38,7 @@ def test_committed_contracts_match_the_spec(tmp_path: Path) -> None:
 
 def test_contracts_are_self_contained() -> None:
     """Every ref is local and names a definition, so no spec file is needed to use them."""
-    for name in _generator().CONTRACTS:
+    for name in generator.CONTRACTS:
         text = (CONTRACTS / name).read_text(encoding="utf-8")
         schema = json.loads(text)
         refs = _refs(schema)
@@ -64,7 +55,6 @@ def test_the_fakes_use_the_committed_contracts() -> None:
     from tests.fakes.telegram.spec import CONTRACT as TELEGRAM_CONTRACT
     from tests.fakes.telegram.spec import SPEC_PATH
 
-    generator = _generator()
     assert MARKET_CONTRACT == CONTRACTS / generator.MARKET_OPENAPI
     assert TELEGRAM_CONTRACT == CONTRACTS / generator.TELEGRAM_BOT_API
     if not os.environ.get(SPEC_ENV):
@@ -78,7 +68,6 @@ def test_contracts_cover_what_the_fakes_implement() -> None:
     from tests.fakes.market import FakeMarket
     from tests.fakes.telegram import IMPLEMENTED_METHODS
 
-    generator = _generator()
     with FakeMarket() as market:
         assert set(market.handlers) == generator.MARKET_OPERATIONS
     assert IMPLEMENTED_METHODS == generator.TELEGRAM_METHODS

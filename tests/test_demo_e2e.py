@@ -11,6 +11,9 @@ from tests.conftest import STAFF_CHAT
 from tests.fakes.world import desk_env as wired_env
 from tests.harness import DeskProcess, wait_until
 
+#: every test here starts `python -m bot` (some through a helper, not start_desk)
+pytestmark = pytest.mark.process
+
 MARK = "🎭 Demo · the Market is not touched"
 
 

@@ -17,6 +17,9 @@ from tests.chat import post_of, reports
 from tests.conftest import CAMPAIGN
 from tests.harness import DeskProcess, wait_until
 
+#: every test here starts `python -m bot` (some through a helper, not start_desk)
+pytestmark = pytest.mark.process
+
 
 def _run(tmp_path: Path, env: dict[str, str]) -> tuple[int, str]:
     name = f"door{len(list(tmp_path.glob('door*.log')))}"

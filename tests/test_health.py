@@ -10,6 +10,8 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.health import judge
 from storage.polls import PollRecord
 from storage.store import Store
@@ -49,6 +51,7 @@ def test_a_running_desk_is_healthy_and_a_stopped_one_goes_stale(tmp_path, desk_e
     assert line.endswith("over 3s")
 
 
+@pytest.mark.process  # `python -m bot health`
 def test_a_missing_database_is_unhealthy_and_not_created(tmp_path, desk_env):
     env = {**desk_env, "DATABASE_PATH": str(tmp_path / "nowhere" / "desk.db")}
     code, line = health(tmp_path, env)
@@ -56,6 +59,7 @@ def test_a_missing_database_is_unhealthy_and_not_created(tmp_path, desk_env):
     assert not (tmp_path / "nowhere").exists()
 
 
+@pytest.mark.process  # `python -m bot health`
 def test_a_damaged_database_is_one_line_and_left_as_it_was(tmp_path, desk_env):
     damaged = tmp_path / "damaged.db"
     damaged.write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
@@ -66,6 +70,7 @@ def test_a_damaged_database_is_one_line_and_left_as_it_was(tmp_path, desk_env):
     assert damaged.read_bytes() == before
 
 
+@pytest.mark.process  # `python -m bot health`
 def test_an_older_database_is_read_not_migrated(tmp_path, desk_env):
     old = tmp_path / "old.db"
     shutil.copy(OLD_DESK_DB, old)
@@ -75,6 +80,7 @@ def test_an_older_database_is_read_not_migrated(tmp_path, desk_env):
     assert old.read_bytes() == before
 
 
+@pytest.mark.process  # `python -m bot health`
 def test_no_poll_yet_is_unhealthy(tmp_path, desk_env):
     fresh = tmp_path / "fresh.db"
     store = Store(fresh)

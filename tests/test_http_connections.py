@@ -192,6 +192,7 @@ def flood_connection(port: int) -> socket.socket:
     return sock
 
 
+@pytest.mark.process
 def test_idle_connections_leave_the_desk_its_files(market, telegram, desk_env, tmp_path):
     """Systemd's soft limit was 1,024 open files, here 128: 140 idle sockets once took them all."""
     port = free_port()

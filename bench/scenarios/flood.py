@@ -131,26 +131,9 @@ def _decide_in_backlog(config: Config) -> Row:
         for post in posts[:decisions]:
             assert post.message_id is not None
             time.sleep(BACKLOG_WINDOW * DECISION_PACE)
-            message = world.telegram.message(STAFF_CHAT, post.message_id)
-            chosen = tap_at(
-                world,
-                world.telegram.tap(
-                    STAFF_CHAT, post.message_id, ANNA, message.buttons[0]["callback_data"]
-                ),
-            )
-            shown = world.telegram.wait_until(
-                lambda m=post.message_id, t=chosen: edit_after(world, m, t), 30, "the keyboard"
-            )
-            keyboard.append(shown - chosen)
-            confirm = world.telegram.message(STAFF_CHAT, post.message_id).buttons[0]
-            confirmed = tap_at(
-                world,
-                world.telegram.tap(STAFF_CHAT, post.message_id, ANNA, confirm["callback_data"]),
-            )
-            done = world.telegram.wait_until(
-                lambda m=post.message_id, t=confirmed: edit_after(world, m, t), 30, "the outcome"
-            )
-            outcome.append(done - confirmed)
+            shown, settled = _decide(world, post.message_id)
+            keyboard.append(shown)
+            outcome.append(settled)
         backlog_left = BACKLOG - len(world.posts())
         refused = sum(1 for s in world.sent() if s.status == 429)
         summaries = len(world.sent_by("pinChatMessage"))
@@ -170,6 +153,27 @@ def _decide_in_backlog(config: Config) -> Row:
         f" the last decision; {summaries} summary pinned; {refused} answered 429"
     )
     return row
+
+
+def _decide(world: World, message_id: int) -> tuple[float, float]:
+    """Choose, then Confirm, on one post: seconds from each tap to the edit it brings."""
+    message = world.telegram.message(STAFF_CHAT, message_id)
+    chosen = tap_at(
+        world,
+        world.telegram.tap(STAFF_CHAT, message_id, ANNA, message.buttons[0]["callback_data"]),
+    )
+    shown = world.telegram.wait_until(
+        lambda: edit_after(world, message_id, chosen), 30, "the keyboard"
+    )
+    confirm = world.telegram.message(STAFF_CHAT, message_id).buttons[0]
+    confirmed = tap_at(
+        world,
+        world.telegram.tap(STAFF_CHAT, message_id, ANNA, confirm["callback_data"]),
+    )
+    done = world.telegram.wait_until(
+        lambda: edit_after(world, message_id, confirmed), 30, "the outcome"
+    )
+    return shown - chosen, done - confirmed
 
 
 def _ms(samples: list[float]) -> str:

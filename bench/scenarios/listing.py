@@ -88,25 +88,27 @@ def run(config: Config) -> list[Row]:
     problems = f"; problems: {world.problems}" if world.problems else ""
     rows = [_quiet_row(quiet, lookups, first_cycle, problems)]
     rows.append(_hourly_row(quiet))
-    for level, counts in per_level.items():
-        expected = max(1, math.ceil(level / 50))
-        rows.append(
-            Row(
-                id=f"6/n={level}",
-                measure=f"listing calls per cycle, {level} pending",
-                target=f"= ⌈{level}/50⌉ = {expected}",
-                unit="calls",
-                verdict="ok" if all(c == expected for c in counts) else "MISS",
-                median=sorted(counts)[len(counts) // 2],
-                p95=max(counts),
-                n=len(counts),
-                floor=expected,
-                ratio=max(counts) / expected,
-                note="" if all(c == expected for c in counts) else f"counts {counts}",
-                samples=[float(c) for c in counts],
-            )
-        )
+    rows += [_level_row(level, counts) for level, counts in per_level.items()]
     return rows
+
+
+def _level_row(level: int, counts: list[int]) -> Row:
+    """A busy business's listing calls per cycle with `level` requests pending."""
+    expected = max(1, math.ceil(level / 50))
+    return Row(
+        id=f"6/n={level}",
+        measure=f"listing calls per cycle, {level} pending",
+        target=f"= ⌈{level}/50⌉ = {expected}",
+        unit="calls",
+        verdict="ok" if all(c == expected for c in counts) else "MISS",
+        median=sorted(counts)[len(counts) // 2],
+        p95=max(counts),
+        n=len(counts),
+        floor=expected,
+        ratio=max(counts) / expected,
+        note="" if all(c == expected for c in counts) else f"counts {counts}",
+        samples=[float(c) for c in counts],
+    )
 
 
 def _quiet_row(

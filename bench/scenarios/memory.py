@@ -106,8 +106,17 @@ def run(config: Config) -> list[Row]:
             rss, peak = _desk_rss(world, copy)
             history.append(rss)
             peaks["history"] = max(peaks["history"], peak)
-    seed_seconds = seeding.seconds
-    floor = median(floors)
+    return _rows(idle, history, median(floors), peaks, size_mb, seeding.seconds)
+
+
+def _rows(
+    idle: list[float],
+    history: list[float],
+    floor: float,
+    peaks: dict[str, float],
+    size_mb: float,
+    seed_seconds: float,
+) -> list[Row]:
     return [
         Row.from_samples(
             "9a",

@@ -39,13 +39,47 @@ def _listening(port: int, timeout: float) -> bool:
     return False
 
 
+def _notify(
+    world: World, client: httpx.Client, port: int, order_id: int
+) -> tuple[float, httpx.Response]:
+    """A new cancellation request at the Market, and its notification: when it was sent."""
+    campaign = world.campaigns[0]
+    world.market.add_order(order_id, campaign, cancel_requested=True)
+    body = {
+        "notificationType": "ORDER_CANCELLATION_REQUEST",
+        "campaignId": campaign,
+        "orderId": order_id,
+        "requestedAt": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    sent = time.monotonic()
+    return sent, client.post(f"http://127.0.0.1:{port}/notification", json=body)
+
+
+def _unavailable(port: int) -> Row:
+    return Row.skipped(
+        "2",
+        MEASURE,
+        f"p95 <= {TARGET} s",
+        f"not available: the desk does not answer on HTTP_PORT={port}"
+        " (notification endpoint not built yet)",
+    )
+
+
+def _refused(response: httpx.Response) -> Row:
+    return Row.failed(
+        "2",
+        MEASURE,
+        f"p95 <= {TARGET} s",
+        f"POST /notification answered {response.status_code}: {response.text[:200]}",
+    )
+
+
 def run(config: Config) -> list[Row]:
     count = config.reps(30, 10)
     rng = random.Random(2)
     port = free_port()
     samples: list[float] = []
     with World() as world:
-        campaign = world.campaigns[0]
         desk = world.start_desk(
             POLL_INTERVAL="300",
             HTTP_PORT=str(port),
@@ -56,37 +90,13 @@ def run(config: Config) -> list[Row]:
         world.wait_ready(desk)
         world.wait_first_listing(spawned)
         if not _listening(port, 3.0):
-            return [
-                Row.skipped(
-                    "2",
-                    MEASURE,
-                    f"p95 <= {TARGET} s",
-                    f"not available: the desk does not answer on HTTP_PORT={port}"
-                    " (notification endpoint not built yet)",
-                )
-            ]
+            return [_unavailable(port)]
         with httpx.Client(timeout=10) as client:
             for i in range(count):
                 order_id = FIRST_ORDER + i
-                world.market.add_order(order_id, campaign, cancel_requested=True)
-                body = {
-                    "notificationType": "ORDER_CANCELLATION_REQUEST",
-                    "campaignId": campaign,
-                    "orderId": order_id,
-                    "requestedAt": datetime.now(UTC).isoformat(timespec="seconds"),
-                }
-                sent = time.monotonic()
-                response = client.post(f"http://127.0.0.1:{port}/notification", json=body)
+                sent, response = _notify(world, client, port, order_id)
                 if response.status_code >= 300:
-                    return [
-                        Row.failed(
-                            "2",
-                            MEASURE,
-                            f"p95 <= {TARGET} s",
-                            f"POST /notification answered {response.status_code}:"
-                            f" {response.text[:200]}",
-                        )
-                    ]
+                    return [_refused(response)]
                 post = world.telegram.wait_until(
                     lambda o=order_id: world.post_for(o), 10, f"the post of {order_id}"
                 )

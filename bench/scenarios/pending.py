@@ -20,6 +20,7 @@ from bench.seed import seed_pending
 from bench.stats import Row, median, p95
 from bench.world import ANNA, STAFF_CHAT, World, order_refs, rss_kib
 from bot.orders import parse_business_order
+from tests.harness import DeskProcess
 
 IDS = ("10",)
 TARGET = 1.0
@@ -44,31 +45,52 @@ def _ask(world: World, expected: set[int]) -> tuple[float, list[str]]:
     return max(part.at for part in parts) - started, [part.text for part in parts]
 
 
+def _seeded_desk(world: World, orders: list[int]) -> DeskProcess:
+    """A desk started on a database already holding `orders` pending, its first poll done."""
+    dtos = world.add_orders(orders, cancel_requested=True)
+    database = world.dir / "data" / "desk.db"
+    seed_pending(
+        database,
+        [parse_business_order(dto) for dto in dtos],
+        chat_id=STAFF_CHAT,
+        business_id=next(iter(world.businesses)),
+    )
+    # asked every couple of seconds: within the cooldown each person gets by default
+    desk = world.start_desk(
+        STAFF_USER_IDS=str(ANNA), REMINDER_LEAD_TIMES="none", COMMAND_COOLDOWN="0"
+    )
+    spawned = world.spawned_at[desk.proc.pid]  # type: ignore[union-attr]
+    world.wait_ready(desk)
+    pages = PENDING // 50 + 1  # and the 30-60 day sweep
+    world.market.wait_until(lambda: len(world.listings(spawned)) >= pages, 60, "the start-up poll")
+    time.sleep(1.5)  # the desk compares 1,000 orders with storage: let the poll finish
+    return desk
+
+
+def _floor(world: World, parts: list[str], expected: set[int], reps: int) -> list[float]:
+    """The same parts sent with no app in between: the seconds each /pending takes."""
+    floors: list[float] = []
+    parts_file = world.dir / "parts.json"
+    parts_file.write_text(json.dumps(parts, ensure_ascii=False))
+    process, _ = spawn_floor(world, "reply", "--parts", str(parts_file))
+    try:
+        wait_line(process)
+        time.sleep(0.5)
+        for _ in range(reps):
+            seconds, _parts = _ask(world, expected)
+            floors.append(seconds)
+            time.sleep(0.3)  # no limiter to drain: the floor sends straight away
+    finally:
+        stop(process)
+    return floors
+
+
 def run(config: Config) -> list[Row]:
     reps = config.reps(15, 4)
     samples: list[float] = []
-    floors: list[float] = []
     with World() as world:
         orders = list(range(FIRST_ORDER, FIRST_ORDER + PENDING))
-        dtos = world.add_orders(orders, cancel_requested=True)
-        database = world.dir / "data" / "desk.db"
-        seed_pending(
-            database,
-            [parse_business_order(dto) for dto in dtos],
-            chat_id=STAFF_CHAT,
-            business_id=next(iter(world.businesses)),
-        )
-        # asked every couple of seconds: within the cooldown each person gets by default
-        desk = world.start_desk(
-            STAFF_USER_IDS=str(ANNA), REMINDER_LEAD_TIMES="none", COMMAND_COOLDOWN="0"
-        )
-        spawned = world.spawned_at[desk.proc.pid]  # type: ignore[union-attr]
-        world.wait_ready(desk)
-        pages = PENDING // 50 + 1  # and the 30-60 day sweep
-        world.market.wait_until(
-            lambda: len(world.listings(spawned)) >= pages, 60, "the start-up poll"
-        )
-        time.sleep(1.5)  # the desk compares 1,000 orders with storage: let the poll finish
+        desk = _seeded_desk(world, orders)
         expected = set(orders)
         parts: list[str] = []
         for _ in range(reps):
@@ -79,18 +101,7 @@ def run(config: Config) -> list[Row]:
         stray = [s for s in world.sent() if s.method != "getUpdates" and s.chat_id == STAFF_CHAT]
         world.stop_desk(desk)
 
-        parts_file = world.dir / "parts.json"
-        parts_file.write_text(json.dumps(parts, ensure_ascii=False))
-        process, _ = spawn_floor(world, "reply", "--parts", str(parts_file))
-        try:
-            wait_line(process)
-            time.sleep(0.5)
-            for _ in range(reps):
-                seconds, _parts = _ask(world, expected)
-                floors.append(seconds)
-                time.sleep(0.3)  # no limiter to drain: the floor sends straight away
-        finally:
-            stop(process)
+        floors = _floor(world, parts, expected, reps)
     note = (
         f"{len(parts)} parts; floor = sending the same parts, no app"
         f" (median {median(floors) * 1000:.0f} ms); desk RSS after {rss / 1024:.1f} MB"

@@ -13,7 +13,6 @@ metadata: scopes, resource limits, query parameters.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -67,12 +66,9 @@ def read_contract(path: Path) -> dict[str, Any]:
     """The document at `path`: a contract as it is, a full spec's openapi.yaml reduced."""
     if path.suffix == ".json":
         return json.loads(path.read_text(encoding="utf-8"))
-    script = REPO / "scripts" / "make_contracts.py"
-    module_spec = importlib.util.spec_from_file_location("make_contracts", script)
-    assert module_spec is not None and module_spec.loader is not None
-    generator = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(generator)
-    return generator.market_openapi(path.parent)
+    from scripts.contracts import market_openapi
+
+    return market_openapi(path.parent)
 
 
 def _pointer(document: Any, ref: str) -> Any:

@@ -1,0 +1,1 @@
+"""The repository's scripts; a package so the tests can import what they check (contracts/)."""
