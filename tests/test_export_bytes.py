@@ -14,7 +14,7 @@ import dataclasses
 import io
 import random
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,6 +22,7 @@ import pytest
 from bot.export import export_parts
 from bot.formatting import Style
 from bot.ledger import LedgerRow
+from bot.local_times import LocalTimes
 from bot.model import Basis, Decision, RequestState
 from bot.texts import Texts
 
@@ -177,3 +178,45 @@ def test_rows_in_time_order_across_a_year_read_the_same() -> None:
     ]
     new = b"".join(part.data for part in export_parts(rows, SHOPS, style, limit=200_000))
     assert new == b"".join(reference_parts(rows, SHOPS, style, 200_000))
+
+
+# offset changes: Berlin's summer time, Moscow's +4 of 2011-2014, Lord Howe's half hour,
+# Kathmandu's 1986 change from +05:30 to +05:45, Moscow's seconds before 1919
+CHANGES = [("Europe/Berlin", "2026-03-29"), ("Europe/Berlin", "2026-10-25"),
+           ("Europe/Moscow", "2011-03-26"), ("Europe/Moscow", "2014-10-25"),
+           ("Australia/Lord_Howe", "2026-04-04"), ("Australia/Lord_Howe", "2026-10-03"),
+           ("Asia/Kathmandu", "1985-12-31"), ("Europe/Moscow", "1916-07-03")]  # fmt: skip
+
+
+@pytest.mark.parametrize(("zone", "day"), CHANGES)
+def test_local_times_read_as_astimezone_across_offset_changes(zone: str, day: str) -> None:
+    local, tz = LocalTimes(ZoneInfo(zone)), ZoneInfo(zone)
+    start = datetime.fromisoformat(day).replace(tzinfo=UTC)
+    for n in range(0, 3 * 86400, 53):  # three days, every 53 s
+        moment = start + timedelta(seconds=n, microseconds=n % 1_000_000)
+        assert local(moment) == moment.astimezone(tz).isoformat(" ", "seconds")[:19]
+
+
+class HalfPastJump(tzinfo):
+    """+03:00, then +04:00 from 12:30 UTC on 2026-06-01: whole hours, changed mid-hour."""
+
+    JUMP = datetime(2026, 6, 1, 12, 30)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        wall = dt.replace(tzinfo=None) if dt else self.JUMP
+        return timedelta(hours=3 if wall < self.JUMP + timedelta(hours=3) else 4)
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def fromutc(self, dt: datetime) -> datetime:
+        utc = dt.replace(tzinfo=None)
+        return (utc + timedelta(hours=3 if utc < self.JUMP else 4)).replace(tzinfo=self)
+
+
+def test_an_hour_whose_offset_changes_within_it_reads_as_astimezone() -> None:
+    zone = HalfPastJump()
+    local = LocalTimes(zone)
+    for minutes in range(11 * 60, 14 * 60, 7):
+        moment = datetime(2026, 6, 1, tzinfo=UTC) + timedelta(minutes=minutes)
+        assert local(moment) == moment.astimezone(zone).isoformat(" ", "seconds")[:19]
