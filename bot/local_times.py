@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 # the prefixes stay scattered among freed rows and /export's peak memory grows by MBs.
 HOURS_KEPT = 256
 LAST_INSTANT = timedelta(hours=1, microseconds=-1)
+TWO_DIGITS = tuple(f"{n:02d}" for n in range(60))  # a table: `:02d` per moment is slower
 
 
 def exact(moment: datetime, zone: tzinfo) -> str:
@@ -28,7 +29,6 @@ class LocalTimes:
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
         self._hours: dict[int, str | None] = {}
-        self._in_hour = [f"{m:02d}:{s:02d}" for m in range(60) for s in range(60)]
 
     def __call__(self, moment: datetime | None) -> str:
         if moment is None:
@@ -42,7 +42,7 @@ class LocalTimes:
             prefix = self._learn(hour, moment)
         if prefix is None:
             return exact(moment, self.zone)
-        return prefix + self._in_hour[moment.minute * 60 + moment.second]
+        return f"{prefix}{TWO_DIGITS[moment.minute]}:{TWO_DIGITS[moment.second]}"
 
     def _learn(self, hour: int, moment: datetime) -> str | None:
         """The hour's local prefix, or None if its minutes and seconds are not UTC's."""
