@@ -39,7 +39,7 @@ class History:
             f"{LEDGER_SELECT} WHERE r.first_seen >= ? AND r.first_seen < ? ORDER BY r.first_seen",
             [iso(start), iso(end)],
         )
-        return map(_row, cursor)
+        yield from map(_row, cursor)
 
     def pending_rows(self) -> list[LedgerRow]:
         sql = f"{LEDGER_SELECT} WHERE r.state = 'pending' ORDER BY r.deadline"
