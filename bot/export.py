@@ -15,11 +15,13 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from enum import Enum
 
 from bot.formatting import Style
 from bot.ledger import LedgerRow
+from bot.local_times import LocalTimes
 from bot.model import DecisionResult
+from bot.texts import Texts
 
 BOM = "\ufeff"
 DELIMITER = ";"
@@ -33,40 +35,71 @@ class Part:
     rows: int
 
 
-def _time(moment: datetime | None, style: Style) -> str:
-    """`YYYY-MM-DD HH:MM:SS` local (isoformat: several times faster than strftime)."""
-    return moment.astimezone(style.timezone).isoformat(" ", "seconds")[:19] if moment else ""
-
-
 def _text(value: str) -> str:
     """OWASP's advice against CSV injection, for texts we did not write: one character
     looked at. Ids, times and minutes are ours and stay numbers, a negative one too."""
     return "'" + value if value[:1] in FORMULA_STARTS else value
 
 
-def csv_row(row: LedgerRow, shops: dict[int, str], style: Style) -> list[str]:
-    t = style.texts
-    minutes = row.time_to_decide
+class _Words(dict[Enum, str]):
+    """One kind of translated word (`basis.poll`, ...), each looked up once per export."""
+
+    def __init__(self, texts: Texts, kind: str) -> None:
+        super().__init__()
+        self.texts, self.kind = texts, kind
+
+    def __missing__(self, member: Enum) -> str:
+        word = self[member] = self.texts(f"{self.kind}.{member.value}")
+        return word
+
+
+class _Cells:
+    """A ledger row's cells. An export writes 100,000 rows or more, so all that is the
+    same for every row (words, shop names, the zone's offsets) is worked out once."""
+
+    def __init__(self, shops: dict[int, str], style: Style) -> None:
+        self.local = LocalTimes(style.timezone)
+        self.shops = {campaign: _text(name) for campaign, name in shops.items()}
+        self.bases = _Words(style.texts, "basis")
+        self.actions = _Words(style.texts, "action")
+        self.outcomes = _Words(style.texts, "ledger")
+
+    def __call__(self, row: LedgerRow) -> list[str]:
+        local = self.local
+        minutes = row.time_to_decide
+        return [
+            str(row.order_id),
+            str(row.campaign_id),
+            self.shops.get(row.campaign_id, ""),
+            local(row.requested_at),
+            self.bases[row.basis],
+            local(row.deadline),
+            local(row.first_seen),
+            local(row.posted_at),
+            self.actions[row.decision] if row.decision else "",
+            _text(row.decided_by.name if row.decided_by else ""),
+            local(row.decided_at),
+            _answer(row),
+            f"{minutes.total_seconds() / 60:.1f}".replace(".", ",") if minutes is not None else "",
+            self.outcomes[row.outcome],
+            _text(row.closed_status or ""),
+        ]
+
+
+def _answer(row: LedgerRow) -> str:
+    """The Market's answer; a refusal with its HTTP status and error code."""
     answer = row.result.value if row.result else ""
     if row.result is DecisionResult.FAILED:
-        answer = " ".join(str(p) for p in (answer, row.http_status, row.error_code) if p)
-    return [
-        str(row.order_id),
-        str(row.campaign_id),
-        _text(shops.get(row.campaign_id, "")),
-        _time(row.requested_at, style),
-        t(f"basis.{row.basis.value}"),
-        _time(row.deadline, style),
-        _time(row.first_seen, style),
-        _time(row.posted_at, style),
-        t(f"action.{row.decision.value}") if row.decision else "",
-        _text(row.decided_by.name if row.decided_by else ""),
-        _time(row.decided_at, style),
-        answer,
-        f"{minutes.total_seconds() / 60:.1f}".replace(".", ",") if minutes is not None else "",
-        t(f"ledger.{row.outcome.value}"),
-        _text(row.closed_status or ""),
-    ]
+        return " ".join(str(p) for p in (answer, row.http_status, row.error_code) if p)
+    return answer
+
+
+class _Echo:
+    """A file for csv.writer that hands each line back: `writerow` returns what `write`
+    returns, so a row is made without a buffer to reset and read."""
+
+    def write(self, line: str) -> str:
+        return line
 
 
 def export_parts(
@@ -75,13 +108,9 @@ def export_parts(
     """CSV documents of at most `limit` bytes each, every one with the header; lazily."""
     header = style.texts("export.columns").split(";")
     buffer, count = _start(header), 0
-    line = io.StringIO()
-    writer = csv.writer(line, delimiter=DELIMITER)
+    cells, writer = _Cells(shops, style), csv.writer(_Echo(), delimiter=DELIMITER)
     for row in rows:
-        line.seek(0)
-        line.truncate()
-        writer.writerow(csv_row(row, shops, style))
-        encoded = line.getvalue().encode("utf-8")
+        encoded = writer.writerow(cells(row)).encode("utf-8")
         if count and buffer.tell() + len(encoded) > limit:
             yield Part(buffer.getvalue(), count)
             buffer, count = _start(header), 0

@@ -6,8 +6,7 @@ long period streams instead of loading it whole.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -40,17 +39,11 @@ class History:
             f"{LEDGER_SELECT} WHERE r.first_seen >= ? AND r.first_seen < ? ORDER BY r.first_seen",
             [iso(start), iso(end)],
         )
-        cursor.row_factory = sqlite3.Row  # by name, without a dict per row
-        for row in cursor:
-            yield _row(row)
+        yield from map(_row, cursor)
 
     def pending_rows(self) -> list[LedgerRow]:
-        return [
-            _row(row)
-            for row in self.db.rows(
-                f"{LEDGER_SELECT} WHERE r.state = 'pending' ORDER BY r.deadline"
-            )
-        ]
+        sql = f"{LEDGER_SELECT} WHERE r.state = 'pending' ORDER BY r.deadline"
+        return list(map(_row, self.db.execute(sql)))
 
     def recent_decisions(self, limit: int) -> list[tuple[DecisionRecord, int]]:
         """The last decisions sent, newest first, each with its order id."""
@@ -70,23 +63,34 @@ class History:
         return requests_from(rows)
 
 
-def _row(row: Mapping[str, Any]) -> LedgerRow:
+# Members by value: an export reads 100,000 rows and `Enum(value)` is slow. A value no
+# member has still goes to `Enum(value)`, which raises ValueError as it always did.
+STATES = {state.value: state for state in RequestState}
+BASES = {basis.value: basis for basis in Basis}
+RESULTS = {result.value: result for result in DecisionResult}
+
+
+def _row(row: tuple[Any, ...]) -> LedgerRow:
+    """A row of LEDGER_SELECT, by position: /export builds 100,000 of them."""
+    (request_id, campaign_id, order_id, state, first_seen, requested_at, basis, deadline,
+     closed_at, closed_status, posted_at, decision, result, http_status, error_code,
+     user_id, user_name, started_at) = row  # fmt: skip
     return LedgerRow(
-        request_id=row["id"],
-        campaign_id=row["campaign_id"],
-        order_id=row["order_id"],
-        state=RequestState(row["state"]),
-        first_seen=datetime.fromisoformat(row["first_seen"]),
-        requested_at=datetime.fromisoformat(row["requested_at"]),
-        basis=Basis(row["request_basis"]),
-        deadline=datetime.fromisoformat(row["deadline"]),
-        posted_at=from_iso(row["posted_at"]),
-        closed_at=from_iso(row["closed_at"]),
-        closed_status=row["closed_status"],
-        decision=decision_of(row["decision"]) if row["decision"] else None,
-        result=DecisionResult(row["result"]) if row["result"] else None,
-        http_status=row["http_status"],
-        error_code=row["error_code"],
-        decided_by=Person(row["user_id"], row["user_name"]) if row["user_id"] is not None else None,
-        decided_at=from_iso(row["started_at"]),
+        request_id=request_id,
+        campaign_id=campaign_id,
+        order_id=order_id,
+        state=STATES.get(state) or RequestState(state),
+        first_seen=datetime.fromisoformat(first_seen),
+        requested_at=datetime.fromisoformat(requested_at),
+        basis=BASES.get(basis) or Basis(basis),
+        deadline=datetime.fromisoformat(deadline),
+        posted_at=from_iso(posted_at),
+        closed_at=from_iso(closed_at),
+        closed_status=closed_status,
+        decision=decision_of(decision) if decision else None,
+        result=(RESULTS.get(result) or DecisionResult(result)) if result else None,
+        http_status=http_status,
+        error_code=error_code,
+        decided_by=Person(user_id, user_name) if user_id is not None else None,
+        decided_at=from_iso(started_at),
     )
