@@ -118,7 +118,7 @@ class NewPosts:
 
 
 class Publisher(Outbox):
-    """The outbox of the staff chat."""
+    """The outbox of one staff chat, with the chat's own window: one per chat."""
 
     def __init__(
         self,
@@ -146,15 +146,15 @@ class Publisher(Outbox):
         summary = Summary(bot, store, chat, style, limiter, clock) if settings.pin_summary else None
         duties: list[Duty | None] = [  # the order of priority
             StorageNotice(posting, storage),  # told even while nothing else may go
-            unrecorded,
-            PostEdits(posting),
+            unrecorded,  # in the chat already: stored before anything else is sent
+            PostEdits(posting),  # outcomes and choices staff wait for
             ProblemReports(posting),
             TopicNotices(posting),
-            NewPosts(posting, window, unrecorded),
-            UnseenLists(posting),
-            Reminders(posting),
-            summary,
-            PostProbe(posting),
+            NewPosts(posting, window, unrecorded),  # nearest deadline first
+            UnseenLists(posting),  # spare
+            Reminders(posting),  # they go even while new posts wait for room
+            summary,  # spare
+            PostProbe(posting),  # spare
         ]
         chosen = [duty for duty in duties if duty is not None]
         super().__init__(chosen, window, storage=storage, wakeup=wakeup, activity=activity)
