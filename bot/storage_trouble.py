@@ -31,6 +31,11 @@ class StorageTrouble:
     def broken(self) -> bool:
         return self.reason is not None
 
+    @property
+    def untold(self) -> bool:
+        """Whether staff have yet to hear of the current episode, or of its end."""
+        return self.broken != self._told
+
     def failed(self, error: BaseException) -> None:
         self._last_failure = time.monotonic()
         if self.reason is None:
@@ -44,7 +49,7 @@ class StorageTrouble:
 
     async def tell_staff(self, bot: Bot, chat: StaffChat, texts: Texts) -> bool:
         """Send the one message this episode's start or end calls for; True if one went."""
-        if self.broken == self._told:
+        if not self.untold:
             return False
         if self.broken:
             text = texts("alert.storage", error=self.reason)

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from telegram import Bot
 from telegram.error import BadRequest
 
+from bot.chat_window import DECISION_SLOTS
 from bot.formatting import Style, when
 from bot.model import Request, RequestState
 from bot.ratelimit import GroupRateLimiter
@@ -27,7 +28,6 @@ log = logging.getLogger(__name__)
 
 EVERY = timedelta(minutes=5)
 SHOWN = 3  # links to the most urgent posts
-DECISION_SLOTS = 2  # the Confirm keyboard and the outcome edit
 
 
 def render_summary(count: int, nearest: Sequence[Request], style: Style) -> str:
@@ -48,6 +48,11 @@ def render_summary(count: int, nearest: Sequence[Request], style: Style) -> str:
 
 
 class Summary:
+    """A duty of the chat's outbox that only uses room to spare."""
+
+    records = True
+    spare = True
+
     def __init__(
         self,
         bot: Bot,
@@ -78,6 +83,9 @@ class Summary:
             room = DECISION_SLOTS + (1 if shown else 2)  # a new one is pinned too
             wait = max(wait, self.limiter.seconds_until_room(self.chat.id, room))
         return max(0.0, wait)
+
+    async def step(self) -> bool:
+        return await self.refresh()
 
     async def refresh(self) -> bool:
         """Show the latest summary if it is due; False when there is nothing to do now."""
