@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bench.seed import sample_order
 from bench.world import rss_kib
-from bot.model import Order
+from bot.domain.model import Order
 from storage.database import Database
 from storage.store import Store
 from storage.times import iso
@@ -101,8 +101,8 @@ def seed_settled(
 
 def export_all(path: Path) -> dict[str, float]:
     """Every request of the database through /export's generator, parts dropped as made."""
-    from bot.export import export_parts
     from bot.formatting import Style
+    from bot.owner.export import export_parts
     from bot.texts import Texts
 
     store = Store(path)

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.model import (
+from bot.domain.model import (
     Basis,
     Decision,
     DecisionResult,
@@ -22,8 +22,8 @@ from bot.model import (
     Request,
     RequestTime,
 )
-from bot.orders import parse_business_order
-from bot.reconcile import Listing, reconcile
+from bot.domain.reconcile import Listing, reconcile
+from bot.market.orders import parse_business_order
 from bot.simulator.dto import build_order, msk_today
 from storage.polls import PollRecord
 from storage.store import Store

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_demo_settings, load_settings
-from bot.logs import configure_logging
-from bot.redaction import catch_uncaught, secrets_of
+from bot.ops.logs import configure_logging
+from bot.ops.redaction import catch_uncaught, secrets_of
 
 USAGE = "usage: python -m bot [run|check|health|demo|backup [PATH]]"
 log = logging.getLogger("bot")
@@ -44,11 +44,11 @@ def main(argv: list[str]) -> int:
             settings.database_path,
         )
     if command == "check":
-        from bot.check import run_checks
+        from bot.ops.check import run_checks
 
         return asyncio.run(run_checks(settings))
     if command == "health":
-        from bot.health import check_database
+        from bot.ops.health import check_database
 
         now = datetime.now(UTC)
         verdict = check_database(settings.database_path, settings.poll_interval, now)

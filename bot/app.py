@@ -13,31 +13,32 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot import handlers, owner
-from bot.backups import DailyBackups
+from bot.chat import handlers
+from bot.chat.cooldown import Cooldown
+from bot.chat.decider import Decider
+from bot.chat.handlers import DeskData
+from bot.chat.publisher import Publisher
+from bot.chat.ratelimit import GroupRateLimiter
+from bot.chat.staff_chat import StaffChat
 from bot.config import Settings
-from bot.contact import BuyerContact
-from bot.cooldown import Cooldown
-from bot.daily import Daily
-from bot.decider import Decider
 from bot.formatting import Style
-from bot.handlers import DeskData
+from bot.intake.notifications import Inbox
+from bot.intake.poller import Poller, StaffAlerts
 from bot.lifecycle import serve
-from bot.lookup import OrderLookup
-from bot.market import Lane, MarketClient
-from bot.notifications import Inbox
-from bot.poller import Poller, StaffAlerts
-from bot.publisher import Publisher
-from bot.ratelimit import GroupRateLimiter
-from bot.shops import Shops
+from bot.market.client import Lane, MarketClient
+from bot.market.lookup import OrderLookup
+from bot.market.shops import Shops
+from bot.ops.backups import DailyBackups
+from bot.ops.storage_trouble import StorageTrouble
+from bot.owner import commands as owner
+from bot.owner.daily import Daily
 from bot.signals import Activity, Backlog, Shutdown, Wakeup
-from bot.staff_chat import StaffChat
-from bot.storage_trouble import StorageTrouble
+from bot.team.contact import BuyerContact
 from bot.texts import Texts
 from storage.store import Store
 
 if TYPE_CHECKING:
-    from bot.http import HttpServer
+    from bot.intake.http import HttpServer
 
 log = logging.getLogger(__name__)
 
@@ -128,18 +129,8 @@ def _wire(
         limiter=limiter,
         storage=storage,
     )
-    poller = Poller(
-        store,
-        market,
-        shops,
-        decider,
-        StaffAlerts(application.bot, chat, texts),
-        poll_interval=settings.poll_interval,
-        clock=clock,
-        wakeup=wakeup,
-        decision_window=settings.decision_window,
-        storage=storage,
-        shutdown=data.shutdown,
+    poller = _poller(
+        application, settings, decider, shops, StaffAlerts(application.bot, chat, texts)
     )
     data.settings, data.store, data.market, data.decider = settings, store, market, decider
     data.contact = BuyerContact(settings, market, decider, style, clock)
@@ -148,6 +139,29 @@ def _wire(
     if settings.history_days or settings.digest_at:
         data.chat_loops.append(Daily(application.bot, store, chat, settings, style, clock).run)
     data.inbox = _inbox(settings, store, market, shops, wakeup)
+
+
+def _poller(
+    application: Application,
+    settings: Settings,
+    decider: Decider,
+    shops: Shops,
+    alerts: StaffAlerts,
+) -> Poller:
+    """The Market side's loop: it shares the decider's store, clock, bell and storage state."""
+    return Poller(
+        decider.store,
+        decider.market,
+        shops,
+        decider,
+        alerts,
+        poll_interval=settings.poll_interval,
+        clock=decider.clock,
+        wakeup=decider.wakeup,
+        decision_window=settings.decision_window,
+        storage=decider.storage,
+        shutdown=application.bot_data.shutdown,
+    )
 
 
 def _inbox(
@@ -176,8 +190,7 @@ def run(settings: Settings, store: Store) -> None:
 
 
 def _http_server(settings: Settings, data: DeskData) -> HttpServer:
-    from bot import metrics
-    from bot.http import (  # uvicorn loads only when used
+    from bot.intake.http import (  # uvicorn loads only when used
         Health,
         HttpServer,
         HttpServerError,
@@ -185,6 +198,7 @@ def _http_server(settings: Settings, data: DeskData) -> HttpServer:
         NotificationEndpoint,
         create_app,
     )
+    from bot.ops import metrics
 
     health = Health(data.store, data.activity, settings.poll_interval, data.clock, data.clock())
     metrics.watch(data.store, data.clock)

@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 from dotenv import dotenv_values
 
+from bot.domain.model import DECISION_WINDOW
 from bot.durations import parse_duration
-from bot.model import DECISION_WINDOW
 from bot.setting_values import (
     GroupRate,
     Network,

@@ -11,7 +11,7 @@ from decimal import Context, Decimal, InvalidOperation
 from html import escape, unescape
 from zoneinfo import ZoneInfo
 
-from bot.model import Money, Person
+from bot.domain.model import Money, Person
 from bot.texts import Texts
 
 MESSAGE_LIMIT = 4096  # UTF-16 code units after entity parsing, as Telegram counts

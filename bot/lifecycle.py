@@ -17,10 +17,10 @@ from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot import handlers
+from bot.chat import handlers
+from bot.chat.handlers import DeskData
+from bot.chat.ratelimit import GroupRateLimiter, stop_replies
 from bot.config import SettingsError
-from bot.handlers import DeskData
-from bot.ratelimit import GroupRateLimiter, stop_replies
 from bot.signals import Wire
 from bot.telegram_link import TelegramLink, refused
 

@@ -13,8 +13,8 @@ from datetime import time, timedelta
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.model import DECISION_WINDOW
 from bot.durations import parse_duration
-from bot.model import DECISION_WINDOW
 
 LOG_FORMATS = ("text", "json")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import texts_demo, texts_ops, texts_owner, texts_team
+from bot import texts_demo
+from bot.ops import texts_ops
+from bot.owner import texts_owner
+from bot.team import texts_team
 
 RU: dict[str, str] = {
     "post.title": "🛑 <b>Запрос на отмену · заказ №{order_id}</b>",

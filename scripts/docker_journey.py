@@ -68,7 +68,7 @@ def tap(telegram: FakeTelegram, message, label: str) -> None:
 
 
 def drawn(container: str) -> bytes:
-    """The digest's chart, drawn by the image's `python -m bot.chart` (matplotlib on /tmp)."""
+    """The digest's chart, drawn by the image's `python -m bot.owner.chart` (matplotlib on /tmp)."""
     days = [f"2026-11-{day:02d}" for day in range(1, 31)]
     spec = {
         "days": days,
@@ -78,7 +78,7 @@ def drawn(container: str) -> bytes:
         "median": "hours",
     }
     child = subprocess.run(
-        ["docker", "exec", "-i", container, "python", "-m", "bot.chart"],
+        ["docker", "exec", "-i", container, "python", "-m", "bot.owner.chart"],
         input=json.dumps(spec).encode(),
         capture_output=True,
         check=False,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from bot.model import Post, Problem
+from bot.domain.model import Post, Problem
 from storage.polls import PollRecord
 from storage.retention import prune_settled
 from storage.tables import Tables

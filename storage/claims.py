@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.model import Person
+from bot.domain.model import Person
 from storage.database import Database
 from storage.times import iso
 

@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.model import Decision, DecisionRecord, DecisionResult, Person
+from bot.domain.model import Decision, DecisionRecord, DecisionResult, Person
 from storage.database import Database
 from storage.records import LETTERS, decision_from
 from storage.times import iso

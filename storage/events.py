@@ -1,4 +1,4 @@
-"""The events table: the append-only journal of each request (see `bot.journal`).
+"""The events table: the append-only journal of each request (see `bot.domain.journal`).
 
 A decision in an event's detail is stored as its letter and read back as a `Decision`,
 its result as a `DecisionResult`, like the decisions table's own columns.
@@ -10,8 +10,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from bot.journal import Event, Kind
-from bot.model import Decision, DecisionResult, Person
+from bot.domain.journal import Event, Kind
+from bot.domain.model import Decision, DecisionResult, Person
 from storage.database import Database
 from storage.records import LETTERS, decision_of
 from storage.times import iso

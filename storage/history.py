@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from bot.ledger import LedgerRow
-from bot.model import Basis, DecisionRecord, DecisionResult, Person, Request, RequestState
+from bot.domain.ledger import LedgerRow
+from bot.domain.model import Basis, DecisionRecord, DecisionResult, Person, Request, RequestState
 from storage.database import Database
 from storage.records import REQUEST_SELECT, decision_from, decision_of, requests_from
 from storage.times import from_iso, iso

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.model import DECISION_WINDOW, Basis, RequestTime
+from bot.domain.model import DECISION_WINDOW, Basis, RequestTime
 from storage.database import Database
 from storage.times import iso
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.model import Decision, Post, Request
+from bot.domain.model import Decision, Post, Request
 from storage.database import Database
 from storage.records import LETTERS, REQUEST_SELECT, requests_from
 from storage.times import from_iso, iso

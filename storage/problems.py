@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.model import Problem, ProblemRecord, Stage
+from bot.domain.model import Problem, ProblemRecord, Stage
 from storage.database import Database
 from storage.times import iso
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from bot.model import (
+from bot.domain.model import (
     Basis,
     Claim,
     Decision,

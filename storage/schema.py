@@ -134,7 +134,7 @@ CREATE TABLE events (
     id INTEGER PRIMARY KEY,
     request_id INTEGER NOT NULL REFERENCES requests(id),
     at TEXT NOT NULL,
-    kind TEXT NOT NULL,                 -- bot.journal.Kind
+    kind TEXT NOT NULL,                 -- bot.domain.journal.Kind
     user_id INTEGER,
     user_name TEXT,
     detail TEXT NOT NULL                -- JSON

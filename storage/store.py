@@ -3,8 +3,8 @@
 `Store` opens the database and holds one object per table (storage/tables.py); every
 write goes through a `Store` method, each in one transaction: those that span tables (a
 poll cycle, a decision's answer, a new post) are here, the one-table ones in
-storage/bookkeeping.py. The rules they apply come from the domain (`bot.model`,
-`bot.reconcile`): storage decides nothing.
+storage/bookkeeping.py. The rules they apply come from the domain (`bot.domain.model`,
+`bot.domain.reconcile`): storage decides nothing.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from bot.journal import Kind
-from bot.model import (
+from bot.domain.journal import Kind
+from bot.domain.model import (
     Change,
     Decision,
     DecisionRecord,

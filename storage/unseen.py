@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.model import Request
+from bot.domain.model import Request
 from storage.database import Database
 from storage.records import REQUEST_SELECT, requests_from
 from storage.times import iso

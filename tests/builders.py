@@ -8,8 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.formatting import Style
-from bot.model import (
+from bot.domain.model import (
     Basis,
     Decision,
     DecisionRecord,
@@ -24,8 +23,9 @@ from bot.model import (
     RequestState,
     RequestTime,
 )
-from bot.notifications import Inbox
-from bot.reconcile import Listing, reconcile
+from bot.domain.reconcile import Listing, reconcile
+from bot.formatting import Style
+from bot.intake.notifications import Inbox
 from bot.texts import Texts
 from storage.polls import PollRecord
 from storage.store import Store

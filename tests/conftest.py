@@ -123,10 +123,10 @@ def settings(market, tmp_path: Path):
 async def inbox(settings, store):
     """The notification side of a desk in process, over the fake Market, with a real store."""
     from bot.app import utc_now
-    from bot.lookup import OrderLookup
-    from bot.market import MarketClient
-    from bot.notifications import Inbox
-    from bot.shops import Shops
+    from bot.intake.notifications import Inbox
+    from bot.market.client import MarketClient
+    from bot.market.lookup import OrderLookup
+    from bot.market.shops import Shops
     from bot.signals import Wakeup
 
     client = MarketClient(settings.market_api_url, settings.market_api_key)
@@ -148,8 +148,8 @@ async def inbox(settings, store):
 def decider(settings, store, inbox):
     """The decider of that desk; its chat is the staff chat, Telegram is not involved."""
     from bot.app import utc_now
-    from bot.decider import Decider
-    from bot.staff_chat import StaffChat
+    from bot.chat.decider import Decider
+    from bot.chat.staff_chat import StaffChat
     from bot.texts import Texts
 
     chat = StaffChat(settings.staff_chat_id, store, inbox.wakeup)

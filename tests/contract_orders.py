@@ -21,8 +21,8 @@ from hypothesis import reject
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from bot.model import Order
-from bot.orders import OrderFormatError, parse_business_order
+from bot.domain.model import Order
+from bot.market.orders import OrderFormatError, parse_business_order
 
 CONTRACT = json.loads(
     (Path(__file__).parent / "contracts" / "business_order.schema.json").read_text("utf-8")

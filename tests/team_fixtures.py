@@ -12,11 +12,11 @@ import pytest
 from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
+from bot.chat.publisher import Publisher
+from bot.chat.staff_chat import StaffChat
 from bot.formatting import Style
-from bot.publisher import Publisher
-from bot.shops import Shops
+from bot.market.shops import Shops
 from bot.signals import Activity, Wakeup
-from bot.staff_chat import StaffChat
 from bot.texts import Texts
 from tests.test_publisher import Clock
 

@@ -1,9 +1,9 @@
-"""bot/callbacks.py: callback data is a short key Telegram accepts (1-64 bytes)."""
+"""bot/chat/callbacks.py: callback data is a short key Telegram accepts (1-64 bytes)."""
 
 import pytest
 
-from bot.callbacks import Callback, Tap, parse_callback
-from bot.model import Decision
+from bot.chat.callbacks import Callback, Tap, parse_callback
+from bot.domain.model import Decision
 
 IDS = [1, 7, 42, 10**9, 10**18 - 1]
 ALL = [Callback(tap, i, None) for tap in (Tap.BACK, Tap.CLAIM, Tap.CONTACT) for i in IDS] + [

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.access import may_tap
-from bot.callbacks import Tap
+from bot.chat.access import may_tap
+from bot.chat.callbacks import Tap
 from bot.config import GroupRate, SettingsError, load_settings
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import SettingsError, load_settings
-from bot.model import MOSCOW
-from bot.quiet import in_span
+from bot.domain.model import MOSCOW
+from bot.team.quiet import in_span
 from tests.test_config import REQUIRED
 
 

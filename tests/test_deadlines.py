@@ -1,9 +1,9 @@
-"""bot/deadlines.py: when a request was made (PRODUCT.md, "The deadline")."""
+"""bot/domain/deadlines.py: when a request was made (PRODUCT.md, "The deadline")."""
 
 from datetime import UTC, datetime, timedelta
 
-from bot.deadlines import crossed_lead_times, estimate_request_time, from_notification
-from bot.model import Basis, RequestTime
+from bot.domain.deadlines import crossed_lead_times, estimate_request_time, from_notification
+from bot.domain.model import Basis, RequestTime
 
 FIRST_SEEN = datetime(2026, 7, 20, 12, 0, tzinfo=UTC)
 FRESH = timedelta(minutes=2)

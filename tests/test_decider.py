@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.callbacks import Callback, Tap, parse_callback
-from bot.decider import Decider, Tapped
-from bot.model import Decision, DecisionResult, NewRequest, Person, RequestState
-from bot.orders import parse_business_order
+from bot.chat.callbacks import Callback, Tap, parse_callback
+from bot.chat.decider import Decider, Tapped
+from bot.domain.model import Decision, DecisionResult, NewRequest, Person, RequestState
+from bot.market.orders import parse_business_order
 from tests.conftest import BUSINESS, CAMPAIGN, STAFF_CHAT
 
 ANNA = Person(111, "Анна", "anna")
@@ -32,7 +32,7 @@ def posted(market, store):
 
     def post(order_id: int) -> int:
         raw = market.add_order(order_id, CAMPAIGN, cancel_requested=True)
-        from bot.model import Basis, RequestTime
+        from bot.domain.model import Basis, RequestTime
 
         request_id = store.add_request(
             NewRequest(

@@ -11,11 +11,11 @@ import pytest
 from bot.config import SettingsError, load_demo_settings
 from bot.demo.run import MARKET
 from bot.demo.world import BUSINESS_ID, SHOPS, DemoWorld, starting_ages
-from bot.market import MarketClient, MarketHTTPError
-from bot.model import Decision, moscow_today
+from bot.domain.model import Decision, moscow_today
+from bot.market.client import MarketClient, MarketHTTPError
+from bot.market.windows import Windows
 from bot.simulator.engine import MarketEngine
 from bot.simulator.transport import SimulatorTransport
-from bot.windows import Windows
 from tests.fakes.market.spec import load_spec
 
 NOW = datetime.now(UTC).replace(microsecond=0)  # the engine lists by the real date

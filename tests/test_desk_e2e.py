@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.model import MOSCOW
+from bot.domain.model import MOSCOW
 from tests.chat import ANNA, BORIS, edited, labels, post_of, posts, tap
 from tests.conftest import CAMPAIGN, OUTSIDER, STAFF_CHAT
 from tests.harness import wait_until

@@ -1,12 +1,12 @@
-"""bot.digest: when the digest is due, and what its chart counts (pure)."""
+"""bot.owner.digest: when the digest is due, and what its chart counts (pure)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.digest import chart_spec, digest_due, until_next
-from bot.model import Decision, RequestState
+from bot.domain.model import Decision, RequestState
+from bot.owner.digest import chart_spec, digest_due, until_next
 from tests.builders import style
 from tests.test_stats import ANNA, NOW, decided, row
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 from datetime import datetime, timedelta
 
-from bot.model import MOSCOW
+from bot.domain.model import MOSCOW
 from tests.chat import post_of
 from tests.conftest import CAMPAIGN, STAFF_CHAT
 from tests.harness import wait_until

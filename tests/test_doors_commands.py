@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.periods import Period, PeriodError, parse_period
+from bot.owner.periods import Period, PeriodError, parse_period
 from tests.chat import ANNA, post_of
 from tests.conftest import CAMPAIGN, STAFF_CHAT
 from tests.harness import wait_until

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import load_settings
-from bot.http import Health, NotificationEndpoint, create_app
+from bot.intake.http import Health, NotificationEndpoint, create_app
 from bot.signals import Activity
 from tests.conftest import CAMPAIGN, STAFF_CHAT
 

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.callbacks import Callback, Tap, parse_callback
-from bot.decider import Tapped
-from bot.model import Basis, Decision, NewRequest, Person, RequestTime
-from bot.orders import parse_business_order
+from bot.chat.callbacks import Callback, Tap, parse_callback
+from bot.chat.decider import Tapped
+from bot.domain.model import Basis, Decision, NewRequest, Person, RequestTime
+from bot.market.orders import parse_business_order
 from tests.conftest import BUSINESS, CAMPAIGN, STAFF_CHAT
 
 POST_ID = 900

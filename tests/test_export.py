@@ -1,4 +1,4 @@
-"""bot.export: CSV for Russian Excel, in parts that each stand alone."""
+"""bot.owner.export: CSV for Russian Excel, in parts that each stand alone."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import csv
 import io
 from datetime import timedelta
 
-from bot.export import export_parts
-from bot.model import Decision, DecisionResult, Person
+from bot.domain.model import Decision, DecisionResult, Person
+from bot.owner.export import export_parts
 from tests.builders import style
 from tests.test_stats import ANNA, decided, row
 

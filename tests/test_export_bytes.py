@@ -1,4 +1,4 @@
-"""bot.export gives, byte for byte, the CSV of the code before issue 19's speed-up.
+"""bot.owner.export gives, byte for byte, the CSV of the code before issue 19's speed-up.
 
 The reference below is that code as it was (commit 6fc716b), kept verbatim: /export was
 made faster without changing one byte an owner's spreadsheet reads. The rows are varied
@@ -19,14 +19,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.export import export_parts
+from bot.domain.ledger import LedgerRow
+from bot.domain.model import Basis, Decision, DecisionResult, Person, RequestState
 from bot.formatting import Style
-from bot.ledger import LedgerRow
-from bot.local_times import LocalTimes
-from bot.model import Basis, Decision, DecisionResult, Person, RequestState
+from bot.owner.export import export_parts
+from bot.owner.local_times import LocalTimes
 from bot.texts import Texts
 
-# --- the reference: bot/export.py at 6fc716b (read with the domain's types since) ----------
+# --- the reference: bot/owner/export.py at 6fc716b (read with the domain's types since) ----------
 FORMULA_STARTS = frozenset("=+-@\t\r")
 
 

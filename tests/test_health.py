@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.health import judge
+from bot.ops.health import judge
 from storage.polls import PollRecord
 from storage.store import Store
 from tests.harness import DeskProcess, wait_until

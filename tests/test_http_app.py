@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from bot.config import load_settings
-from bot.http import Health, NotificationEndpoint, create_app
-from bot.notifications import Inbox
+from bot.intake.http import Health, NotificationEndpoint, create_app
+from bot.intake.notifications import Inbox
 from bot.signals import Activity
 from storage.polls import PollRecord
 from tests.conftest import CAMPAIGN, STAFF_CHAT

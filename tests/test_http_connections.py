@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from bot.config import load_settings
-from bot.http import Health, HttpServer, NotificationEndpoint, create_app
-from bot.http_limits import MAX_CONNECTIONS, Limits, connection_cap
+from bot.intake.http import Health, HttpServer, NotificationEndpoint, create_app
+from bot.intake.http_limits import MAX_CONNECTIONS, Limits, connection_cap
 from bot.signals import Activity
 from tests.chat import post_of
 from tests.conftest import CAMPAIGN, STAFF_CHAT

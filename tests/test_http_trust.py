@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from bot.config import load_settings
-from bot.http import Health, Metrics, NotificationEndpoint, create_app
+from bot.intake.http import Health, Metrics, NotificationEndpoint, create_app
 from bot.signals import Activity
 from tests.conftest import CAMPAIGN, STAFF_CHAT
 

@@ -1,4 +1,4 @@
-"""The intake's pure plans (bot/intake.py, bot/notification_plan.py): no Market, no store.
+"""The intake's pure plans (bot/intake/plan.py, notification_plan.py): no Market, no store.
 
 What a poll or a notification changes is decided from plain values, so the rules the
 security review set (a notification only ever brings a deadline closer, never past first
@@ -15,9 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.deadlines import from_notification
-from bot.intake import Memory, PollView, plan_poll, request_time
-from bot.model import (
+from bot.domain.deadlines import from_notification
+from bot.domain.model import (
     DECISION_WINDOW,
     KEEP,
     Basis,
@@ -28,7 +27,7 @@ from bot.model import (
     RequestTime,
     Stage,
 )
-from bot.notification_plan import (
+from bot.intake.notification_plan import (
     FUTURE_TOLERANCE,
     IntakeOutcome,
     Known,
@@ -39,6 +38,7 @@ from bot.notification_plan import (
     plan_known,
     plan_lately,
 )
+from bot.intake.plan import Memory, PollView, plan_poll, request_time
 from tests.builders import NOW, decision, order, request
 
 H = timedelta(hours=1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.model import MOSCOW
+from bot.domain.model import MOSCOW
 from tests.chat import ANNA, edited, labels, post_of, posts, reports, tap
 from tests.conftest import CAMPAIGN
 from tests.harness import wait_until

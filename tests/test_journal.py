@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.model import Basis, Decision, DecisionResult, Person, RequestTime
+from bot.domain.model import Basis, Decision, DecisionResult, Person, RequestTime
 from storage.retention import prune_settled
 from storage.store import Store
 from tests.builders import CHAT, NOW, H, begin, close, new, order

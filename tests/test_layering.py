@@ -24,11 +24,8 @@ from tests.source_tree import (
 )
 
 #: The desk's domain: its records, enums and pure rules. storage/ may import these and no
-#: other module of bot/, and they import nothing of the desk outside this set. When the
-#: domain moves into one package, this becomes {"bot.domain"}.
-DOMAIN = frozenset(
-    {"bot.model", "bot.journal", "bot.ledger", "bot.reconcile", "bot.deadlines", "bot.market_time"}
-)
+#: other module of bot/, and they import nothing of the desk outside this set.
+DOMAIN = frozenset({"bot.domain"})
 #: The rehearsal and the simulated Market it runs on: never needed by the real desk.
 DEMO = frozenset({"bot.demo", "bot.simulator"})
 #: The one module that may load the demo, and only lazily, for the `demo` command.

@@ -19,7 +19,7 @@ def test_json_logs_are_one_object_per_line_with_ids(market, telegram, start_desk
     lines = [json.loads(line) for line in desk.log().splitlines()]
     assert all({"time", "level", "logger", "message"} <= line.keys() for line in lines)
     [posted] = [line for line in lines if line["message"].startswith("Posted order 1 ")]
-    assert posted["level"] == "INFO" and posted["logger"] == "bot.publisher"
+    assert posted["level"] == "INFO" and posted["logger"] == "bot.chat.publisher"
     assert posted["order_id"] == 1 and posted["campaign_id"] == CAMPAIGN
     assert lines[-1]["message"] == "Desk stopped"
     text = desk.log()

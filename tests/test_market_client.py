@@ -11,7 +11,8 @@ from datetime import date
 import httpx
 import pytest
 
-from bot.market import (
+from bot.domain.model import Decision
+from bot.market.client import (
     DateWindow,
     MarketClient,
     MarketHTTPError,
@@ -19,7 +20,6 @@ from bot.market import (
     MarketRateLimited,
     MarketResponseError,
 )
-from bot.model import Decision
 
 WINDOW = DateWindow(date(2026, 11, 1), date(2026, 12, 1))
 

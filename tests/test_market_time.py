@@ -1,11 +1,11 @@
-"""bot/market_time.py: the Market's two date formats, read into aware datetimes."""
+"""bot/domain/market_time.py: the Market's two date formats, read into aware datetimes."""
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from bot.market_time import parse_market_date, parse_market_datetime
-from bot.model import moscow_today
+from bot.domain.market_time import parse_market_date, parse_market_datetime
+from bot.domain.model import moscow_today
 
 
 def test_iso_with_offset() -> None:

@@ -11,7 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from bot.http import Metrics
+from bot.intake.http import Metrics
 from tests.chat import ANNA, edited, post_of, posts, tap
 from tests.conftest import CAMPAIGN
 from tests.harness import wait_until

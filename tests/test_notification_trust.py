@@ -18,16 +18,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot import metrics
-from bot.journal import Kind
-from bot.lookup_budget import LookupBudget
-from bot.market import MarketClient, MarketHTTPError
-from bot.model import Basis, NewRequest, RequestTime
-from bot.notification_body import CANCELLATION_REQUEST, STATUS_UPDATED, Notification
-from bot.notification_plan import IntakeOutcome
-from bot.notifications import handle
-from bot.orders import parse_business_order
-from bot.sync import sync_once
+from bot.domain.journal import Kind
+from bot.domain.model import Basis, NewRequest, RequestTime
+from bot.intake.notification_body import CANCELLATION_REQUEST, STATUS_UPDATED, Notification
+from bot.intake.notification_plan import IntakeOutcome
+from bot.intake.notifications import handle
+from bot.intake.sync import sync_once
+from bot.market.client import MarketClient, MarketHTTPError
+from bot.market.lookup_budget import LookupBudget
+from bot.market.orders import parse_business_order
+from bot.ops import metrics
 from storage.store import Store
 from tests.builders import intervals_later
 from tests.chat import ANNA, post_of, tap

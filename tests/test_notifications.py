@@ -15,13 +15,13 @@ import httpx
 import pytest
 from starlette.datastructures import Headers
 
-from bot.callers import identify, parse_address
-from bot.notification_body import (
+from bot.intake.callers import identify, parse_address
+from bot.intake.notification_body import (
     CANCELLATION_REQUEST,
     MalformedNotification,
     parse_notification,
 )
-from bot.notification_plan import IntakeOutcome, NotificationPlan
+from bot.intake.notification_plan import IntakeOutcome, NotificationPlan
 from tests.chat import post_of
 from tests.conftest import CAMPAIGN, STAFF_CHAT
 from tests.harness import wait_until

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.deadlines import from_notification
-from bot.model import Basis, Decision, DecisionResult, Person, RequestTime
-from bot.notification_body import CANCELLATION_REQUEST, Notification
-from bot.notification_plan import IntakeOutcome
-from bot.notifications import handle
+from bot.domain.deadlines import from_notification
+from bot.domain.model import Basis, Decision, DecisionResult, Person, RequestTime
+from bot.intake.notification_body import CANCELLATION_REQUEST, Notification
+from bot.intake.notification_plan import IntakeOutcome
+from bot.intake.notifications import handle
 from tests.builders import intervals_later
 from tests.conftest import BUSINESS, CAMPAIGN, STAFF_CHAT
 
@@ -126,7 +126,7 @@ async def test_a_decision_in_flight_is_left_alone(market, inbox):
 
 
 async def test_a_notification_ahead_of_the_listing_gives_the_poll_its_exact_time(market, inbox):
-    from bot.sync import sync_once
+    from bot.intake.sync import sync_once
 
     at = datetime.now(UTC) - timedelta(minutes=3)
     market.add_order(70, CAMPAIGN)  # the Market has not flagged the request yet

@@ -13,16 +13,16 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from bot.deadlines import from_notification
+from bot.chat.render import render_post
+from bot.domain.deadlines import from_notification
+from bot.domain.market_time import parse_market_datetime
+from bot.domain.model import MOSCOW, Basis, Decision, Person
 from bot.formatting import MESSAGE_LIMIT, shown_len
-from bot.market import MarketClient
-from bot.market_time import parse_market_datetime
-from bot.model import MOSCOW, Basis, Decision, Person
-from bot.notification_body import CANCELLATION_REQUEST, Notification, parse_notification
-from bot.notification_plan import IntakeOutcome
-from bot.notifications import handle
-from bot.render import render_post
-from bot.sync import sync_once
+from bot.intake.notification_body import CANCELLATION_REQUEST, Notification, parse_notification
+from bot.intake.notification_plan import IntakeOutcome
+from bot.intake.notifications import handle
+from bot.intake.sync import sync_once
+from bot.market.client import MarketClient
 from tests.builders import intervals_later, style
 from tests.conftest import BUSINESS, CAMPAIGN, STAFF_CHAT
 

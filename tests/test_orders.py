@@ -1,4 +1,4 @@
-"""bot/orders.py: reading a BusinessOrderDTO into what staff see."""
+"""bot/market/orders.py: reading a BusinessOrderDTO into what staff see."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.model import Money, Order, OrderItem
-from bot.orders import OrderFormatError, parse_business_order
+from bot.domain.model import Money, Order, OrderItem
+from bot.market.orders import OrderFormatError, parse_business_order
 from bot.simulator.dto import build_order
 
 TODAY = date(2026, 7, 20)

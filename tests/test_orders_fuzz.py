@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.deadlines import estimate_request_time
-from bot.formatting import Style
-from bot.model import (
+from bot.chat.render import render_pending, render_post, render_reminder
+from bot.domain.deadlines import estimate_request_time
+from bot.domain.model import (
     Basis,
     Decision,
     DecisionRecord,
@@ -33,8 +33,8 @@ from bot.model import (
     RequestState,
     RequestTime,
 )
-from bot.orders import OrderFormatError, parse_business_order
-from bot.render import render_pending, render_post, render_reminder
+from bot.formatting import Style
+from bot.market.orders import OrderFormatError, parse_business_order
 from bot.texts import Texts
 from tests.contract_orders import BIG_ORDERS, ORDERS, STORABLE_ORDERS, VALIDATOR, parsed
 from tests.fakes.telegram import HtmlParseError, parse_html

@@ -14,14 +14,14 @@ from datetime import timedelta
 from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
+from bot.chat.publisher import Publisher
+from bot.chat.ratelimit import GroupRateLimiter
+from bot.chat.staff_chat import StaffChat
 from bot.config import GroupRate
 from bot.formatting import Style
-from bot.publisher import Publisher
-from bot.ratelimit import GroupRateLimiter
-from bot.shops import Shops
+from bot.market.shops import Shops
+from bot.ops.storage_trouble import StorageTrouble
 from bot.signals import Activity, Wakeup
-from bot.staff_chat import StaffChat
-from bot.storage_trouble import StorageTrouble
 from bot.texts import Texts
 from tests.builders import close, order
 from tests.conftest import STAFF_CHAT

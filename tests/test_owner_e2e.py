@@ -11,7 +11,7 @@ import csv
 import io
 from datetime import datetime, timedelta
 
-from bot.model import MOSCOW
+from bot.domain.model import MOSCOW
 from tests.chat import ANNA, BORIS, post_of, tap
 from tests.conftest import CAMPAIGN, OUTSIDER, STAFF_CHAT
 from tests.harness import wait_until

@@ -9,8 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from bot.domain.model import Person
 from bot.formatting import CLIP_PERSON, person_name, who, who_text
-from bot.model import Person
 
 ROOT = Path(__file__).resolve().parents[1]
 ANNA = Person(42, "Анна <склад>", "anna_k")

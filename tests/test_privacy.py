@@ -11,13 +11,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.callbacks import Callback, Tap
-from bot.contact import BuyerContact
-from bot.decider import Tapped
-from bot.logs import log_handler
-from bot.model import Basis, NewRequest, Person, RequestTime
-from bot.orders import parse_business_order
-from bot.privacy import ShownContacts
+from bot.chat.callbacks import Callback, Tap
+from bot.chat.decider import Tapped
+from bot.domain.model import Basis, NewRequest, Person, RequestTime
+from bot.market.orders import parse_business_order
+from bot.ops.logs import log_handler
+from bot.team.contact import BuyerContact
+from bot.team.privacy import ShownContacts
 from tests.builders import style
 from tests.conftest import BUSINESS, CAMPAIGN, STAFF_CHAT
 

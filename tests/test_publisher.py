@@ -12,12 +12,12 @@ import pytest
 from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 
+from bot.chat.publisher import Publisher
+from bot.chat.staff_chat import StaffChat
+from bot.domain.model import Basis, Decision, NewRequest, RequestTime
 from bot.formatting import Style
-from bot.model import Basis, Decision, NewRequest, RequestTime
-from bot.publisher import Publisher
-from bot.shops import Shops
+from bot.market.shops import Shops
 from bot.signals import Activity, Wakeup
-from bot.staff_chat import StaffChat
 from bot.texts import Texts
 from tests.builders import order
 from tests.conftest import CAMPAIGN, STAFF_CHAT

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.model import MOSCOW, Person
+from bot.domain.model import MOSCOW, Person
 from tests.chat import ANNA, BORIS
 from tests.conftest import STAFF_CHAT
 from tests.test_publisher import add

@@ -1,4 +1,4 @@
-"""bot/render.py: posts, keyboards and the /pending list as pure functions of state."""
+"""bot/chat/render.py: posts, keyboards and the /pending list as pure functions of state."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.chat.render import Rendered, render_pending, render_post, split_lines
+from bot.domain.model import Basis, Decision, Money, NewRequest, Person, Request, RequestTime
 from bot.formatting import MESSAGE_LIMIT, money, shown_len
-from bot.model import Basis, Decision, Money, NewRequest, Person, Request, RequestTime
-from bot.render import Rendered, render_pending, render_post, split_lines
 from bot.texts import EN, RU, Texts
 from storage.store import Store
 from tests.builders import (

@@ -13,10 +13,10 @@ from decimal import Decimal
 
 import pytest
 
+from bot.chat.render import render_pending, render_post, render_reminder
+from bot.chat.render import shown_len as units
+from bot.domain.model import Basis, Decision, Money, OrderItem, Person
 from bot.formatting import MESSAGE_LIMIT, money
-from bot.model import Basis, Decision, Money, OrderItem, Person
-from bot.render import render_pending, render_post, render_reminder
-from bot.render import shown_len as units
 from tests.builders import NOW, H, decision, order, post, request, style
 
 WIDE = "🧸&<>" * 200  # far longer than any cut, two units per emoji, escaped characters

@@ -1,4 +1,4 @@
-"""bot/render.py with the team's features: claims, mentions, escalation lines."""
+"""bot/chat/render.py with the team's features: claims, mentions, escalation lines."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
+from bot.chat.render import render_help, render_post, render_reminder
+from bot.domain.model import Claim, Decision, Person
 from bot.formatting import mention
-from bot.model import Claim, Decision, Person
-from bot.render import render_help, render_post, render_reminder
 from tests.builders import NOW, H, decision, order, post, request, style
 
 ANNA = Claim(Person(111, "Анна <склад>", "anna"), NOW - H)
@@ -88,8 +88,8 @@ def test_substatuses_are_in_words_where_there_are_words() -> None:
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_the_contact_fits_the_pop_up_cutting_only_the_name(language: str) -> None:
-    from bot.contact import render_contact
-    from bot.market import Buyer
+    from bot.market.client import Buyer
+    from bot.team.contact import render_contact
 
     text = render_contact(Buyer("Ы" * 500, "+79161234567", True), style(language))
     assert len(text) == 200 and "+79161234567" in text and "…" in text

@@ -1,4 +1,4 @@
-"""bot.stats and bot.periods: the numbers /stats shows, from ledger rows alone."""
+"""bot.owner.stats and bot.owner.periods: the numbers /stats shows, from ledger rows alone."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.ledger import INFERRED, Fate, LedgerRow
-from bot.model import Basis, Decision, DecisionResult, Person, RequestState
-from bot.periods import Period, PeriodError, parse_period
-from bot.stats import compute, spread
+from bot.domain.ledger import INFERRED, Fate, LedgerRow
+from bot.domain.model import Basis, Decision, DecisionResult, Person, RequestState
+from bot.owner.periods import Period, PeriodError, parse_period
+from bot.owner.stats import compute, spread
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -120,7 +120,7 @@ def test_anything_else_is_refused(text: str) -> None:
 
 
 def test_inferred_outcomes_are_worded_as_probable_in_both_languages() -> None:
-    from bot.render_owner import render_stats
+    from bot.owner.render_owner import render_stats
     from tests.builders import style
 
     expired = row(1, state=RequestState.CLOSED, closed_at=NOW, deadline=NOW - H)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.model import Decision, DecisionResult, Post
+from bot.domain.model import Decision, DecisionResult, Post
 from storage.store import Store
 from tests.builders import CHAT, NOW, H, begin, close, new
 

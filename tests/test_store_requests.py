@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from bot.model import Basis, DecisionResult, RequestState, RequestTime
+from bot.domain.model import Basis, DecisionResult, RequestState, RequestTime
 from storage.store import Store
 from tests.builders import CHAT, NOW, H, begin, close, new, order
 

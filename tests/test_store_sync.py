@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.model import Basis, RequestTime
+from bot.domain.model import Basis, RequestTime
 from storage.store import Store
 from tests.builders import CHAT, NOW, H, close, new, order, poll, sync
 

@@ -6,7 +6,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from bot.model import RequestState
+from bot.domain.model import RequestState
 from storage.store import Store
 from tests.builders import CHAT, NOW, close, new, order
 from tests.test_upgrade import FIXTURE

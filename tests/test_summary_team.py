@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.chat.ratelimit import GroupRateLimiter
 from bot.config import GroupRate
-from bot.ratelimit import GroupRateLimiter
-from bot.summary import Summary
+from bot.team.summary import Summary
 from tests.conftest import STAFF_CHAT
 from tests.test_publisher import add
 
@@ -91,9 +91,9 @@ async def test_without_the_right_to_pin_the_summary_still_shows(
 async def test_the_summary_waits_while_a_decision_would_lack_its_slots(
     desk_bot, store, settings, desk_clock, inbox
 ):
+    from bot.chat.staff_chat import StaffChat
     from bot.formatting import Style
     from bot.signals import Wakeup
-    from bot.staff_chat import StaffChat
     from bot.texts import Texts
 
     limiter = GroupRateLimiter(GroupRate(4, timedelta(seconds=60)))

@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.market import (
+from bot.domain.model import MOSCOW, Basis, RequestState
+from bot.intake.sync import sync_once
+from bot.market.client import (
     MarketClient,
     MarketHTTPError,
     MarketNetworkError,
     MarketRateLimited,
 )
-from bot.model import MOSCOW, Basis, RequestState
-from bot.sync import sync_once
 from tests.conftest import BUSINESS, CAMPAIGN
 
 INTERVAL = timedelta(seconds=60)
@@ -226,7 +226,7 @@ def shops_for(market, store, client, **extra):
     from pathlib import Path
 
     from bot.config import load_settings
-    from bot.shops import Shops
+    from bot.market.shops import Shops
 
     env = {
         "TELEGRAM_BOT_TOKEN": "123456:TEST-token-abc",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.model import Decision, Person, RequestState
+from bot.domain.model import Decision, Person, RequestState
 from storage.schema import MIGRATIONS
 from storage.store import Store
 

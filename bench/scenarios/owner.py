@@ -23,13 +23,13 @@ from bench.history import seed_settled
 from bench.scenarios import Config
 from bench.stats import Row
 from bench.world import rss_kib
-from bot.chart import render_chart
-from bot.digest import chart_spec
 from bot.formatting import Style
-from bot.periods import parse_period
-from bot.render_owner import render_stats
-from bot.stats import compute
-from bot.story import story_lines
+from bot.owner.chart import render_chart
+from bot.owner.digest import chart_spec
+from bot.owner.periods import parse_period
+from bot.owner.render_owner import render_stats
+from bot.owner.stats import compute
+from bot.owner.story import story_lines
 from bot.texts import Texts
 from storage.store import Store
 

@@ -19,7 +19,7 @@ from bench.scenarios import Config
 from bench.seed import seed_pending
 from bench.stats import Row, median, p95
 from bench.world import ANNA, STAFF_CHAT, World, order_refs, rss_kib
-from bot.orders import parse_business_order
+from bot.market.orders import parse_business_order
 from tests.harness import DeskProcess
 
 IDS = ("10",)

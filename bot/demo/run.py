@@ -8,10 +8,10 @@ import logging
 import random
 
 from bot.app import build_application, utc_now
+from bot.chat.handlers import DeskData
 from bot.config import Settings
 from bot.demo.marks import DemoBot, render_demo_note
 from bot.demo.world import BUSINESS_ID, SHOPS, DemoWorld
-from bot.handlers import DeskData
 from bot.lifecycle import serve
 from bot.simulator.engine import MarketEngine
 from bot.simulator.transport import SimulatorTransport

@@ -1,0 +1,115 @@
+"""Who may use each command and each button, declared in one place.
+
+Commands are registered through `command`, which enforces their audience and the
+per-person cooldown, and makes what they send a reply that waits for the outbox; taps are
+judged by the decider with `may_tap`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import CommandHandler
+
+from bot.chat.callbacks import Tap
+from bot.chat.ratelimit import GroupRateLimiter, ReplyDropped, replying
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.chat.handlers import Context, DeskData
+
+log = logging.getLogger(__name__)
+
+
+class Audience(Enum):
+    """Who a command or a button is for."""
+
+    CHAT = "chat"  # the staff chat's members; in private, STAFF_USER_IDS
+    STAFF = "staff"  # STAFF_USER_IDS wherever asked; the staff chat's members while it is empty
+
+
+COMMANDS: dict[str, Audience] = {
+    "pending": Audience.CHAT,
+    "help": Audience.CHAT,
+    "start": Audience.CHAT,
+    "stats": Audience.STAFF,
+    "history": Audience.STAFF,
+    "order": Audience.STAFF,
+    "export": Audience.STAFF,
+}
+BUTTONS: dict[Tap, Audience] = {
+    Tap.CHOOSE: Audience.STAFF,
+    Tap.CONFIRM: Audience.STAFF,
+    Tap.BACK: Audience.STAFF,
+    Tap.CLAIM: Audience.STAFF,
+    Tap.CONTACT: Audience.STAFF,  # BUYER_CONTACT needs STAFF_USER_IDS: only the listed
+}
+
+Command = Callable[[Update, "Context"], Coroutine[Any, Any, None]]
+
+
+def admits(
+    audience: Audience, settings: Settings, user_id: int, *, staff_chat: bool, private: bool
+) -> bool:
+    """Whether this user may use it where they asked (the staff chat, a private chat)."""
+    listed = user_id in settings.staff_user_ids
+    if private:
+        return listed
+    if not staff_chat:
+        return False
+    return audience is Audience.CHAT or listed or not settings.staff_user_ids
+
+
+def may_tap(settings: Settings, tap: Tap, user_id: int) -> bool:
+    """Whether this user may use a button of a post in the staff chat."""
+    return admits(BUTTONS[tap], settings, user_id, staff_chat=True, private=False)
+
+
+def command(name: str, callback: Command) -> CommandHandler:
+    """The handler of /`name`: its audience only, one at a time per person, after the outbox."""
+    audience = COMMANDS[name]
+
+    async def guarded(update: Update, context: Context) -> None:
+        data, chat, user = context.bot_data, update.effective_chat, update.effective_user
+        if chat is None or user is None:
+            return
+        with data.cooldown.turn(chat.id, user.id) as allowed:
+            if not allowed:
+                log.info("Ignored /%s from user %s in chat %s: too soon", name, user.id, chat.id)
+                return
+            if not await _admitted(update, data, audience):
+                return
+            try:
+                with replying():
+                    await _after_the_outbox(context, chat.id)
+                    await callback(update, context)
+            except ReplyDropped:
+                log.info("Did not answer /%s from user %s: the desk is stopping", name, user.id)
+
+    return CommandHandler(name, guarded)
+
+
+async def _admitted(update: Update, data: DeskData, audience: Audience) -> bool:
+    """Outsiders learn nothing; in private they are told the bot is not for them."""
+    chat, user = update.effective_chat, update.effective_user
+    assert chat is not None and user is not None
+    private = chat.type == ChatType.PRIVATE
+    staff_chat = data.chat.is_it(chat.id)
+    if admits(audience, data.settings, user.id, staff_chat=staff_chat, private=private):
+        return True
+    log.warning("Refused a command from user %s in chat %s", user.id, chat.id)
+    if private and update.effective_message:
+        await update.effective_message.reply_text(data.style.texts("private.refused"))
+    return False
+
+
+async def _after_the_outbox(context: Context, chat_id: int) -> None:
+    """Read the answer when its turn comes, so it shows what is true when it is sent."""
+    limiter = context.bot.rate_limiter
+    if isinstance(limiter, GroupRateLimiter):
+        await limiter.after_the_outbox(chat_id)

@@ -1,0 +1,205 @@
+"""The polling loop: a sync every POLL_INTERVAL, backing off while the Market is down.
+
+A 420 pauses until the Market's limit resets; other failures retry sooner, doubling up to
+the poll interval. Three failed cycles in a row tell staff once, and recovery tells them
+again, so a long outage never passes unseen. Before the first poll of a run has worked,
+the log says once that the desk waits for the Market, and a 401 (the key itself, which
+retrying cannot mend: MARKET_API.md §5.2) stops the desk as a setting error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from html import escape
+from http import HTTPStatus
+
+from telegram import Bot
+from telegram.error import TelegramError
+
+from bot.backoff import Backoff
+from bot.chat.decider import Decider
+from bot.chat.staff_chat import StaffChat
+from bot.config import SettingsError
+from bot.domain.model import DECISION_WINDOW
+from bot.intake.plan import OLD_SWEEP_EVERY
+from bot.intake.sync import sync_once
+from bot.market.client import MarketClient, MarketError, MarketHTTPError, MarketRateLimited
+from bot.market.shops import Shops
+from bot.ops import metrics
+from bot.ops.storage_trouble import StorageTrouble
+from bot.signals import Shutdown, Wakeup
+from bot.texts import Texts
+from storage.polls import PollRecord
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+ALERT_AFTER_FAILURES = 3
+POLL_HISTORY = timedelta(days=7)
+
+
+class Poller:
+    def __init__(
+        self,
+        store: Store,
+        market: MarketClient,
+        shops: Shops,
+        decider: Decider,
+        alerts: StaffAlerts,
+        *,
+        poll_interval: timedelta,
+        clock: Callable[[], datetime],
+        wakeup: Wakeup,
+        decision_window: timedelta = DECISION_WINDOW,
+        storage: StorageTrouble | None = None,
+        shutdown: Shutdown,
+    ) -> None:
+        self.decision_window, self.shutdown = decision_window, shutdown
+        self.storage = storage or StorageTrouble(quiet=poll_interval.total_seconds())
+        self.store, self.market, self.shops, self.decider = store, market, shops, decider
+        self.alerts, self.poll_interval, self.clock, self.wakeup = (
+            alerts,
+            poll_interval,
+            clock,
+            wakeup,
+        )
+        self.failures = 0
+        self.alerted = False
+        self.answered = False  # a poll of this run has worked
+        self.waiting = False  # the log said the desk waits for the Market
+        interval = poll_interval.total_seconds()
+        self.backoff = Backoff(initial=min(1.0, interval), cap=interval)
+        self.last_sweep = store.polls.last_full_sweep()
+        self.last_prune = clock() - POLL_HISTORY
+
+    async def run(self) -> None:
+        while True:
+            try:
+                delay = await self.cycle()
+            except asyncio.CancelledError:
+                raise
+            except sqlite3.OperationalError as error:  # a full disk: the Market waits
+                self.storage.failed(error)
+                delay = self.poll_interval.total_seconds()
+            except Exception:  # a bug must not stop polling: log it and go on
+                delay = self.backoff.next()
+                log.exception("Poll crashed unexpectedly; next try in %.0fs", delay)
+            await asyncio.sleep(delay)
+
+    async def cycle(self) -> float:
+        """One poll; returns how long to wait before the next."""
+        interval = self.poll_interval.total_seconds()
+        began = time.monotonic()
+        started_at = self.clock()
+        try:
+            businesses = await self.shops.businesses()
+            await self.decider.recover()
+            sweep_old = self.last_sweep is None or started_at - self.last_sweep >= OLD_SWEEP_EVERY
+            outcome = await sync_once(
+                self.market,
+                self.store,
+                businesses,
+                now=self.clock,
+                poll_interval=self.poll_interval,
+                sweep_old=sweep_old,
+                window=self.decision_window,
+            )
+        except MarketError as error:
+            return await self._failed(error, started_at, began)
+        if outcome.swept_old:
+            self.last_sweep = started_at
+        log.info(
+            "Poll: %d pending at the Market, %d new, %d resolved elsewhere%s, %.0f ms",
+            outcome.found,
+            len(outcome.new),
+            len(outcome.resolved),
+            " (with the 30-60 day sweep)" if outcome.swept_old else "",
+            (time.monotonic() - began) * 1000,
+        )
+        metrics.POLLS.labels("ok").inc()
+        if self.waiting and not self.answered:
+            log.info("The Market answers: polling as usual")
+        self.answered = True
+        was_broken = self.storage.broken
+        self.storage.worked()
+        if outcome.new or outcome.resolved or was_broken:
+            self.wakeup.ring()
+        if self.alerted:
+            await self.alerts.send("alert.recovered", what="what.market")
+        self.failures, self.alerted = 0, False
+        self.backoff.reset()
+        if started_at - self.last_prune >= timedelta(days=1):
+            self.store.prune_polls(POLL_HISTORY, started_at)
+            self.last_prune = started_at
+        return max(0.0, interval - (time.monotonic() - began))
+
+    async def _failed(self, error: MarketError, started_at: datetime, began: float) -> float:
+        self.failures += 1
+        metrics.POLLS.labels(
+            "rate_limited" if isinstance(error, MarketRateLimited) else "failed"
+        ).inc()
+        self.store.poll_failed(
+            PollRecord(started_at=started_at, finished_at=self.clock(), ok=False, error=str(error))
+        )
+        if isinstance(error, MarketRateLimited) and error.retry_at is not None:
+            delay = max(1.0, (error.retry_at - self.clock()).total_seconds())
+        else:
+            delay = self.backoff.next()
+        log.warning(
+            "Poll failed (%d in a row, %.0f ms): %s; next try in %.0fs",
+            self.failures,
+            (time.monotonic() - began) * 1000,
+            error,
+            delay,
+        )
+        if not self.answered:
+            self._at_start(error)
+        if self.failures >= ALERT_AFTER_FAILURES and not self.alerted:
+            self.alerted = await self.alerts.send(
+                "alert.outage",
+                what="what.market",
+                count=self.failures,
+                error=escape(error.describe()),
+            )
+        return delay
+
+    def _at_start(self, error: MarketError) -> None:
+        """Before the Market has answered: a refused key stops the desk, else say once why
+        it waits."""
+        if isinstance(error, MarketHTTPError) and error.status == HTTPStatus.UNAUTHORIZED:
+            self.shutdown.request(
+                SettingsError(
+                    "MARKET_API_KEY",
+                    f"the Market rejected the key ({error.describe()}); copy it again from "
+                    "the seller cabinet (Modules and APIs) or issue a new one",
+                )
+            )
+        elif not self.waiting:
+            self.waiting = True
+            log.warning(
+                "Waiting for the Market (%s): the desk tries again on its poll schedule "
+                "and fetches requests once the Market answers",
+                error.describe(),
+            )
+
+
+class StaffAlerts:
+    """A line to the staff chat about the desk itself (an outage, a recovery)."""
+
+    def __init__(self, bot: Bot, chat: StaffChat, texts: Texts) -> None:
+        self.bot, self.chat, self.texts = bot, chat, texts
+
+    async def send(self, key: str, *, what: str, **values: object) -> bool:
+        """True when it reached the chat."""
+        text = self.texts(key, what=self.texts(what), **values)
+        try:
+            await self.bot.send_message(chat_id=self.chat.id, text=text)
+        except TelegramError as error:
+            log.warning("Could not tell staff about the Market's state: %s", error)
+            return False
+        return True

@@ -1,0 +1,113 @@
+"""The owner's commands: /stats, /history, /order and /export (who may use them: `bot.chat.access`).
+
+Thin: parse the argument, read storage, hand the rows to the pure modules, send.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.chat import access
+from bot.chat.handlers import Context, DeskData
+from bot.chat.render import post_link, split_lines
+from bot.domain.journal import Kind
+from bot.domain.model import Request
+from bot.owner.export import export_parts
+from bot.owner.periods import Period, PeriodError, parse_period
+from bot.owner.render_owner import render_history, render_stats
+from bot.owner.stats import compute
+from bot.owner.story import story_lines
+
+HISTORY_SIZE = 20
+ORDER_ID = re.compile(r"[0-9]{1,18}")
+
+
+async def _reply(update: Update, context: Context, texts: list[str]) -> None:
+    assert update.effective_chat is not None
+    for text in texts:
+        await context.bot.send_message(chat_id=update.effective_chat.id, text=text)
+
+
+def _period(context: Context, data: DeskData, now: datetime) -> Period | None:
+    try:
+        return parse_period(" ".join(context.args or ()), now, data.settings.timezone)
+    except PeriodError:
+        return None
+
+
+async def on_stats(update: Update, context: Context) -> None:
+    data = context.bot_data
+    period = _period(context, data, data.clock())
+    if period is None:
+        await _reply(update, context, [data.style.texts("owner.period_usage")])
+        return
+    stats = compute(data.store.history.ledger(period.start, period.end), period)
+    await _reply(update, context, render_stats(stats, data.style))
+
+
+async def on_history(update: Update, context: Context) -> None:
+    data = context.bot_data
+    decisions = data.store.history.recent_decisions(HISTORY_SIZE)
+    await _reply(update, context, render_history(decisions, data.style))
+
+
+async def on_order(update: Update, context: Context) -> None:
+    data = context.bot_data
+    t, args = data.style.texts, context.args or []
+    if len(args) != 1 or not ORDER_ID.fullmatch(args[0].lstrip("№#")):
+        await _reply(update, context, [t("owner.order_usage")])
+        return
+    order_id = int(args[0].lstrip("№#"))
+    requests = data.store.history.requests_of_order(order_id)
+    if not requests:
+        await _reply(update, context, [t("owner.order_unknown", order_id=order_id)])
+        return
+    lines: list[str] = []
+    for request in requests:
+        lines += [*_story(request, data), ""]
+    await _reply(update, context, split_lines(lines[:-1]))
+
+
+def _story(request: Request, data: DeskData) -> list[str]:
+    """One request's story with a link to its post, or to the last one it had."""
+    store = data.store
+    events = store.events.of(request.id)
+    last = store.decisions.last(request.id)
+    taken = last.decision if last is not None and last.taken else None
+    link = post_link(request.post.chat_id, request.post.message_id) if request.post else None
+    for event in reversed(events):
+        if link is None and event.kind in (Kind.POSTED, Kind.REPOSTED):
+            link = post_link(event.detail["chat_id"], event.detail["message_id"])
+    shop = data.shops.name(request.campaign_id)
+    return story_lines(request, events, taken, shop, link, data.style)
+
+
+async def on_export(update: Update, context: Context) -> None:
+    data = context.bot_data
+    t = data.style.texts
+    period = _period(context, data, data.clock())
+    if period is None:
+        await _reply(update, context, [t("owner.period_usage")])
+        return
+    rows = data.store.history.ledger(period.start, period.end)
+    sent = 0
+    for sent, part in enumerate(export_parts(rows, data.shops.names, data.style), start=1):
+        await context.bot.send_document(
+            chat_id=update.effective_chat.id,
+            document=part.data,
+            filename=f"requests-{period.label}-{sent}.csv",
+            caption=t("export.caption", period=period.label, part=sent, n=part.rows),
+        )
+    if not sent:
+        await _reply(update, context, [t("export.empty", period=period.label)])
+
+
+def register(application: Application) -> None:
+    application.add_handler(access.command("stats", on_stats))
+    application.add_handler(access.command("history", on_history))
+    application.add_handler(access.command("order", on_order))
+    application.add_handler(access.command("export", on_export))

@@ -1,0 +1,91 @@
+"""/order: one request's story from its journal, as a pure function of stored records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from html import escape
+
+from bot.domain.journal import Event, Kind
+from bot.domain.ledger import Fate, classify
+from bot.domain.model import Decision, DecisionResult, Request
+from bot.formatting import CLIP_ERROR, CLIP_LABEL, Style, clip, left, person_name, status_text
+
+
+def _at(text: str | None, style: Style) -> str:
+    if not text:
+        return "?"
+    return datetime.fromisoformat(text).astimezone(style.timezone).strftime("%d.%m.%Y %H:%M")
+
+
+def _status(code: str | None, style: Style) -> str:
+    if not code:
+        return style.texts("post.resolved_unknown")
+    status, _, substatus = code.partition("/")
+    return status_text(status, substatus, style)
+
+
+def _answer(event: Event, style: Style) -> str:
+    t, detail = style.texts, event.detail
+    result = detail.get("result")
+    if result is DecisionResult.FAILED:
+        error = " ".join(
+            str(detail[key])
+            for key in ("http_status", "error_code", "error_message")
+            if detail.get(key)
+        )
+        return t("answer.short.failed", error=escape(clip(error or "?", CLIP_ERROR)))
+    return t(f"answer.short.{result.value}") if result else t("answer.short.none")
+
+
+def event_line(event: Event, style: Style) -> str:
+    """One step, in the staff's zone; a step rebuilt by the migration is starred."""
+    t, d = style.texts, event.detail
+    values: dict[str, object] = {
+        "when": event.at.astimezone(style.timezone).strftime("%d.%m.%Y %H:%M:%S"),
+        "who": person_name(event.actor) if event.actor else "?",
+    }
+    if "decision" in d:
+        values["action"] = t(f"action.{d['decision'].value}")
+    if event.kind in (Kind.SEEN, Kind.DEADLINE):
+        values.update(
+            requested=_at(d.get("requested_at"), style),
+            basis=t(f"basis.{d.get('basis')}"),
+            deadline=_at(d.get("deadline"), style),
+            old=_at(d.get("old_deadline"), style),
+            new=_at(d.get("deadline"), style),
+        )
+    elif event.kind in (Kind.STATUS, Kind.CLOSED):
+        values["status"] = _status(d.get("status"), style)
+    elif event.kind is Kind.REMINDER:
+        values["lead"] = left(timedelta(seconds=d.get("lead_seconds", 0)), style)
+    elif event.kind is Kind.POST_REFUSED:
+        values["detail"] = escape(clip(str(d.get("detail", "")), CLIP_ERROR))
+    elif event.kind is Kind.ANSWER:
+        values["answer"] = _answer(event, style)
+    line = t(f"story.{event.kind.value}", **values)
+    return line + " *" if event.before_journal else line
+
+
+def story_lines(
+    request: Request,
+    events: Sequence[Event],
+    taken: Decision | None,
+    shop: str,
+    link: str | None,
+    style: Style,
+) -> list[str]:
+    t = style.texts
+    lines = [t("story.title", order_id=request.order_id, shop=escape(clip(shop, CLIP_LABEL)))]
+    outcome = classify(taken, request.state, request.closed_at, request.deadline)
+    if outcome is Fate.PENDING:
+        deadline = request.deadline.astimezone(style.timezone).strftime("%d.%m.%Y %H:%M")
+        lines.append(t("story.now_pending", deadline=deadline))
+    else:
+        lines.append(t("story.now", outcome=t(f"ledger.{outcome.value}")))
+    if link:
+        lines.append(t("story.link", link=link))
+    lines += [event_line(event, style) for event in events]
+    if any(event.before_journal for event in events):
+        lines.append(t("story.before"))
+    return lines
