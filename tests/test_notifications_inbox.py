@@ -147,3 +147,17 @@ async def test_a_notification_ahead_of_the_listing_gives_the_poll_its_exact_time
     [request] = synced.new
     assert request.request_time == from_notification(at)
     assert inbox.store.notified.time_for(CAMPAIGN, 70) is None  # used once
+
+
+async def test_a_notification_for_an_order_whose_row_is_damaged_changes_nothing(market, inbox):
+    """It answered 500 (the Market retries for an hour); the poll tells staff about it."""
+    now = datetime.now(UTC)
+    market.add_order(7, CAMPAIGN, cancel_requested=True)
+    notified = Notification(CANCELLATION_REQUEST, CAMPAIGN, 7, now - timedelta(minutes=5))
+    assert (await handle(inbox, notified)).outcome is IntakeOutcome.NEW_REQUEST
+    inbox.store.db.execute("UPDATE requests SET order_json = '{not json' WHERE order_id = 7")
+
+    again = Notification(CANCELLATION_REQUEST, CAMPAIGN, 7, now - timedelta(minutes=9))
+    plan = await handle(intervals_later(inbox), again)  # a new poll interval: looked up again
+    assert plan.outcome is IntakeOutcome.DAMAGED_ROW
+    assert inbox.store.requests.count() == 1 and not inbox.store.requests.pending()

@@ -51,6 +51,7 @@ class IntakeOutcome(Enum):
     KEPT_FOR_POLL = "kept_for_poll"  # not listed yet: its earliest time kept for the poll
     LEFT_TO_POLL = "left_to_poll"  # not listed yet, and no time to keep
     NOT_AWAITING = "not_awaiting"
+    DAMAGED_ROW = "damaged_row"  # the order's open row cannot be read: staff were told
     # ORDER_CANCELLED, ORDER_STATUS_UPDATED
     NOT_TRACKED = "not_tracked"
     DECISION_IN_FLIGHT = "decision_in_flight"
@@ -78,6 +79,10 @@ _SAID = {
         "deadline corrected from {old_deadline} ({old_basis}) to {deadline}"
     ),
     IntakeOutcome.DUPLICATE: "duplicate, nothing changed",
+    IntakeOutcome.DAMAGED_ROW: (
+        "ignored: the order's stored request cannot be read (staff are told to answer it in "
+        "the seller cabinet)"
+    ),
     IntakeOutcome.LATER_TIME_IGNORED: (
         "ignored (not earlier than the desk's time or first seen), deadline kept"
     ),

@@ -188,8 +188,10 @@ def _take_in(inbox: Inbox, plan: NotificationPlan) -> NotificationPlan:
         inbox.store.add_request(plan.new)
     except sqlite3.IntegrityError:
         stored = inbox.store.requests.open_for(*key)
-        if stored is None:
-            raise
-        return _apply(inbox, plan_correction(stored, plan.exact, plan.doubt))
+        if stored is not None:
+            return _apply(inbox, plan_correction(stored, plan.exact, plan.doubt))
+        if key in inbox.store.requests.open_keys():  # a row damaged outside the desk holds it
+            return dataclasses.replace(plan, outcome=IntakeOutcome.DAMAGED_ROW, new=None)
+        raise
     inbox.wakeup.ring()
     return plan
