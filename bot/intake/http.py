@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import uvicorn
+from prometheus_client import Counter
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
@@ -33,6 +34,7 @@ from bot.domain.model import RequestState
 from bot.intake.callers import Address, identify
 from bot.intake.http_limits import Limits, guarded_protocol
 from bot.intake.notification_body import (
+    ORDER_TYPES,
     PING,
     MalformedNotification,
     Notification,
@@ -48,6 +50,20 @@ from bot.signals import Activity
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+
+UNREAD = "unknown"  # the type of a notification refused or not read
+# its types from the body's own vocabulary, so a type handled later is never `other`
+NOTIFICATIONS = metrics.Labelled(
+    Counter(
+        "desk_notifications",
+        "Market notifications received, by type (other: one the desk does not know) and the"
+        " HTTP status answered",
+        ["type", "answer"],
+        registry=metrics.REGISTRY,
+    ),
+    frozenset({PING, *ORDER_TYPES, UNREAD}),
+    metrics.STATUSES,
+)
 
 MAX_BODY = 64 * 1024
 START_TIMEOUT = 10.0  # seconds for uvicorn to start listening on the bound socket
@@ -93,16 +109,16 @@ class NotificationEndpoint:
 
     async def answer(self, request: Request) -> Response:
         kind, response = await self._answer(request)
-        metrics.NOTIFICATIONS.labels(kind, str(response.status_code)).inc()
+        NOTIFICATIONS.labels(kind, str(response.status_code)).inc()
         return response
 
     async def _answer(self, request: Request) -> tuple[str, Response]:
-        """The notification's type (`unknown` if unread) and the answer to it."""
+        """The notification's type (UNREAD if unread) and the answer to it."""
         received = datetime.now(UTC)
         began = time.monotonic()
         admitted = await self._admit(request)
         if isinstance(admitted, Response):
-            return "unknown", admitted
+            return UNREAD, admitted
         client, body = admitted
         try:
             note = parse_notification(body)
@@ -110,7 +126,7 @@ class NotificationEndpoint:
             log.warning("Malformed notification from %s: %s", client, error)
             log.debug("The malformed notification began: %r", body[:300])
             refused = JSONResponse(error_body("WRONG_EVENT_FORMAT", str(error)), status_code=400)
-            return "unknown", refused
+            return UNREAD, refused
         if note.type == PING:
             log.info("Notification PING from %s: answered", client)
             return note.type, JSONResponse(ok_body(received))

@@ -1,8 +1,10 @@
 """What the desk did, for Prometheus: `GET /metrics` on the HTTP port.
 
 Counters live in this module's own registry (one desk per process) and are bumped where
-things happen; the state of the requests (how many pending, the nearest deadline, the
-age of the last good poll) is read from the database at each scrape.
+things happen (a counter labelled with one wing's vocabulary is made there, from that
+vocabulary, as `desk_notifications` in bot.intake.http); the state of the requests (how
+many pending, the nearest deadline, the age of the last good poll) is read from the
+database at each scrape.
 """
 
 from __future__ import annotations
@@ -34,9 +36,6 @@ MARKET_OPERATIONS = frozenset(
         "acceptOrderCancellation",
         "getOrderBuyerInfo",
     }
-)
-NOTIFICATION_TYPES = frozenset(
-    {"PING", "ORDER_CANCELLATION_REQUEST", "ORDER_CANCELLED", "ORDER_STATUS_UPDATED", "unknown"}
 )
 
 
@@ -79,17 +78,6 @@ TELEGRAM_RETRIES = Counter(
 DECISIONS = Labelled(
     Counter("desk_decisions", "Decisions finished, by result", ["result"], registry=REGISTRY),
     frozenset(result.value for result in DecisionResult),
-)
-NOTIFICATIONS = Labelled(
-    Counter(
-        "desk_notifications",
-        "Market notifications received, by type (other: one the desk does not know) and the"
-        " HTTP status answered",
-        ["type", "answer"],
-        registry=REGISTRY,
-    ),
-    NOTIFICATION_TYPES,
-    STATUSES,
 )
 
 
