@@ -6,8 +6,12 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
+
+from bot.config import Settings, load_settings
 from bot.domain.model import (
     Basis,
     Decision,
@@ -29,12 +33,34 @@ from bot.intake.notifications import Inbox
 from bot.texts import Texts
 from storage.polls import PollRecord
 from storage.store import Store
+from tests.fakes.world import CAMPAIGN, STAFF_CHAT
 
 NOW = datetime(2026, 7, 20, 12, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 LEADS = (24 * H, 6 * H, H)
 CHAT = -1001234567890
 TRICKY = "Чайник <Bosch> & \"кружка\" '2л'"
+
+
+def desk_settings(market, folder: Path, **overrides: str) -> Settings:
+    """Settings of a desk in process over the fake Market; a test overrides what it needs."""
+    return load_settings(
+        {
+            "TELEGRAM_BOT_TOKEN": "123:abcdefghijklmnop",
+            "STAFF_CHAT_ID": str(STAFF_CHAT),
+            "MARKET_API_KEY": market.api_key,
+            "MARKET_API_URL": market.url,
+            "MARKET_CAMPAIGN_IDS": str(CAMPAIGN),
+            **overrides,
+        },
+        env_file=folder / "absent.env",
+    )
+
+
+def asgi_client(app, peer: str) -> httpx.AsyncClient:
+    """A client of the desk's HTTP app in process, seen as coming from `peer`."""
+    transport = httpx.ASGITransport(app=app, client=(peer, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://desk.test")
 
 
 def style(language: str = "en", *, confirm: bool = True) -> Style:

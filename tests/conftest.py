@@ -105,18 +105,9 @@ def start_desk(desk_env: dict[str, str], tmp_path: Path):
 @pytest.fixture
 def settings(market, tmp_path: Path):
     """Settings of a desk in process over the fake Market."""
-    from bot.config import load_settings
+    from tests.builders import desk_settings
 
-    return load_settings(
-        {
-            "TELEGRAM_BOT_TOKEN": "123:abcdefghijklmnop",
-            "STAFF_CHAT_ID": str(STAFF_CHAT),
-            "MARKET_API_KEY": market.api_key,
-            "MARKET_API_URL": market.url,
-            "MARKET_CAMPAIGN_IDS": str(CAMPAIGN),
-        },
-        env_file=tmp_path / "absent.env",
-    )
+    return desk_settings(market, tmp_path)
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.config import load_settings
 from bot.intake.http import Health, NotificationEndpoint, create_app
 from bot.signals import Activity
-from tests.conftest import CAMPAIGN, STAFF_CHAT
+from tests.builders import asgi_client
+from tests.conftest import CAMPAIGN
 
 MARKET_PEER = "5.45.207.10"
 TYPES = ["PING", "ORDER_CANCELLATION_REQUEST", "ORDER_CANCELLED", "ORDER_STATUS_UPDATED", "X"]
@@ -50,26 +50,15 @@ def _notification_like() -> st.SearchStrategy[dict]:
 
 
 @pytest.fixture
-def app(market, inbox, tmp_path):
-    settings_ = load_settings(
-        {
-            "TELEGRAM_BOT_TOKEN": "123:abcdefghijklmnop",
-            "STAFF_CHAT_ID": str(STAFF_CHAT),
-            "MARKET_API_KEY": market.api_key,
-            "MARKET_API_URL": market.url,
-            "MARKET_CAMPAIGN_IDS": str(CAMPAIGN),
-        },
-        env_file=tmp_path / "absent.env",
-    )
+def app(settings, inbox):
     health = Health(
-        inbox.store, Activity(telegram_ok=True), settings_.poll_interval, inbox.clock, inbox.clock()
+        inbox.store, Activity(telegram_ok=True), settings.poll_interval, inbox.clock, inbox.clock()
     )
-    return create_app(NotificationEndpoint(inbox, settings_), health)
+    return create_app(NotificationEndpoint(inbox, settings), health)
 
 
 async def _post(app, content: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
-    transport = httpx.ASGITransport(app=app, client=(MARKET_PEER, 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as http:
+    async with asgi_client(app, MARKET_PEER) as http:
         return await http.post("/notification", content=content, headers=headers or {})
 
 

@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from bot.config import load_settings
 from bot.intake.http import Health, NotificationEndpoint, create_app
 from bot.intake.notifications import Inbox
 from bot.signals import Activity
 from storage.polls import PollRecord
-from tests.conftest import CAMPAIGN, STAFF_CHAT
+from tests.builders import asgi_client
+from tests.conftest import CAMPAIGN
 
 MARKET_PEER = "5.45.207.10"  # inside the Market's published networks
 STRANGER = "203.0.113.7"
@@ -38,25 +38,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def app(market, inbox: Inbox, clock: Clock, tmp_path):
-    settings = load_settings(
-        {
-            "TELEGRAM_BOT_TOKEN": "123:abcdefghijklmnop",
-            "STAFF_CHAT_ID": str(STAFF_CHAT),
-            "MARKET_API_KEY": market.api_key,
-            "MARKET_API_URL": market.url,
-            "MARKET_CAMPAIGN_IDS": str(CAMPAIGN),
-            "POLL_INTERVAL": "60",
-        },
-        env_file=tmp_path / "absent.env",
-    )
+def app(settings, inbox: Inbox, clock: Clock):
     health = Health(inbox.store, Activity(telegram_ok=True), settings.poll_interval, clock, START)
     return create_app(NotificationEndpoint(inbox, settings), health)
 
 
 def client(app, peer: str = MARKET_PEER) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=app, client=(peer, 40000))
-    return httpx.AsyncClient(transport=transport, base_url="http://desk.test")
+    return asgi_client(app, peer)
 
 
 async def test_ping_from_the_market_is_answered(app) -> None:

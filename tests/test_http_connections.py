@@ -18,12 +18,12 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from bot.config import load_settings
 from bot.intake.http import Health, HttpServer, NotificationEndpoint, create_app
 from bot.intake.http_limits import MAX_CONNECTIONS, Limits, connection_cap
 from bot.signals import Activity
+from tests.builders import desk_settings
 from tests.chat import post_of
-from tests.conftest import CAMPAIGN, STAFF_CHAT
+from tests.conftest import CAMPAIGN
 from tests.harness import DeskProcess, wait_until
 from tests.test_notifications import free_port, request_body
 
@@ -41,17 +41,11 @@ async def serve(inbox, market, tmp_path) -> AsyncIterator[Callable[..., Awaitabl
 
     async def start(**limits: float) -> int:
         port = free_port()
-        settings = load_settings(
-            {
-                "TELEGRAM_BOT_TOKEN": "123:abcdefghijklmnop",
-                "STAFF_CHAT_ID": str(STAFF_CHAT),
-                "MARKET_API_KEY": market.api_key,
-                "MARKET_API_URL": market.url,
-                "MARKET_CAMPAIGN_IDS": str(CAMPAIGN),
-                "HTTP_PORT": str(port),
-                "NOTIFICATION_ALLOWED_NETWORKS": "127.0.0.0/8",
-            },
-            env_file=tmp_path / "absent.env",
+        settings = desk_settings(
+            market,
+            tmp_path,
+            HTTP_PORT=str(port),
+            NOTIFICATION_ALLOWED_NETWORKS="127.0.0.0/8",
         )
         now = datetime.now(UTC)
         health = Health(inbox.store, Activity(), settings.poll_interval, lambda: now, now)

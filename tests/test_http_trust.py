@@ -11,13 +11,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
 import pytest
 
-from bot.config import load_settings
 from bot.intake.http import Health, Metrics, NotificationEndpoint, create_app
 from bot.signals import Activity
-from tests.conftest import CAMPAIGN, STAFF_CHAT
+from tests.builders import asgi_client, desk_settings
 
 PROXY = "127.0.0.1"  # a reverse proxy on the desk's host
 NEIGHBOUR = "10.1.2.3"  # a scraper on the private network
@@ -27,17 +25,7 @@ PING = {"notificationType": "PING"}
 
 
 def desk_app(inbox, market, tmp_path: Path, **overrides: str):
-    settings = load_settings(
-        {
-            "TELEGRAM_BOT_TOKEN": "123:abcdefghijklmnop",
-            "STAFF_CHAT_ID": str(STAFF_CHAT),
-            "MARKET_API_KEY": market.api_key,
-            "MARKET_API_URL": market.url,
-            "MARKET_CAMPAIGN_IDS": str(CAMPAIGN),
-            **overrides,
-        },
-        env_file=tmp_path / "absent.env",
-    )
+    settings = desk_settings(market, tmp_path, **overrides)
     now = datetime.now(UTC)
     health = Health(inbox.store, Activity(), settings.poll_interval, lambda: now, now)
     scrape = Metrics(settings.metrics_allowed_networks, settings.trusted_proxies)
@@ -45,8 +33,7 @@ def desk_app(inbox, market, tmp_path: Path, **overrides: str):
 
 
 async def status(app, peer: str, method: str, path: str, headers: dict[str, str]) -> int:
-    transport = httpx.ASGITransport(app=app, client=(peer, 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as http:
+    async with asgi_client(app, peer) as http:
         if method == "GET":
             answer = await http.get(path, headers=headers)
         else:

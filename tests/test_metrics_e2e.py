@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from starlette.routing import Route
 
 from bot.intake.http import Metrics
+from tests.builders import asgi_client
 from tests.chat import ANNA, edited, post_of, posts, tap
 from tests.conftest import CAMPAIGN
 from tests.harness import wait_until
@@ -88,9 +89,8 @@ async def test_only_the_allowed_networks_may_read_the_metrics(peer, forwarded, s
     allowed += (ipaddress.ip_network("192.168.0.0/16"),)
     scrape = Metrics(allowed, (ipaddress.ip_network("127.0.0.1/32"),))
     app = Starlette(routes=[Route("/metrics", scrape.answer)])
-    transport = httpx.ASGITransport(app=app, client=(peer, 40000))
     headers = {"x-forwarded-for": forwarded} if forwarded else {}
-    async with httpx.AsyncClient(transport=transport, base_url="http://desk.test") as http:
+    async with asgi_client(app, peer) as http:
         answer = await http.get("/metrics", headers=headers)
     assert answer.status_code == status
     assert ("desk_polls" in answer.text) == (status == 200)
