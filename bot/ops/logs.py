@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TextIO
 
+from bot.ops.redaction import redact
 from bot.team.privacy import SHOWN
 
 # ids the desk's own lines name ("order 123", "campaign 45", "request 6"), for log collectors
@@ -33,19 +34,6 @@ class Redact(logging.Filter):
             record.exc_text = self.change(record.exc_text)
         record.msg, record.args = self.change(record.getMessage()), None
         return True
-
-
-class RedactSecrets(Redact):
-    """Replace tokens wherever they appear, including in exception text."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        super().__init__(self._replace)
-        self.secrets = [secret for secret in secrets if secret]
-
-    def _replace(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text
 
 
 class JsonLines(logging.Formatter):
@@ -80,8 +68,8 @@ def log_handler(
         handler.setFormatter(JsonLines())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecrets(secrets))
-    handler.addFilter(Redact(SHOWN.redact))
+    hidden = [secret for secret in secrets if secret]
+    handler.addFilter(Redact(lambda text: SHOWN.redact(redact(text, hidden))))
     return handler
 
 
