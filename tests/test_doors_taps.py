@@ -58,9 +58,8 @@ def _post(market, store, order_id: int) -> int:
 async def test_forged_callback_data_never_reaches_the_market(
     decider, market, store, data: str, in_place: bool
 ) -> None:
-    request_id = store.requests.pending()[0].id if store.requests.pending() else None
-    if request_id is None:
-        request_id = _post(market, store, 1)
+    pending = store.requests.pending()
+    request_id = pending[0].id if pending else _post(market, store, 1)
     callback = parse_callback(data)
     if callback is not None:
         assert callback.encode() == data or data[:2] in ("d:", "c:", "b:")
