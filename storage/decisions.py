@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.domain.model import Decision, DecisionRecord, DecisionResult, Person
 from storage.database import Database
 from storage.records import LETTERS, decision_from
+from storage.scope import EVERYTHING, Scope
 from storage.times import iso
 
 
@@ -24,8 +25,8 @@ class Answer:
 
 
 class Decisions:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, scope: Scope = EVERYTHING) -> None:
+        self.db, self.scope = db, scope
 
     def insert(
         self,
@@ -80,7 +81,10 @@ class Decisions:
         return decision_from(rows[0]) if rows else None
 
     def unfinished(self) -> list[DecisionRecord]:
-        rows = self.db.rows("SELECT * FROM decisions WHERE result IS NULL ORDER BY id")
+        rows = self.db.rows(
+            "SELECT d.* FROM decisions d JOIN requests r ON r.id = d.request_id"
+            f" WHERE {self.scope.by_campaign()} AND d.result IS NULL ORDER BY d.id"
+        )
         return [decision_from(row) for row in rows]
 
     def in_flight(self, request_id: int) -> bool:

@@ -14,6 +14,7 @@ from bot.domain.ledger import LedgerRow
 from bot.domain.model import Basis, DecisionRecord, DecisionResult, Person, Request, RequestState
 from storage.database import Database
 from storage.records import REQUEST_SELECT, decision_from, decision_of, requests_from
+from storage.scope import EVERYTHING, Scope
 from storage.times import from_iso, iso
 
 LEDGER_SELECT = """
@@ -30,26 +31,29 @@ LEFT JOIN decisions d ON d.id = coalesce(
 
 
 class History:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, scope: Scope = EVERYTHING) -> None:
+        self.db, self.scope = db, scope
 
     def ledger(self, start: datetime, end: datetime) -> Iterator[LedgerRow]:
         """Requests first seen in [start, end), oldest first."""
         cursor = self.db.execute(
-            f"{LEDGER_SELECT} WHERE r.first_seen >= ? AND r.first_seen < ? ORDER BY r.first_seen",
+            f"{LEDGER_SELECT} WHERE {self.scope.by_campaign()} AND r.first_seen >= ?"
+            " AND r.first_seen < ? ORDER BY r.first_seen",
             [iso(start), iso(end)],
         )
         yield from map(_row, cursor)
 
     def pending_rows(self) -> list[LedgerRow]:
-        sql = f"{LEDGER_SELECT} WHERE r.state = 'pending' ORDER BY r.deadline"
+        sql = f"{LEDGER_SELECT} WHERE {self.scope.by_campaign()} AND r.state = 'pending'"
+        sql += " ORDER BY r.deadline"
         return list(map(_row, self.db.execute(sql)))
 
     def recent_decisions(self, limit: int) -> list[tuple[DecisionRecord, int]]:
         """The last decisions sent, newest first, each with its order id."""
         rows = self.db.rows(
             "SELECT d.*, r.order_id AS order_ref FROM decisions d"
-            " JOIN requests r ON r.id = d.request_id ORDER BY d.started_at DESC, d.id DESC"
+            f" JOIN requests r ON r.id = d.request_id WHERE {self.scope.by_campaign()}"
+            " ORDER BY d.started_at DESC, d.id DESC"
             " LIMIT ?",
             [limit],
         )
@@ -58,7 +62,9 @@ class History:
     def requests_of_order(self, order_id: int, limit: int = 5) -> list[Request]:
         """The requests the desk kept for this order id (any shop), newest first."""
         rows = self.db.rows(
-            f"{REQUEST_SELECT} WHERE r.order_id = ? ORDER BY r.id DESC LIMIT ?", [order_id, limit]
+            f"{REQUEST_SELECT} WHERE {self.scope.by_campaign()} AND r.order_id = ?"
+            " ORDER BY r.id DESC LIMIT ?",
+            [order_id, limit],
         )
         return requests_from(rows)
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from storage.database import Database
+from storage.scope import EVERYTHING, Scope
 from storage.times import from_iso, iso
 
 
@@ -23,8 +24,8 @@ class PollRecord:
 
 
 class Polls:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, scope: Scope = EVERYTHING) -> None:
+        self.db, self.scope = db, scope
 
     def insert(self, poll: PollRecord) -> None:
         self.db.db["polls"].insert(
@@ -38,30 +39,37 @@ class Polls:
                 "new": poll.new,
                 "resolved": poll.resolved,
                 "error": poll.error,
+                "scope": self.scope.polls,
             }
         )
 
     def last_covering(self, created_on: date | None, before: datetime) -> datetime | None:
         """Start of the last successful poll whose listing covered this creation date."""
-        sql = "SELECT max(started_at) FROM polls WHERE ok = 1 AND started_at < ?"
+        sql = "SELECT max(started_at) FROM polls WHERE scope IS ? AND ok = 1 AND started_at < ?"
         if created_on is None:
-            return from_iso(self.db.value(sql, [iso(before)]))
+            return from_iso(self.db.value(sql, [self.scope.polls, iso(before)]))
         day = created_on.isoformat()
         return from_iso(
             self.db.value(
-                sql + " AND covered_from <= ? AND ? < covered_to", [iso(before), day, day]
+                sql + " AND covered_from <= ? AND ? < covered_to",
+                [self.scope.polls, iso(before), day, day],
             )
         )
 
     def last_successful(self) -> datetime | None:
-        return from_iso(self.db.value("SELECT max(finished_at) FROM polls WHERE ok = 1"))
+        return from_iso(
+            self.db.value(
+                "SELECT max(finished_at) FROM polls WHERE scope IS ? AND ok = 1", [self.scope.polls]
+            )
+        )
 
     def last_full_sweep(self) -> datetime | None:
         """When a poll last covered the older window too (orders 30-60 days old)."""
         return from_iso(
             self.db.value(
-                "SELECT max(started_at) FROM polls WHERE ok = 1"
-                " AND julianday(covered_to) - julianday(covered_from) > 31"
+                "SELECT max(started_at) FROM polls WHERE scope IS ? AND ok = 1"
+                " AND julianday(covered_to) - julianday(covered_from) > 31",
+                [self.scope.polls],
             )
         )
 

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 from bot.domain.model import Decision, Post, Request
 from storage.database import Database
 from storage.records import LETTERS, REQUEST_SELECT, requests_from
+from storage.scope import EVERYTHING, Scope
 from storage.times import from_iso, iso
 
 
 class Posts:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, scope: Scope = EVERYTHING) -> None:
+        self.db, self.scope = db, scope
 
     def _select(self, where: str, params: list) -> list[Request]:
         return requests_from(self.db.rows(f"{REQUEST_SELECT} {where}", params))
@@ -23,7 +24,7 @@ class Posts:
         One that Telegram refused waits for its retry time, so it never holds up the rest.
         """
         return self._select(
-            "WHERE r.state = 'pending' AND p.request_id IS NULL"
+            f"WHERE {self.scope.requests()} AND r.state = 'pending' AND p.request_id IS NULL"
             " AND (r.post_retry_at IS NULL OR r.post_retry_at <= ?)"
             " ORDER BY r.deadline, r.id LIMIT ?",
             [iso(now), limit],
@@ -35,7 +36,7 @@ class Posts:
             self.db.value(
                 "SELECT min(r.post_retry_at) FROM requests r"
                 " LEFT JOIN posts p ON p.request_id = r.id"
-                " WHERE r.state = 'pending' AND p.request_id IS NULL"
+                f" WHERE {self.scope.requests()} AND r.state = 'pending' AND p.request_id IS NULL"
             )
         )
 
@@ -54,14 +55,18 @@ class Posts:
 
     def next_pending(self, after_id: int) -> Request | None:
         found = self._select(
-            "WHERE r.state = 'pending' AND p.request_id IS NOT NULL AND r.id > ?"
+            f"WHERE {self.scope.requests()} AND r.state = 'pending' AND p.request_id IS NOT NULL"
+            " AND r.id > ?"
             " ORDER BY r.id LIMIT 1",
             [after_id],
         )
         return found[0] if found else None
 
     def dirty(self, limit: int = 1) -> list[Request]:
-        return self._select("WHERE p.dirty > 0 ORDER BY r.deadline, r.id LIMIT ?", [limit])
+        return self._select(
+            f"WHERE {self.scope.requests()} AND p.dirty > 0 ORDER BY r.deadline, r.id LIMIT ?",
+            [limit],
+        )
 
     def insert(
         self,

@@ -10,14 +10,15 @@ from typing import Any
 
 from bot.domain.model import Problem, ProblemRecord, Stage
 from storage.database import Database
+from storage.scope import EVERYTHING, Scope
 from storage.times import iso
 
 DETAIL_LIMIT = 500
 
 
 class ProblemLog:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, scope: Scope = EVERYTHING) -> None:
+        self.db, self.scope = db, scope
 
     def insert(self, problem: Problem, now: datetime) -> bool:
         """Note a problem unless the order already has one; True when it is new."""
@@ -35,7 +36,11 @@ class ProblemLog:
         return cursor.rowcount == 1
 
     def unreported(self, limit: int = 1) -> list[ProblemRecord]:
-        return self._records("WHERE reported_at IS NULL ORDER BY noted_at LIMIT ?", [limit])
+        return self._records(
+            f"WHERE {self.scope.campaign_refs('campaign_ref')} AND reported_at IS NULL"
+            " ORDER BY noted_at LIMIT ?",
+            [limit],
+        )
 
     def all(self) -> list[ProblemRecord]:
         return self._records("ORDER BY noted_at", [])

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from storage.database import Database
+from storage.scope import EVERYTHING, Scope
 from storage.times import iso
 
 _UNHANDLED = (
@@ -16,15 +17,15 @@ _UNHANDLED = (
 
 
 class Reminders:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, scope: Scope = EVERYTHING) -> None:
+        self.db, self.scope = db, scope
 
     def due(self, lead_seconds: Iterable[int], now: datetime) -> dict[int, list[int]]:
         """Posted pending requests with lead times crossed and not yet handled."""
         due: dict[int, list[int]] = {}
         for lead in lead_seconds:
             rows = self.db.execute(
-                f"SELECT r.id {_UNHANDLED} AND r.deadline <= ?",
+                f"SELECT r.id {_UNHANDLED} AND {self.scope.requests()} AND r.deadline <= ?",
                 [lead, iso(now + timedelta(seconds=lead))],
             ).fetchall()
             for (request_id,) in rows:
@@ -35,7 +36,9 @@ class Reminders:
         """The earliest moment an unhandled lead time of a posted request is crossed."""
         moments = []
         for lead in lead_seconds:
-            deadline = self.db.value(f"SELECT min(r.deadline) {_UNHANDLED}", [lead])
+            deadline = self.db.value(
+                f"SELECT min(r.deadline) {_UNHANDLED} AND {self.scope.requests()}", [lead]
+            )
             if deadline:
                 moments.append(datetime.fromisoformat(deadline) - timedelta(seconds=lead))
         return min(moments) if moments else None

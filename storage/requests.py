@@ -7,12 +7,13 @@ from datetime import datetime
 from bot.domain.model import NewRequest, Order, Request, RequestState, RequestTime
 from storage.database import Database
 from storage.records import REQUEST_SELECT, requests_from
+from storage.scope import EVERYTHING, Scope
 from storage.times import iso
 
 
 class Requests:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, scope: Scope = EVERYTHING) -> None:
+        self.db, self.scope = db, scope
 
     def _select(self, where: str, params: list | tuple = ()) -> list[Request]:
         return requests_from(self.db.rows(f"{REQUEST_SELECT} {where}", params))
@@ -23,19 +24,30 @@ class Requests:
 
     def open(self) -> list[Request]:
         """Requests the Market may still list: pending or decided, not yet closed."""
-        return self._select("WHERE r.state != 'closed' ORDER BY r.deadline, r.id")
+        return self._select(
+            f"WHERE {self.scope.requests()} AND r.state != 'closed' ORDER BY r.deadline, r.id"
+        )
 
     def pending(self) -> list[Request]:
         """Requests still waiting for staff, nearest deadline first."""
-        return self._select("WHERE r.state = 'pending' ORDER BY r.deadline, r.id")
+        return self._select(
+            f"WHERE {self.scope.requests()} AND r.state = 'pending' ORDER BY r.deadline, r.id"
+        )
 
     def nearest(self, limit: int) -> list[Request]:
         """The first `limit` of `pending()`, without reading the rest."""
-        return self._select("WHERE r.state = 'pending' ORDER BY r.deadline, r.id LIMIT ?", [limit])
+        return self._select(
+            f"WHERE {self.scope.requests()} AND r.state = 'pending'"
+            " ORDER BY r.deadline, r.id LIMIT ?",
+            [limit],
+        )
 
     def open_keys(self) -> set[tuple[int, int]]:
         """(campaign, order) of every open row, read or not: a damaged one still holds its key."""
-        rows = self.db.rows("SELECT campaign_id, order_id FROM requests WHERE state != 'closed'")
+        rows = self.db.rows(
+            "SELECT campaign_id, order_id FROM requests r"
+            f" WHERE {self.scope.by_campaign()} AND state != 'closed'"
+        )
         return {(row["campaign_id"], row["order_id"]) for row in rows}
 
     def open_for(self, campaign_id: int, order_id: int) -> Request | None:
@@ -47,8 +59,13 @@ class Requests:
 
     def count(self, state: RequestState | None = None) -> int:
         if state is None:
-            return self.db.value("SELECT count(*) FROM requests")
-        return self.db.value("SELECT count(*) FROM requests WHERE state = ?", [state.value])
+            return self.db.value(
+                f"SELECT count(*) FROM requests r WHERE {self.scope.by_campaign()}"
+            )
+        return self.db.value(
+            f"SELECT count(*) FROM requests r WHERE {self.scope.by_campaign()} AND state = ?",
+            [state.value],
+        )
 
     def insert(self, new: NewRequest) -> int:
         order = new.order

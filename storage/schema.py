@@ -208,7 +208,14 @@ ALTER TABLE requests ADD COLUMN unseen_listed_at TEXT;
 UPDATE requests SET unseen_listed_at = closed_at WHERE state = 'closed';
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6]
+# several cabinets (issue 20): each poller reads its own poll records; NULL is the one
+# cabinet a desk configured from the environment has, as every earlier record was
+V7 = """
+ALTER TABLE polls ADD COLUMN scope TEXT;
+CREATE INDEX polls_by_scope ON polls(scope, ok, started_at);
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

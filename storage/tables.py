@@ -6,7 +6,9 @@ through a `Store` method, which gives it its transaction (and its journal entry,
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
+from typing import Self
 
 from storage.claims import Claims
 from storage.database import Database
@@ -20,6 +22,7 @@ from storage.problems import ProblemLog
 from storage.reminders import Reminders
 from storage.requests import Requests
 from storage.retention import DailyRuns
+from storage.scope import EVERYTHING, Scope
 from storage.shops import ChatMoves, Shops
 from storage.summaries import Summaries
 from storage.topics import RefusedTopics
@@ -30,13 +33,7 @@ class Tables:
     def __init__(self, path: Path, *, demo: bool = False) -> None:
         self.db = Database(path, demo=demo)
         self.version = self.db.version
-        self.requests = Requests(self.db)
-        self.posts = Posts(self.db)
-        self.decisions = Decisions(self.db)
-        self.reminders = Reminders(self.db)
-        self.polls = Polls(self.db)
-        self.unseen = Unseen(self.db)
-        self.problems = ProblemLog(self.db)
+        self._see(EVERYTHING)
         self.notified = NotifiedTimes(self.db)
         self.shops = Shops(self.db)
         self.chats = ChatMoves(self.db)
@@ -44,8 +41,25 @@ class Tables:
         self.topics = RefusedTopics(self.db)
         self.summaries = Summaries(self.db)
         self.events = Events(self.db)
-        self.history = History(self.db)
         self.daily = DailyRuns(self.db)
+
+    def _see(self, scope: Scope) -> None:
+        """The tables whose listings a scope narrows, as `scope` sees them."""
+        self.scope = scope
+        self.requests = Requests(self.db, scope)
+        self.posts = Posts(self.db, scope)
+        self.decisions = Decisions(self.db, scope)
+        self.reminders = Reminders(self.db, scope)
+        self.polls = Polls(self.db, scope)
+        self.unseen = Unseen(self.db, scope)
+        self.problems = ProblemLog(self.db, scope)
+        self.history = History(self.db, scope)
+
+    def scoped(self, scope: Scope) -> Self:
+        """The same database and transactions, listing only what `scope` covers."""
+        view = copy.copy(self)
+        view._see(scope)
+        return view
 
     def close(self) -> None:
         self.db.close()

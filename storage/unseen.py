@@ -7,17 +7,19 @@ from datetime import datetime
 from bot.domain.model import Request
 from storage.database import Database
 from storage.records import REQUEST_SELECT, requests_from
+from storage.scope import EVERYTHING, Scope
 from storage.times import iso
 
 
 class Unseen:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, scope: Scope = EVERYTHING) -> None:
+        self.db, self.scope = db, scope
 
     def unlisted(self, limit: int) -> list[Request]:
         """Closed requests staff never saw and were not told of, oldest deadline first."""
         rows = self.db.rows(
-            f"{REQUEST_SELECT} WHERE r.state = 'closed' AND p.request_id IS NULL"
+            f"{REQUEST_SELECT} WHERE {self.scope.requests()} AND r.state = 'closed'"
+            " AND p.request_id IS NULL"
             " AND r.unseen_listed_at IS NULL ORDER BY r.deadline, r.id LIMIT ?",
             [limit],
         )
