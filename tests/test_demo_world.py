@@ -12,7 +12,8 @@ from bot.config import SettingsError, load_demo_settings
 from bot.demo.run import MARKET
 from bot.demo.world import BUSINESS_ID, SHOPS, DemoWorld, starting_ages
 from bot.domain.model import Decision, moscow_today
-from bot.market.client import MarketClient, MarketHTTPError
+from bot.market.client import MarketClient
+from bot.market.errors import MarketHTTPError
 from bot.market.windows import Windows
 from bot.simulator.engine import MarketEngine
 from bot.simulator.transport import SimulatorTransport

@@ -12,14 +12,14 @@ import httpx
 import pytest
 
 from bot.domain.model import Decision
-from bot.market.client import (
-    DateWindow,
-    MarketClient,
+from bot.market.client import MarketClient
+from bot.market.errors import (
     MarketHTTPError,
     MarketNetworkError,
     MarketRateLimited,
     MarketResponseError,
 )
+from bot.market.records import DateWindow
 
 WINDOW = DateWindow(date(2026, 11, 1), date(2026, 12, 1))
 

@@ -24,7 +24,8 @@ from bot.intake.notification_body import CANCELLATION_REQUEST, STATUS_UPDATED, N
 from bot.intake.notification_plan import IntakeOutcome
 from bot.intake.notifications import handle
 from bot.intake.sync import sync_once
-from bot.market.client import MarketClient, MarketHTTPError
+from bot.market.client import MarketClient
+from bot.market.errors import MarketHTTPError
 from bot.market.lookup_budget import LookupBudget
 from bot.market.orders import parse_business_order
 from bot.ops import metrics

@@ -88,7 +88,7 @@ def test_substatuses_are_in_words_where_there_are_words() -> None:
 
 @pytest.mark.parametrize("language", ["en", "ru"])
 def test_the_contact_fits_the_pop_up_cutting_only_the_name(language: str) -> None:
-    from bot.market.client import Buyer
+    from bot.market.records import Buyer
     from bot.team.contact import render_contact
 
     text = render_contact(Buyer("Ы" * 500, "+79161234567", True), style(language))

@@ -8,12 +8,8 @@ import pytest
 
 from bot.domain.model import MOSCOW, Basis, RequestState
 from bot.intake.sync import sync_once
-from bot.market.client import (
-    MarketClient,
-    MarketHTTPError,
-    MarketNetworkError,
-    MarketRateLimited,
-)
+from bot.market.client import MarketClient
+from bot.market.errors import MarketHTTPError, MarketNetworkError, MarketRateLimited
 from tests.conftest import BUSINESS, CAMPAIGN
 
 INTERVAL = timedelta(seconds=60)

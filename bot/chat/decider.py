@@ -21,7 +21,8 @@ from bot.config import Settings
 from bot.domain.model import DecisionRecord, DecisionResult, Person, Request
 from bot.domain.reconcile import INTERRUPTED, Listing, reconcile, recovered_result
 from bot.formatting import who_text
-from bot.market.client import MarketClient, MarketError, MarketHTTPError, MarketRateLimited
+from bot.market.client import MarketClient
+from bot.market.errors import MarketError, MarketHTTPError, MarketRateLimited
 from bot.market.lookup import OrderLookup
 from bot.ops import metrics
 from bot.ops.storage_trouble import StorageTrouble

@@ -43,7 +43,7 @@ from bot.intake.notification_body import (
     parse_notification,
 )
 from bot.intake.notifications import HANDLING_BUDGET, Inbox, handle
-from bot.market.client import MarketError
+from bot.market.errors import MarketError
 from bot.ops import metrics
 from bot.ops.health import judge
 from bot.signals import Activity

@@ -28,7 +28,8 @@ from bot.config import SettingsError
 from bot.domain.model import DECISION_WINDOW
 from bot.intake.plan import OLD_SWEEP_EVERY
 from bot.intake.sync import sync_once
-from bot.market.client import MarketClient, MarketError, MarketHTTPError, MarketRateLimited
+from bot.market.client import MarketClient
+from bot.market.errors import MarketError, MarketHTTPError, MarketRateLimited
 from bot.market.shops import Shops
 from bot.ops import metrics
 from bot.ops.storage_trouble import StorageTrouble

@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 
 from bot.domain.model import DECISION_WINDOW, Order, Problem, Request, Stage, moscow_today
 from bot.intake.plan import Key, Memory, PollView, left_listing, plan_poll
-from bot.market.client import DateWindow, MarketClient
+from bot.market.client import MarketClient
+from bot.market.records import DateWindow
 from bot.market.windows import Windows
 from storage.polls import PollRecord
 from storage.store import Store

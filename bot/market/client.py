@@ -1,9 +1,7 @@
 """Async client for the few Market Partner API methods the desk uses.
 
-Results are typed; every failure is a `MarketError` so callers branch on one tree:
-`MarketNetworkError` (no answer), `MarketHTTPError` (an answer with an error status, with
-the Market's own `code` and `message`), `MarketRateLimited` (420, with when to retry) and
-`MarketResponseError` (a 200 whose body makes no sense).
+Results are typed (bot/market/records.py); every failure is a `MarketError`
+(bot/market/errors.py).
 """
 
 from __future__ import annotations
@@ -12,10 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
 from decimal import Decimal
-from email.utils import parsedate_to_datetime
 from enum import Enum
 from json import loads
 from typing import Any
@@ -23,12 +18,22 @@ from typing import Any
 import httpx
 
 from bot.domain.model import Decision, Order
+from bot.market.errors import (
+    MarketHTTPError,
+    MarketNetworkError,
+    MarketRateLimited,
+    MarketResponseError,
+    error_fields,
+    retry_at,
+)
 from bot.market.orders import OrderFormatError, parse_business_order
+from bot.market.records import Buyer, Campaign, DateWindow, Listing, TokenInfo, Unreadable
 from bot.ops import metrics
 
 log = logging.getLogger(__name__)
 
 PAGE_LIMIT = 50  # the Market's maximum for getBusinessOrders and for id/campaign filters
+CAMPAIGNS_PAGE = 100  # getCampaigns' maximum `limit`
 PARALLEL_REQUESTS = 2  # the lowest of the documented parallel limits
 
 
@@ -46,110 +51,6 @@ class Lane(Enum):
 
 
 _SLOTS = {Lane.POLLING: PARALLEL_REQUESTS, Lane.DECISIONS: 1, Lane.BUYER: 1, Lane.NOTIFICATIONS: 1}
-
-
-class MarketError(Exception):
-    """Any failure talking to the Market."""
-
-    def describe(self) -> str:
-        return str(self)
-
-
-class MarketNetworkError(MarketError):
-    """The Market did not answer (connection refused, timeout, broken response)."""
-
-
-class MarketResponseError(MarketError):
-    """The Market answered 200 with a body the desk cannot read."""
-
-
-class MarketHTTPError(MarketError):
-    """The Market answered with an error status."""
-
-    def __init__(self, status: int, code: str | None, message: str | None, operation: str) -> None:
-        self.status, self.code, self.message, self.operation = status, code, message, operation
-        super().__init__(f"{operation}: HTTP {status} {code or ''} {message or ''}".strip())
-
-    def describe(self) -> str:
-        return " ".join(str(part) for part in (self.status, self.code, self.message) if part)
-
-
-class MarketRateLimited(MarketHTTPError):
-    """420: a Market limit was hit; `retry_at` is from `X-RateLimit-Resource-Until`."""
-
-    def __init__(self, *args: Any, retry_at: datetime | None) -> None:
-        super().__init__(*args)
-        self.retry_at = retry_at
-
-
-@dataclass(frozen=True)
-class Campaign:
-    id: int
-    name: str
-    business_id: int
-    business_name: str
-    placement_type: str
-    api_availability: str
-
-
-@dataclass(frozen=True)
-class Buyer:
-    """The buyer as getOrderBuyerInfo gives it; shown to one person, never stored."""
-
-    name: str
-    phone: str | None  # the Market's substitute number
-    trusted: bool  # verified by the Market: it asks sellers not to call
-
-
-@dataclass(frozen=True)
-class TokenInfo:
-    name: str
-    scopes: frozenset[str]
-
-
-@dataclass(frozen=True)
-class DateWindow:
-    """Creation dates, `start` inclusive and `end` exclusive, at most 30 days apart.
-
-    Always sent: the Market's default ends *before* today, which would hide requests on
-    orders created today (same-day delivery) until tomorrow.
-    """
-
-    start: date
-    end: date
-
-    def as_filter(self) -> dict[str, str]:
-        return {"creationDateFrom": self.start.isoformat(), "creationDateTo": self.end.isoformat()}
-
-    def __contains__(self, day: date) -> bool:
-        return self.start <= day < self.end
-
-
-@dataclass(frozen=True)
-class Unreadable:
-    """An order the Market listed that the desk cannot read, with its ids as sent."""
-
-    campaign_ref: str
-    order_ref: str
-    reason: str
-
-    @classmethod
-    def of(cls, raw: Any, reason: str) -> Unreadable:
-        data = raw if isinstance(raw, dict) else {}
-        return cls(_ref(data.get("campaignId")), _ref(data.get("orderId")), reason)
-
-
-def _ref(value: Any) -> str:
-    try:
-        return "?" if value is None else str(value)[:40]
-    except ValueError:  # an integer too long to print
-        return "?"
-
-
-@dataclass
-class Listing:
-    orders: list[Order] = field(default_factory=list)
-    unreadable: list[Unreadable] = field(default_factory=list)
 
 
 def _json_int(text: str) -> int | Decimal:
@@ -171,6 +72,33 @@ _REASONS = {  # why a rejection: the Market's words for the two rejecting decisi
 }
 
 
+def shared_http(
+    base_url: str, *, timeout: float = 20.0, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """The HTTP client every cabinet's `MarketClient` may share."""
+    return httpx.AsyncClient(
+        base_url=base_url,
+        headers={"Accept": "application/json"},
+        timeout=httpx.Timeout(timeout, connect=5.0),
+        transport=transport,
+        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+    )
+
+
+def _campaign(raw: dict[str, Any], campaign_id: int | None) -> Campaign:
+    """A CampaignDTO; KeyError/TypeError/ValueError when it has no id or business."""
+    business = raw.get("business") or {}
+    found = int(raw["id"] if campaign_id is None else raw.get("id", campaign_id))
+    return Campaign(
+        id=found,
+        name=str(raw.get("domain") or found),
+        business_id=int(business["id"]),
+        business_name=str(business.get("name") or ""),
+        placement_type=str(raw.get("placementType") or "UNKNOWN"),
+        api_availability=str(raw.get("apiAvailability") or "UNKNOWN"),
+    )
+
+
 def decision_body(decision: Decision) -> dict[str, Any]:
     """The JSON body of `PUT .../cancellation/accept`: the desk's decision in the Market's words."""
     if decision.accepts:
@@ -178,40 +106,9 @@ def decision_body(decision: Decision) -> dict[str, Any]:
     return {"accepted": False, "reason": _REASONS[decision]}
 
 
-def _retry_at(headers: httpx.Headers) -> datetime | None:
-    value = headers.get("X-RateLimit-Resource-Until")
-    if not value:
-        return None
-    try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-
-
-ERROR_TEXT_LIMIT = 500  # characters of a non-JSON error body kept for staff and the log
-
-
-def _error_fields(response: httpx.Response) -> tuple[str | None, str | None]:
-    """The Market's `code` and `message`; a body of another shape is the message itself.
-
-    Some limits answer in plain text ("Hit rate limit of 2 parallel requests"), and a
-    proxy in between may answer in HTML: its words are all staff have to go on.
-    """
-    try:
-        first = response.json()["errors"][0]
-        code, message = first.get("code"), first.get("message")
-    except (ValueError, LookupError, AttributeError, TypeError):
-        code, message = None, None
-    if code is None and message is None:
-        text = " ".join(response.text.split())[:ERROR_TEXT_LIMIT]
-        message = text or response.reason_phrase or None
-    return (str(code) if code is not None else None), (
-        str(message) if message is not None else None
-    )
-
-
 class MarketClient:
-    """One instance per process; `close()` it on shutdown."""
+    """One per key; `close()` it on shutdown. Cabinets share one `http` client (one pool,
+    one TLS context) and send their own key with each call."""
 
     def __init__(
         self,
@@ -220,17 +117,16 @@ class MarketClient:
         *,
         timeout: float = 20.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        http: httpx.AsyncClient | None = None,
     ) -> None:
-        self._http = httpx.AsyncClient(
-            base_url=base_url,
-            headers={"Api-Key": api_key, "Accept": "application/json"},
-            timeout=httpx.Timeout(timeout, connect=5.0),
-            transport=transport,
-        )
+        self._owns_http = http is None
+        self._http = http or shared_http(base_url, timeout=timeout, transport=transport)
+        self._headers = {"Api-Key": api_key}
         self._lanes = {lane: asyncio.Semaphore(slots) for lane, slots in _SLOTS.items()}
 
     async def close(self) -> None:
-        await self._http.aclose()
+        if self._owns_http:
+            await self._http.aclose()
 
     async def _call(
         self,
@@ -244,20 +140,22 @@ class MarketClient:
     ) -> Any:
         async with self._turn(lane):
             try:
-                response = await self._http.request(method, path, params=params, json=json)
+                response = await self._http.request(
+                    method, path, params=params, json=json, headers=self._headers
+                )
             except httpx.HTTPError as error:
                 metrics.MARKET_CALLS.labels(operation, "network").inc()
                 raise MarketNetworkError(f"{operation}: {type(error).__name__}") from error
         metrics.MARKET_CALLS.labels(operation, str(response.status_code)).inc()
         if response.status_code != 200:
-            code, message = _error_fields(response)
+            code, message = error_fields(response)
             log.warning(
                 "Market %s answered %s %s %s", operation, response.status_code, code, message
             )
             if response.status_code == 420:
                 metrics.MARKET_420.inc()
                 raise MarketRateLimited(
-                    420, code, message, operation, retry_at=_retry_at(response.headers)
+                    420, code, message, operation, retry_at=retry_at(response.headers)
                 )
             raise MarketHTTPError(response.status_code, code, message, operation)
         try:
@@ -279,18 +177,27 @@ class MarketClient:
     async def get_campaign(self, campaign_id: int) -> Campaign:
         data = await self._call("getCampaign", "GET", f"/v2/campaigns/{campaign_id}")
         try:
-            campaign = data["campaign"]
-            business = campaign.get("business") or {}
-            return Campaign(
-                id=int(campaign.get("id", campaign_id)),
-                name=str(campaign.get("domain") or campaign_id),
-                business_id=int(business["id"]),
-                business_name=str(business.get("name") or ""),
-                placement_type=str(campaign.get("placementType") or "UNKNOWN"),
-                api_availability=str(campaign.get("apiAvailability") or "UNKNOWN"),
-            )
+            return _campaign(data["campaign"], campaign_id)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise MarketResponseError(f"getCampaign: unexpected answer ({error!r})") from error
+
+    async def campaigns(self) -> list[Campaign]:
+        """Every campaign the key can see (getCampaigns), over all pages."""
+        found: list[Campaign] = []
+        page_token: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": CAMPAIGNS_PAGE}
+            if page_token:
+                params["page_token"] = page_token
+            data = await self._call("getCampaigns", "GET", "/v2/campaigns", params=params)
+            try:
+                page = [_campaign(raw, None) for raw in data["campaigns"]]
+            except (KeyError, TypeError, ValueError, AttributeError) as error:
+                raise MarketResponseError(f"getCampaigns: unexpected answer ({error!r})") from error
+            found += page
+            page_token = (data.get("paging") or {}).get("nextPageToken")
+            if not page_token or not page:
+                return found
 
     async def token_info(self) -> TokenInfo:
         data = await self._call("getAuthTokenInfo", "POST", "/v2/auth/token")

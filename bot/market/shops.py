@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 from bot.config import Settings
-from bot.market.client import MarketClient, MarketError
+from bot.market.client import MarketClient
+from bot.market.errors import MarketError
 from storage.store import Store
 
 log = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.market.client import DateWindow
+from bot.market.records import DateWindow
 
 LISTING_DAYS = 30  # the most one getBusinessOrders call may span (the spec's cap)
 

@@ -7,7 +7,8 @@ from telegram.constants import ChatMemberStatus
 from telegram.error import BadRequest, Forbidden, InvalidToken, TelegramError
 
 from bot.config import Settings
-from bot.market.client import MarketClient, MarketError, MarketHTTPError
+from bot.market.client import MarketClient
+from bot.market.errors import MarketError, MarketHTTPError
 from bot.ops.check_line import CheckLine
 from bot.ops.redaction import redact, secrets_of
 from bot.team.check_team import check_team

@@ -31,6 +31,7 @@ POLL_RESULTS = frozenset({"ok", "failed", "rate_limited"})
 MARKET_OPERATIONS = frozenset(
     {
         "getCampaign",
+        "getCampaigns",
         "getAuthTokenInfo",
         "getBusinessOrders",
         "acceptOrderCancellation",

@@ -16,7 +16,9 @@ from datetime import datetime
 from bot.chat.decider import Decider, Tapped, Verdict
 from bot.config import Settings
 from bot.formatting import Style, clip, when
-from bot.market.client import Buyer, MarketClient, MarketError, MarketHTTPError, MarketRateLimited
+from bot.market.client import MarketClient
+from bot.market.errors import MarketError, MarketHTTPError, MarketRateLimited
+from bot.market.records import Buyer
 from bot.team.privacy import SHOWN
 
 log = logging.getLogger(__name__)
