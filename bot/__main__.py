@@ -98,6 +98,7 @@ def _run(settings: Settings) -> int:
     signal.signal(signal.SIGTERM, _stop_before_start)
     _without_numpy()
     from bot.app import run
+    from bot.cabinet import Desk
     from bot.demo.run import run_demo
     from storage.lock import AlreadyRunning, DatabaseLock
     from storage.store import Store
@@ -121,7 +122,10 @@ def _run(settings: Settings) -> int:
         print(f"Cannot open {name}={settings.database_path}: {error}", file=sys.stderr)
         return 2
     try:
-        (run_demo if demo else run)(settings, store)
+        if demo:
+            run_demo(settings, store)
+        else:
+            run(Desk.of_environment(settings), store)
     except SettingsError as error:  # a token or key refused at start: one line, no secret
         log.error("Setting error: %s", error)
         return 2

@@ -1,7 +1,12 @@
-"""Wiring: the pieces built once, handed what each uses, started and stopped. No logic here."""
+"""Wiring: the pieces built once, handed what each uses, started and stopped. No logic here.
+
+One bot, one database and one HTTP endpoint serve every cabinet; each cabinet has its own
+Market side (bot/cabinet_side.py) and each staff chat its own room and outbox.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -13,28 +18,27 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
+from bot.cabinet import Cabinet, Desk
+from bot.cabinet_side import CabinetSide, Shared
 from bot.chat import handlers
 from bot.chat.cooldown import Cooldown
-from bot.chat.decider import Decider
 from bot.chat.handlers import DeskData
 from bot.chat.publisher import Publisher
 from bot.chat.ratelimit import GroupRateLimiter
+from bot.chat.rooms import Campaigns, Room, Rooms, TapRouter
 from bot.chat.staff_chat import StaffChat
 from bot.config import Settings
 from bot.formatting import Style
-from bot.intake.notifications import Inbox
-from bot.intake.poller import Poller, StaffAlerts
+from bot.intake.notifications import Inboxes
 from bot.lifecycle import serve
-from bot.market.client import Lane, MarketClient
-from bot.market.lookup import OrderLookup
-from bot.market.shops import Shops
+from bot.market.client import shared_http
 from bot.ops.backups import DailyBackups
 from bot.ops.storage_trouble import StorageTrouble
 from bot.owner import commands as owner
 from bot.owner.daily import Daily
-from bot.signals import Activity, Backlog, Shutdown, Wakeup
-from bot.team.contact import BuyerContact
+from bot.signals import Activity, Shutdown, Wakeup
 from bot.texts import Texts
+from storage.scope import Scope
 from storage.store import Store
 
 if TYPE_CHECKING:
@@ -48,14 +52,15 @@ def utc_now() -> datetime:
 
 
 def build_application(
-    settings: Settings,
+    desk: Desk,
     store: Store,
     *,
     make_bot: Callable[..., ExtBot[None]] = ExtBot,
     market_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Application:
     """The desk; the demo hands in its own bot (marked texts) and Market (the simulator)."""
-    limiter = GroupRateLimiter(settings.telegram_group_rate, Backlog())
+    settings = desk.settings
+    limiter = GroupRateLimiter(settings.telegram_group_rate)
     application = (
         ApplicationBuilder()
         .bot(make_bot(settings.telegram_bot_token, **_bot_options(settings, limiter)))
@@ -64,7 +69,7 @@ def build_application(
         .job_queue(None)  # timers live in the database, rebuilt by the desk's own loops
         .build()
     )
-    _wire(application, settings, store, limiter, market_transport)
+    _wire(application, desk, store, limiter, market_transport)
     application.bot_data.cooldown = Cooldown(settings.command_cooldown.total_seconds())
     if settings.backup_dir is not None:
         application.bot_data.loops.append(DailyBackups.for_settings(settings).run)
@@ -97,95 +102,102 @@ def _style(settings: Settings) -> Style:
     )
 
 
+def by_chat(cabinets: tuple[Cabinet, ...]) -> dict[int, list[Cabinet]]:
+    """Cabinets grouped by the chat they post to, in the file's order."""
+    chats: dict[int, list[Cabinet]] = {}
+    for cabinet in cabinets:
+        chats.setdefault(cabinet.chat_id, []).append(cabinet)
+    return chats
+
+
+def room_settings(cabinets: list[Cabinet]) -> Settings:
+    """A chat's settings: cabinets sharing it agree on them, each campaign keeps its topic."""
+    topics = tuple(pair for cabinet in cabinets for pair in cabinet.settings.campaign_topics)
+    return dataclasses.replace(cabinets[0].settings, campaign_topics=topics)
+
+
 def _wire(
     application: Application,
-    settings: Settings,
+    desk: Desk,
     store: Store,
     limiter: GroupRateLimiter,
     market_transport: httpx.AsyncBaseTransport | None,
 ) -> None:
     data: DeskData = application.bot_data
-    data.shutdown, data.tasks = Shutdown(), []
-    wakeup, activity, clock = Wakeup(limiter.backlog), Activity(), utc_now
-    style = _style(settings)
-    texts = style.texts
-    market = MarketClient(
-        settings.market_api_url, settings.market_api_key, transport=market_transport
+    settings = desk.settings
+    data.shutdown, data.tasks, data.settings, data.store = Shutdown(), [], settings, store
+    data.activity, data.clock, data.loops, data.chat_loops = Activity(), utc_now, [], []
+    data.market_http = shared_http(settings.market_api_url, transport=market_transport)
+    shared = Shared(
+        application.bot,
+        store,
+        data.market_http,
+        Wakeup(),
+        utc_now,
+        StorageTrouble(quiet=2 * settings.poll_interval.total_seconds()),
+        data.shutdown,
     )
-    chat = StaffChat(settings.staff_chat_id, store, wakeup)
-    shops = Shops(settings, market, store)
-    storage = StorageTrouble(quiet=2 * settings.poll_interval.total_seconds())
-    decider = Decider(settings, store, market, chat, texts, wakeup, clock, storage)
+    data.rooms, data.inboxes, data.sides = Rooms(), Inboxes(), []
+    spacing = settings.poll_interval.total_seconds() / len(desk.cabinets)
+    for chat_id, cabinets in by_chat(desk.cabinets).items():
+        style = _style(room_settings(cabinets))
+        chat = StaffChat(chat_id, store, shared.wakeup.for_chat(limiter.backlog_for(chat_id)))
+        first = len(data.sides)
+        sides = [
+            CabinetSide(cabinet, shared, chat, style, place=(first + n) * spacing)
+            for n, cabinet in enumerate(cabinets)
+        ]
+        data.sides += sides
+        # every cabinet's seat: a tap may be on a post left in a chat of an earlier setting
+        taps = TapRouter(store, data.rooms.seats, sides[0].decider)
+        data.rooms.all.append(_room(application, data, shared, chat, style, sides, taps, limiter))
+    data.inboxes.all += [side.inbox for side in data.sides]
+    data.loops += [side.poller.run for side in data.sides]
+    data.style = data.rooms.all[0].style
+
+
+def _room(
+    application: Application,
+    data: DeskData,
+    shared: Shared,
+    chat: StaffChat,
+    style: Style,
+    sides: list[CabinetSide],
+    taps: TapRouter,
+    limiter: GroupRateLimiter,
+) -> Room:
+    """One chat's room and its outbox (and daily digest), the loops started with Telegram."""
+    settings = room_settings([side.cabinet for side in sides])
+    seats = [side.seat for side in sides]
+    store = shared.store.scoped(Scope(Campaigns(lambda: seats), chat=lambda: chat.id))
+    room = Room(settings, store, chat, style, seats, taps)
     publisher = Publisher(
         application.bot,
         store,
         chat,
-        shops,
+        room.shops,
         style,
         settings,
-        clock=clock,
-        wakeup=wakeup,
-        activity=activity,
+        clock=shared.clock,
+        wakeup=chat.wakeup,
+        activity=data.activity,
         limiter=limiter,
-        storage=storage,
+        storage=shared.storage,
     )
-    poller = _poller(
-        application, settings, decider, shops, StaffAlerts(application.bot, chat, texts)
-    )
-    data.settings, data.store, data.market, data.decider = settings, store, market, decider
-    data.contact = BuyerContact(settings, market, decider, style, clock)
-    data.chat, data.shops, data.style, data.clock = chat, shops, style, clock
-    data.activity, data.loops, data.chat_loops = activity, [poller.run], [publisher.run]
+    data.chat_loops.append(publisher.run)
     if settings.history_days or settings.digest_at:
-        data.chat_loops.append(Daily(application.bot, store, chat, settings, style, clock).run)
-    data.inbox = _inbox(settings, store, market, shops, wakeup)
+        data.chat_loops.append(
+            Daily(application.bot, store, chat, settings, style, shared.clock).run
+        )
+    return room
 
 
-def _poller(
-    application: Application,
-    settings: Settings,
-    decider: Decider,
-    shops: Shops,
-    alerts: StaffAlerts,
-) -> Poller:
-    """The Market side's loop: it shares the decider's store, clock, bell and storage state."""
-    return Poller(
-        decider.store,
-        decider.market,
-        shops,
-        decider,
-        alerts,
-        poll_interval=settings.poll_interval,
-        clock=decider.clock,
-        wakeup=decider.wakeup,
-        decision_window=settings.decision_window,
-        storage=decider.storage,
-        shutdown=application.bot_data.shutdown,
-    )
-
-
-def _inbox(
-    settings: Settings, store: Store, market: MarketClient, shops: Shops, wakeup: Wakeup
-) -> Inbox:
-    """What Market notifications are handled with (the HTTP endpoint's side of the desk)."""
-    return Inbox(
-        store,
-        OrderLookup(market, utc_now, Lane.NOTIFICATIONS),  # never ahead of a decision's PUT
-        shops,
-        settings.market_campaign_ids,
-        settings.poll_interval,
-        utc_now,
-        wakeup,
-        settings.decision_window,
-    )
-
-
-def run(settings: Settings, store: Store) -> None:
+def run(desk: Desk, store: Store) -> None:
     """Until SIGINT/SIGTERM; SettingsError when a token or key is refused at start."""
-    application = build_application(settings, store)
+    application = build_application(desk, store)
     # take the port before anything starts, so a taken port stops the desk in one line
-    if settings.http_port is not None:
-        application.bot_data.http = _http_server(settings, application.bot_data)
+    if desk.settings.http_port is not None:
+        application.bot_data.http = _http_server(desk.settings, application.bot_data)
     serve(application)
 
 
@@ -203,7 +215,7 @@ def _http_server(settings: Settings, data: DeskData) -> HttpServer:
     health = Health(data.store, data.activity, settings.poll_interval, data.clock, data.clock())
     metrics.watch(data.store, data.clock)
     scrape = Metrics(settings.metrics_allowed_networks, settings.trusted_proxies)
-    endpoint = NotificationEndpoint(data.inbox, settings)
+    endpoint = NotificationEndpoint(data.inboxes, settings)
     server = HttpServer(settings, create_app(endpoint, health, scrape))
     try:
         server.bind()

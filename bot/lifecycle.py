@@ -74,10 +74,17 @@ async def _start_market_side(application: Application) -> None:
     if data.http is not None:  # Market notifications and /healthz
         await data.http.start()
     data.tasks = [_task(loop) for loop in data.loops]
+    for side in data.sides:
+        settings = side.cabinet.settings
+        log.info(
+            "Cabinet %s: staff chat %s, campaigns %s",
+            side.cabinet.name,
+            settings.staff_chat_id,
+            ",".join(map(str, settings.market_campaign_ids)) or "all DBS of the key",
+        )
     log.info(
-        "Desk started: staff chat %s, campaigns %s, polling every %ss",
-        data.chat.id,
-        ",".join(map(str, data.settings.market_campaign_ids)),
+        "Desk started: %d cabinet(s), polling every %ss",
+        len(data.sides),
         data.settings.poll_interval.total_seconds(),
     )
 
@@ -166,4 +173,4 @@ async def _release(application: Application) -> None:
     """Close the connections: Telegram's (open even when getMe failed) and the Market's."""
     await application.shutdown()  # nothing unless Telegram answered
     await application.bot.shutdown()
-    await application.bot_data.market.close()
+    await application.bot_data.market_http.aclose()

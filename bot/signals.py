@@ -47,15 +47,32 @@ class Backlog:
 
 
 class Wakeup:
-    """Rings the publisher: something new is stored and waits to be shown."""
+    """Rings the publisher: something new is stored and waits to be shown.
+
+    The desk's bell rings every chat's outbox (`for_chat`): a poll or a decision cannot
+    tell which chat shows the change, and an outbox with nothing to do only looks.
+    """
 
     def __init__(self, backlog: Backlog | None = None) -> None:
         self._event = asyncio.Event()
         self.backlog = backlog or Backlog()
+        self._chats: list[Wakeup] = []
+
+    def for_chat(self, backlog: Backlog) -> Wakeup:
+        """One chat outbox's own wake-up, rung by this bell too."""
+        chat = Wakeup(backlog)
+        self._chats.append(chat)
+        return chat
+
+    def forget(self, chat: Wakeup) -> None:
+        """A chat no cabinet posts to any more."""
+        self._chats.remove(chat)
 
     def ring(self) -> None:
         self.backlog.filled()
         self._event.set()
+        for chat in self._chats:
+            chat.ring()
 
     async def wait(self, timeout: float, *, idle: bool = False) -> None:
         """Until rung, or `timeout` seconds; `idle`: nothing is due before then.

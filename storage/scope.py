@@ -7,29 +7,29 @@ integers, written into the SQL as such, so a scope never shifts a query's parame
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Scope:
-    """`campaigns` is read at each query (a live set: campaigns are discovered after
-    start); `chat_id` adds the posts already in that chat, wherever their campaign went."""
+    """Read at each query: `campaigns` is a live set (campaigns are discovered after
+    start) and `chat` gives the chat's current id (a group may become a supergroup); the
+    chat adds the posts already there, wherever their campaign went since."""
 
     campaigns: Collection[int] | None = None  # None: every campaign
-    chat_id: int | None = None
+    chat: Callable[[], int] | None = None
     polls: str | None = None  # the poll records of one poller; None: the environment desk's
 
     def requests(self, alias: str = "r", posts: str = "p") -> str:
         """A condition on a request row (joined with its post as `posts`)."""
+        in_chat = None if self.chat is None else f"{posts}.chat_id = {int(self.chat())}"
         if self.campaigns is None:
-            return "1" if self.chat_id is None else f"{posts}.chat_id = {int(self.chat_id)}"
+            return in_chat or "1"
         listed = f"{alias}.campaign_id IN ({_ints(self.campaigns)})"
-        if self.chat_id is None:
+        if in_chat is None:
             return listed
-        return (
-            f"({posts}.chat_id = {int(self.chat_id)} OR ({posts}.request_id IS NULL AND {listed}))"
-        )
+        return f"({in_chat} OR ({posts}.request_id IS NULL AND {listed}))"
 
     def by_campaign(self, alias: str = "r") -> str:
         """The campaigns alone, for reads without the posts (the ledger, the decisions)."""

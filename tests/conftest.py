@@ -137,12 +137,10 @@ async def inbox(settings, store):
 
 @pytest.fixture
 def decider(settings, store, inbox):
-    """The decider of that desk; its chat is the staff chat, Telegram is not involved."""
+    """The decider of that desk; Telegram is not involved."""
     from bot.app import utc_now
     from bot.chat.decider import Decider
-    from bot.chat.staff_chat import StaffChat
     from bot.texts import Texts
 
-    chat = StaffChat(settings.staff_chat_id, store, inbox.wakeup)
     market = inbox.lookup.market
-    return Decider(settings, store, market, chat, Texts("en"), inbox.wakeup, utc_now)
+    return Decider(settings, store, market, Texts("en"), inbox.wakeup, utc_now)

@@ -18,6 +18,7 @@ from telegram.ext import CommandHandler
 
 from bot.chat.callbacks import Tap
 from bot.chat.ratelimit import GroupRateLimiter, ReplyDropped, replying
+from bot.chat.rooms import room_for
 from bot.config import Settings
 
 if TYPE_CHECKING:
@@ -99,8 +100,10 @@ async def _admitted(update: Update, data: DeskData, audience: Audience) -> bool:
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None
     private = chat.type == ChatType.PRIVATE
-    staff_chat = data.chat.is_it(chat.id)
-    if admits(audience, data.settings, user.id, staff_chat=staff_chat, private=private):
+    room = room_for(data.rooms, chat, user)
+    if room is not None and admits(
+        audience, room.settings, user.id, staff_chat=not private, private=private
+    ):
         return True
     log.warning("Refused a command from user %s in chat %s", user.id, chat.id)
     if private and update.effective_message:

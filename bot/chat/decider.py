@@ -16,7 +16,6 @@ from typing import Any
 
 from bot.chat.access import may_tap
 from bot.chat.callbacks import Callback, Tap
-from bot.chat.staff_chat import StaffChat
 from bot.config import Settings
 from bot.domain.model import DecisionRecord, DecisionResult, Person, Request
 from bot.domain.reconcile import INTERRUPTED, Listing, reconcile, recovered_result
@@ -57,7 +56,6 @@ class Decider:
         settings: Settings,
         store: Store,
         market: MarketClient,
-        chat: StaffChat,
         texts: Texts,
         wakeup: Wakeup,
         clock: Callable[[], datetime],
@@ -69,7 +67,6 @@ class Decider:
         self.store = store
         self.market = market
         self.lookup = OrderLookup(market, clock)
-        self.chat = chat
         self.texts = texts
         self.wakeup = wakeup
         self.clock = clock
@@ -143,13 +140,13 @@ class Decider:
     def tapped_request(self, tap: Tapped) -> Request | Verdict:
         """The pending request a tap may act on, or the refusal to answer with."""
         t = self.texts
-        if tap.callback is None or not self.chat.is_it(tap.chat_id):
+        request = None if tap.callback is None else self.store.requests.get(tap.callback.request_id)
+        if tap.callback is None or not _in_its_chat(request, tap):
             log.warning("Ignored a tap from user %s in chat %s", tap.user.user_id, tap.chat_id)
             return Verdict(t("answer.unknown"))
         if not may_tap(self.settings, tap.callback.tap, tap.user.user_id):
             log.warning("Refused a tap from user %s, not in STAFF_USER_IDS", tap.user.user_id)
             return Verdict(t("answer.not_staff"))
-        request = self.store.requests.get(tap.callback.request_id)
         if request is None or request.post is None or request.post.message_id != tap.message_id:
             log.warning("Refused a tap on message %s with stale or forged data", tap.message_id)
             return Verdict(t("answer.stale"))
@@ -266,6 +263,17 @@ class Decider:
             )
             self.orphaned.discard(record.id)
             self.wakeup.ring()
+
+
+def _in_its_chat(request: Request | None, tap: Tapped) -> bool:
+    """Whether the tap came from the chat that shows the request (or would: not yet posted).
+
+    The post's chat, not the cabinet's current one: a cabinet moved to another chat leaves
+    its open posts decidable where staff see them; a button copied elsewhere is unknown.
+    """
+    if request is None or request.post is None:
+        return True  # stale: said so once the tapper may know
+    return request.post.chat_id == tap.chat_id
 
 
 _RECOVERED = {

@@ -22,42 +22,44 @@ from telegram.ext import (
 from bot.chat import access
 from bot.chat.callbacks import Tap, parse_callback
 from bot.chat.cooldown import Cooldown
-from bot.chat.decider import Decider, Tapped, Verdict
+from bot.chat.decider import Tapped, Verdict
 from bot.chat.render import render_help, render_pending
-from bot.chat.staff_chat import StaffChat
+from bot.chat.rooms import Room, Rooms, room_for
 from bot.config import Settings
 from bot.domain.model import Person
 from bot.formatting import Style
-from bot.intake.notifications import Inbox
-from bot.market.client import MarketClient
-from bot.market.shops import Shops
+from bot.intake.notifications import Inboxes
 from bot.signals import Activity, Shutdown
-from bot.team.contact import BuyerContact
 from bot.texts import Texts
 from storage.store import Store
 
 if TYPE_CHECKING:
     import asyncio
 
+    import httpx
+
+    from bot.cabinet_side import CabinetSide
     from bot.intake.http import HttpServer
 
 log = logging.getLogger(__name__)
 
 
 class DeskData:
-    """python-telegram-bot's `bot_data`, typed: the pieces, set once when the app is built."""
+    """python-telegram-bot's `bot_data`, typed: the pieces, set once when the app is built.
+
+    `settings` and `style` are the process's (and the first chat's words, for what is said
+    outside any room); each chat's are in its room.
+    """
 
     settings: Settings
     store: Store
-    market: MarketClient
-    decider: Decider
-    contact: BuyerContact
-    chat: StaffChat
-    shops: Shops
+    rooms: Rooms
+    sides: list[CabinetSide]
+    inboxes: Inboxes
+    market_http: httpx.AsyncClient
     style: Style
     clock: Callable[[], datetime]
     activity: Activity
-    inbox: Inbox
     cooldown: Cooldown
     loops: list[Callable[[], Coroutine[Any, Any, None]]]  # started at once
     chat_loops: list[Callable[[], Coroutine[Any, Any, None]]]  # once Telegram answers
@@ -78,33 +80,41 @@ async def on_tap(update: Update, context: Context) -> None:
     data = context.bot_data
     data.activity.tapped()
     message = query.message
+    room = data.rooms.of(message.chat.id) if message else None
+    style = room.style if room else data.style
     tapped = Tapped(
         parse_callback(query.data),
         message.chat.id if message else 0,
         message.message_id if message else 0,
         Person(query.from_user.id, query.from_user.full_name, query.from_user.username),
     )
-    if tapped.callback is not None and tapped.callback.tap is Tap.CONTACT:
-        await _answer_contact(query, data, tapped)
+    if room is None:  # a chat the desk does not serve: nothing to look up
+        log.warning("Ignored a tap from user %s in chat %s", tapped.user.user_id, tapped.chat_id)
+        await _answer_tap(query, style.texts("answer.unknown"))
         return
-    verdict = Verdict(data.style.texts("answer.unknown"))
+    if tapped.callback is not None and tapped.callback.tap is Tap.CONTACT:
+        await _answer_contact(query, room, tapped)
+        return
+    verdict = Verdict(style.texts("answer.unknown"))
     try:
-        verdict = data.decider.judge_tap(tapped)
+        verdict = room.taps.judge_tap(tapped)
     finally:
         if verdict.follow_up is not None:  # starts as the answer goes, not after it returns
             context.application.create_task(verdict.follow_up, update=update)
-        try:
-            await query.answer(verdict.answer)
-        except TelegramError as error:
-            log.warning("Could not answer a tap: %s", error)
+        await _answer_tap(query, verdict.answer)
 
 
-async def _answer_contact(query: CallbackQuery, data: DeskData, tapped: Tapped) -> None:
-    """The buyer's contact, in a pop-up only the tapper sees."""
+async def _answer_tap(query: CallbackQuery, text: str, *, alert: bool = False) -> None:
     try:
-        await query.answer(await data.contact.answer(tapped), show_alert=True)
+        await query.answer(text, show_alert=alert)
     except TelegramError as error:
         log.warning("Could not answer a tap: %s", error)
+
+
+async def _answer_contact(query: CallbackQuery, room: Room, tapped: Tapped) -> None:
+    """The buyer's contact, in a pop-up only the tapper sees."""
+    answer = await room.taps.answer_contact(tapped)
+    await _answer_tap(query, answer, alert=True)
 
 
 async def _answer(update: Update, context: Context, text: str) -> None:
@@ -116,34 +126,41 @@ async def _answer(update: Update, context: Context, text: str) -> None:
     )
 
 
+def room_of(update: Update, context: Context) -> Room:
+    """The room a command is answered by (`access.command` admits no one outside one)."""
+    room = room_for(context.bot_data.rooms, update.effective_chat, update.effective_user)
+    assert room is not None
+    return room
+
+
 async def on_pending(update: Update, context: Context) -> None:
-    data = context.bot_data
-    requests = data.store.requests.pending()
-    for part in render_pending(requests, data.shops.names, data.clock(), data.style):
+    room, clock = room_of(update, context), context.bot_data.clock
+    requests = room.store.requests.pending()
+    for part in render_pending(requests, room.shops.names, clock(), room.style):
         await _answer(update, context, part)
 
 
 async def on_help(update: Update, context: Context) -> None:
-    await _answer(update, context, _help(context.bot_data))
+    await _answer(update, context, _help(context.bot_data, room_of(update, context).style))
 
 
 async def on_start(update: Update, context: Context) -> None:
-    data = context.bot_data
-    await _answer(update, context, data.style.texts("start") + "\n\n" + _help(data))
+    style = room_of(update, context).style
+    await _answer(update, context, style.texts("start") + "\n\n" + _help(context.bot_data, style))
 
 
-def _help(data: DeskData) -> str:
+def _help(data: DeskData, style: Style) -> str:
     if not data.help_note:
-        return render_help(data.style)
-    return render_help(data.style) + "\n\n" + data.help_note
+        return render_help(style)
+    return render_help(style) + "\n\n" + data.help_note
 
 
 async def on_migration(update: Update, context: Context) -> None:
     """Telegram announces the upgrade in the old group; follow it before the next post."""
-    data = context.bot_data
     message = update.effective_message
-    if message and message.migrate_to_chat_id and data.chat.is_it(message.chat.id):
-        data.chat.follow(message.migrate_to_chat_id)
+    room = context.bot_data.rooms.of(message.chat.id) if message else None
+    if message and message.migrate_to_chat_id and room is not None:
+        room.chat.follow(message.migrate_to_chat_id)
 
 
 async def on_error(update: object, context: Context) -> None:

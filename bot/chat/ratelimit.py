@@ -37,8 +37,8 @@ class ReplyDropped(Exception):
 def stop_replies(bot: Bot) -> None:
     """The desk stops: replies waiting for the outbox give up (PTB's stop waits for them)."""
     limiter = bot.rate_limiter
-    if isinstance(limiter, GroupRateLimiter) and limiter.backlog is not None:
-        limiter.backlog.close()
+    if isinstance(limiter, GroupRateLimiter):
+        limiter.close_backlogs()
 
 
 @contextmanager
@@ -108,11 +108,12 @@ class SlidingWindow:
 class GroupRateLimiter(AIORateLimiter):
     """AIORateLimiter whose per-group limiter is a sliding window of `TELEGRAM_GROUP_RATE`.
 
-    Replies to commands yield to the outbox (`backlog`): posts, reminders and the edits a
-    decision makes take the group's slots first.
+    Replies to commands yield to the chat's outbox (its `Backlog`): posts, reminders and
+    the edits a decision makes take the group's slots first. A chat without an outbox (a
+    private chat, a group no cabinet posts to) has no backlog to wait for.
     """
 
-    def __init__(self, rate: GroupRate, backlog: Backlog | None = None, max_retries: int = 3):
+    def __init__(self, rate: GroupRate, max_retries: int = 3):
         window = rate.window.total_seconds()
         super().__init__(
             overall_max_rate=OVERALL_PER_SECOND,
@@ -124,7 +125,7 @@ class GroupRateLimiter(AIORateLimiter):
         self._windows: dict[str | int | bool, SlidingWindow] = {}
         self._rate = rate
         self.wire = Wire()
-        self.backlog = backlog
+        self._backlogs: dict[int, Backlog] = {}
 
     async def process_request(
         self,
@@ -165,15 +166,24 @@ class GroupRateLimiter(AIORateLimiter):
         A private chat shares no window with the outbox. Raises ReplyDropped if the desk
         stops first.
         """
-        if self.backlog is None or chat_id >= 0:
+        backlog = self._backlogs.get(chat_id)
+        if backlog is None or chat_id >= 0:
             return
         while True:
-            if not await self.backlog.drained():
+            if not await backlog.drained():
                 raise ReplyDropped
             wait = self.seconds_until_room(chat_id, 1)
             if wait == 0:  # taken at once: nothing runs between this and the window
                 return
-            await self.backlog.pause(wait)
+            await backlog.pause(wait)
+
+    def backlog_for(self, chat_id: int) -> Backlog:
+        """The backlog of the outbox of `chat_id`, which replies in that chat wait for."""
+        return self._backlogs.setdefault(chat_id, Backlog())
+
+    def close_backlogs(self) -> None:
+        for backlog in self._backlogs.values():
+            backlog.close()
 
     def seconds_until_room(self, chat_id: int, room: int) -> float:
         """How long until `room` messages could go to this chat at once (0: now)."""

@@ -8,6 +8,7 @@ import logging
 import random
 
 from bot.app import build_application, utc_now
+from bot.cabinet import Desk
 from bot.chat.handlers import DeskData
 from bot.config import Settings
 from bot.demo.marks import DemoBot, render_demo_note
@@ -61,7 +62,7 @@ def run_demo(settings: Settings, store: Store) -> None:
         return faults and operation == "acceptOrderCancellation" and rng.random() < FAULT_RATE
 
     application = build_application(
-        settings,
+        Desk.of_environment(settings),
         store,
         make_bot=functools.partial(DemoBot, texts=Texts(settings.language)),
         market_transport=SimulatorTransport(engine, fails=fails, latency=LATENCY),

@@ -42,7 +42,7 @@ from bot.intake.notification_body import (
     ok_body,
     parse_notification,
 )
-from bot.intake.notifications import HANDLING_BUDGET, Inbox, handle
+from bot.intake.notifications import HANDLING_BUDGET, Inbox, Inboxes
 from bot.market.errors import MarketError
 from bot.ops import metrics
 from bot.ops.health import judge
@@ -102,8 +102,8 @@ async def _read_body(request: Request, limit: int = MAX_BODY) -> bytes:
 class NotificationEndpoint:
     """`POST /notification` (and `/`): admit the Market only, read, act, answer in time."""
 
-    def __init__(self, inbox: Inbox, settings: Settings) -> None:
-        self.inbox = inbox
+    def __init__(self, inboxes: Inbox | Inboxes, settings: Settings) -> None:
+        self.inboxes = inboxes if isinstance(inboxes, Inboxes) else Inboxes([inboxes])
         self.allowed = settings.notification_allowed_networks
         self.proxies = settings.trusted_proxies
 
@@ -155,7 +155,7 @@ class NotificationEndpoint:
         """Act on it within the Market's patience; a 500 (retried by the Market) on failure."""
         where = f"campaign {note.campaign_id or '?'}, order {note.order_id or '?'}"
         try:
-            plan = await asyncio.wait_for(handle(self.inbox, note), HANDLING_BUDGET)
+            plan = await asyncio.wait_for(self.inboxes.handle(note), HANDLING_BUDGET)
         except TimeoutError:
             log.warning(
                 "Notification %s (%s): the Market did not answer within %.0fs; answered 500",

@@ -20,7 +20,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -57,12 +57,30 @@ class Inbox:
     store: Store
     lookup: OrderLookup
     shops: Shops
-    campaign_ids: tuple[int, ...]
+    campaign_ids: Collection[int]  # live: a cabinet's discovered campaigns come later
     poll_interval: timedelta
     clock: Callable[[], datetime]
     wakeup: Wakeup
     decision_window: timedelta = DECISION_WINDOW
     budget: LookupBudget = dataclasses.field(default_factory=LookupBudget)
+
+
+class Inboxes:
+    """Every cabinet's inbox: notifications of all businesses come to one endpoint and
+    go to the cabinet that names their campaign."""
+
+    def __init__(self, inboxes: Iterable[Inbox] = ()) -> None:
+        self.all = list(inboxes)
+
+    def of(self, campaign_id: int | None) -> Inbox | None:
+        return next((inbox for inbox in self.all if campaign_id in inbox.campaign_ids), None)
+
+    async def handle(self, notification: Notification) -> NotificationPlan:
+        """As `handle`, in the inbox of the notification's cabinet; none: not configured."""
+        inbox = self.of(notification.campaign_id)
+        if inbox is None and notification.type in ORDER_TYPES:
+            return NotificationPlan(IntakeOutcome.CAMPAIGN_NOT_CONFIGURED)
+        return await handle(inbox or self.all[0], notification)
 
 
 async def handle(inbox: Inbox, notification: Notification) -> NotificationPlan:

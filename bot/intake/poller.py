@@ -59,7 +59,12 @@ class Poller:
         decision_window: timedelta = DECISION_WINDOW,
         storage: StorageTrouble | None = None,
         shutdown: Shutdown,
+        first_delay: float = 0.0,
+        refused_key_stops: bool = True,
     ) -> None:
+        # a cabinet's place in the poll interval, so 200 cabinets never poll in one second;
+        # and whether a key refused at start stops the desk (one cabinet) or is its trouble
+        self.first_delay, self.refused_key_stops = first_delay, refused_key_stops
         self.decision_window, self.shutdown = decision_window, shutdown
         self.storage = storage or StorageTrouble(quiet=poll_interval.total_seconds())
         self.store, self.market, self.shops, self.decider = store, market, shops, decider
@@ -79,6 +84,7 @@ class Poller:
         self.last_prune = clock() - POLL_HISTORY
 
     async def run(self) -> None:
+        await asyncio.sleep(self.first_delay)
         while True:
             try:
                 delay = await self.cycle()
@@ -172,7 +178,8 @@ class Poller:
     def _at_start(self, error: MarketError) -> None:
         """Before the Market has answered: a refused key stops the desk, else say once why
         it waits."""
-        if isinstance(error, MarketHTTPError) and error.status == HTTPStatus.UNAUTHORIZED:
+        refused = isinstance(error, MarketHTTPError) and error.status == HTTPStatus.UNAUTHORIZED
+        if refused and self.refused_key_stops:
             self.shutdown.request(
                 SettingsError(
                     "MARKET_API_KEY",

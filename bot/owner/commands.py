@@ -6,14 +6,14 @@ Thin: parse the argument, read storage, hand the rows to the pure modules, send.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from telegram import Update
 from telegram.ext import Application
 
 from bot.chat import access
-from bot.chat.handlers import Context, DeskData
+from bot.chat.handlers import Context, room_of
 from bot.chat.render import post_link, split_lines
+from bot.chat.rooms import Room
 from bot.domain.journal import Kind
 from bot.domain.model import Request
 from bot.owner.export import export_parts
@@ -32,31 +32,32 @@ async def _reply(update: Update, context: Context, texts: list[str]) -> None:
         await context.bot.send_message(chat_id=update.effective_chat.id, text=text)
 
 
-def _period(context: Context, data: DeskData, now: datetime) -> Period | None:
+def _period(context: Context, room: Room) -> Period | None:
     try:
-        return parse_period(" ".join(context.args or ()), now, data.settings.timezone)
+        now = context.bot_data.clock()
+        return parse_period(" ".join(context.args or ()), now, room.settings.timezone)
     except PeriodError:
         return None
 
 
 async def on_stats(update: Update, context: Context) -> None:
-    data = context.bot_data
-    period = _period(context, data, data.clock())
+    room = room_of(update, context)
+    period = _period(context, room)
     if period is None:
-        await _reply(update, context, [data.style.texts("owner.period_usage")])
+        await _reply(update, context, [room.style.texts("owner.period_usage")])
         return
-    stats = compute(data.store.history.ledger(period.start, period.end), period)
-    await _reply(update, context, render_stats(stats, data.style))
+    stats = compute(room.store.history.ledger(period.start, period.end), period)
+    await _reply(update, context, render_stats(stats, room.style))
 
 
 async def on_history(update: Update, context: Context) -> None:
-    data = context.bot_data
-    decisions = data.store.history.recent_decisions(HISTORY_SIZE)
-    await _reply(update, context, render_history(decisions, data.style))
+    room = room_of(update, context)
+    decisions = room.store.history.recent_decisions(HISTORY_SIZE)
+    await _reply(update, context, render_history(decisions, room.style))
 
 
 async def on_order(update: Update, context: Context) -> None:
-    data = context.bot_data
+    data = room_of(update, context)
     t, args = data.style.texts, context.args or []
     if len(args) != 1 or not ORDER_ID.fullmatch(args[0].lstrip("№#")):
         await _reply(update, context, [t("owner.order_usage")])
@@ -72,7 +73,7 @@ async def on_order(update: Update, context: Context) -> None:
     await _reply(update, context, split_lines(lines[:-1]))
 
 
-def _story(request: Request, data: DeskData) -> list[str]:
+def _story(request: Request, data: Room) -> list[str]:
     """One request's story with a link to its post, or to the last one it had."""
     store = data.store
     events = store.events.of(request.id)
@@ -87,9 +88,9 @@ def _story(request: Request, data: DeskData) -> list[str]:
 
 
 async def on_export(update: Update, context: Context) -> None:
-    data = context.bot_data
+    data = room_of(update, context)
     t = data.style.texts
-    period = _period(context, data, data.clock())
+    period = _period(context, data)
     if period is None:
         await _reply(update, context, [t("owner.period_usage")])
         return

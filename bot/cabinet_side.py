@@ -1,0 +1,99 @@
+"""One cabinet's Market side: its key, campaigns, poller, decider and notification inbox.
+
+Each cabinet polls on its own loop, placed at its own moment of the poll interval, with
+its own client (one shared HTTP pool, its own key and lanes) and a storage view of its
+own campaigns: one business refusing, limiting or timing out holds up no other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+from telegram import Bot
+
+from bot.cabinet import ENVIRONMENT_CABINET, Cabinet
+from bot.chat.decider import Decider
+from bot.chat.rooms import Seat
+from bot.chat.staff_chat import StaffChat
+from bot.formatting import Style
+from bot.intake.notifications import Inbox
+from bot.intake.poller import Poller, StaffAlerts
+from bot.market.client import Lane, MarketClient
+from bot.market.lookup import OrderLookup
+from bot.market.shops import Shops
+from bot.ops.storage_trouble import StorageTrouble
+from bot.signals import Shutdown, Wakeup
+from bot.team.contact import BuyerContact
+from storage.scope import Scope
+from storage.store import Store
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What every cabinet of the desk shares: the process's pieces."""
+
+    bot: Bot
+    store: Store
+    http: httpx.AsyncClient
+    wakeup: Wakeup
+    clock: Callable[[], datetime]
+    storage: StorageTrouble
+    shutdown: Shutdown
+
+
+def poll_scope(cabinet: Cabinet) -> str | None:
+    """Whose poll records a cabinet reads: by business (and campaigns, when a business is
+    split), never by name; the environment's one cabinet keeps the records it always had."""
+    if cabinet.name == ENVIRONMENT_CABINET:
+        return None
+    campaigns = ",".join(map(str, sorted(cabinet.settings.market_campaign_ids)))
+    return f"business:{cabinet.business_id}" + (f":{campaigns}" if campaigns else "")
+
+
+class CabinetSide:
+    def __init__(
+        self, cabinet: Cabinet, shared: Shared, chat: StaffChat, style: Style, place: float
+    ) -> None:
+        """`place`: seconds into the poll interval of this cabinet's first poll."""
+        settings = self.settings = cabinet.settings
+        self.cabinet = cabinet
+        self.market = MarketClient(
+            settings.market_api_url, settings.market_api_key, http=shared.http
+        )
+        self.shops = Shops(settings, self.market, shared.store)
+        scope = Scope(self.shops.campaigns, polls=poll_scope(cabinet))
+        self.store = store = shared.store.scoped(scope)
+        wakeup, clock = shared.wakeup, shared.clock
+        self.decider = Decider(
+            settings, store, self.market, style.texts, wakeup, clock, shared.storage
+        )
+        self.contact = BuyerContact(settings, self.market, self.decider, style, clock)
+        self.poller = Poller(
+            store,
+            self.market,
+            self.shops,
+            self.decider,
+            StaffAlerts(shared.bot, chat, style.texts),
+            poll_interval=settings.poll_interval,
+            clock=clock,
+            wakeup=wakeup,
+            decision_window=settings.decision_window,
+            storage=shared.storage,
+            shutdown=shared.shutdown,
+            first_delay=place,
+            refused_key_stops=cabinet.name == ENVIRONMENT_CABINET,
+        )
+        self.inbox = Inbox(
+            store,
+            OrderLookup(self.market, clock, Lane.NOTIFICATIONS),  # never ahead of a PUT
+            self.shops,
+            self.shops.campaigns,
+            settings.poll_interval,
+            clock,
+            wakeup,
+            settings.decision_window,
+        )
+        self.seat = Seat(cabinet.name, self.shops, self.decider, self.contact)
