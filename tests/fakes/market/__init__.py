@@ -17,6 +17,9 @@ was created and reaches every store in it: MARKET_API.md §1.2)::
         market.add_campaign(21200001, business_id=7102)
         market.set_outage(500, business=7102)  # 7101 still answers
 
+`add_key` binds one more key to a business while the fake runs, `keys_of` lists a
+business's keys.
+
 Implemented operations (paths as in the official spec): getCampaign, getCampaigns,
 getAuthTokenInfo, getBusinessOrders, acceptOrderCancellation. "The spec" below is
 tests/contracts/market-openapi.json: the official spec reduced by
