@@ -35,6 +35,9 @@ class Context:
     query: dict[str, Any]
     raw_query: dict[str, str]
     body: Any
+    business_id: int | None = None
+    """The business of the caller's Api-Key, which sees only its own campaigns; None: a key
+    that sees every business (the demo's, and the tests' fake's unscoped key)."""
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:

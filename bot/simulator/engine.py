@@ -205,12 +205,17 @@ class MarketEngine:
         return 200, {"campaign": campaign}
 
     def _get_campaigns(self, ctx: Context) -> tuple[int, dict[str, Any]]:
+        """An Api-Key lists "the stores of the token's cabinet" only (MARKET_API.md §4.1)."""
         with self._lock:
-            campaigns = [copy.deepcopy(self._campaigns[cid]) for cid in sorted(self._campaigns)]
+            campaigns = [
+                copy.deepcopy(self._campaigns[cid])
+                for cid in sorted(self._campaigns)
+                if ctx.business_id in (None, self._campaigns[cid]["business"]["id"])
+            ]
         limit = ctx.query.get("limit")
         token = ctx.raw_query.get("page_token") or ctx.raw_query.get("pageToken")
-        if limit is not None or token:
-            mark = fingerprint({"op": "getCampaigns", "limit": limit})
+        if limit is not None or token:  # a token serves only the key and limit it was made for
+            mark = fingerprint({"op": "getCampaigns", "limit": limit, "key": ctx.business_id})
             after = decode_token(token, mark)["a"] if token else 0
             rest = [c for c in campaigns if c["id"] > after]
             page = rest[: limit or 50]

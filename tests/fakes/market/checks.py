@@ -10,6 +10,7 @@ import json
 
 from starlette.datastructures import QueryParams
 
+from tests.fakes.market.keys import Keys
 from tests.fakes.market.spec import MarketSpec, OpenAPIRequest, Operation, describe_validation
 from tests.fakes.market.wire import ApiError, Context, Incoming
 
@@ -46,7 +47,7 @@ def _kebab_scope(scope: str) -> str:
     return name.replace("_", "-") + suffix
 
 
-def authenticate(req: Incoming, op: Operation, api_key: str, scopes: tuple[str, ...]) -> None:
+def authenticate(req: Incoming, op: Operation, keys: Keys, scopes: tuple[str, ...]) -> None:
     """Api-Key only (401/403), then the key's scopes against `x-auth-scopes` (403)."""
     key = req.headers.get("api-key")
     if not key:
@@ -55,16 +56,18 @@ def authenticate(req: Incoming, op: Operation, api_key: str, scopes: tuple[str, 
         raise ApiError(401, "UNAUTHORIZED", "Credentials are not specified")
     if key.lower().startswith("bearer "):
         raise ApiError(401, "UNAUTHORIZED", "Api-Key token prefix invalid")
-    if key != api_key:
-        raise ApiError(401, "UNAUTHORIZED", "Api-Key token is invalid")
+    keys.check(key)
     if not {_kebab_scope(s) for s in scopes} & op.scopes:
         raise ApiError(
             403, "FORBIDDEN", "Token does not have any of the scopes to access the API method"
         )
 
 
-def validate_request(spec: MarketSpec, req: Incoming, op: Operation) -> Context:
-    """The request unmarshalled per the spec, or 415/400."""
+def validate_request(
+    spec: MarketSpec, req: Incoming, op: Operation, key_business: int | None
+) -> Context:
+    """The request unmarshalled per the spec, or 415/400; `key_business` is the business
+    of the caller's key (None: the unscoped key)."""
     if op.has_body and req.body:
         _check_body(req)
     pairs = _query_pairs(req, op)
@@ -78,6 +81,7 @@ def validate_request(spec: MarketSpec, req: Incoming, op: Operation) -> Context:
         query=dict(result.parameters.query),
         raw_query=dict(pairs),
         body=req.json if op.has_body else None,
+        business_id=key_business,
     )
 
 

@@ -1,8 +1,10 @@
 """Injected faults and the hourly resource limits of the fake Market.
 
 `Faults` holds what a test asked for (`fail_next`, `hold_next`, `set_outage`,
-`set_rate_limited`) and turns it into answers; `Usage` counts calls per resource in fixed
-UTC windows as the spec's ``x-resource-limit-config`` (tier ``none``) describes them.
+`set_rate_limited`, `set_delay`), each for every call or for the calls addressing one
+business, and turns it into answers; `Usage` counts calls per resource and per cabinet (the
+caller key's business) in fixed UTC windows as the spec's ``x-resource-limit-config`` (tier
+``none``) describes them: "resource limits count per cabinet or store" (MARKET_API.md §5.3).
 Both are thread-safe.
 """
 
@@ -36,6 +38,11 @@ def limit_message(op: Operation) -> str:
     return f"Hit rate limit of {op.limit} requests per {period} for resource {op.resource_id}"
 
 
+def _hits(scope: int | None, business: int | None) -> bool:
+    """A fault for `scope` (None: every call) hits a call addressing `business`."""
+    return scope is None or scope == business
+
+
 @dataclass
 class _Fault:
     operation_id: str | None
@@ -45,17 +52,22 @@ class _Fault:
     code: str | None
     message: str | None
     until: datetime | None
+    business: int | None
 
 
 class Faults:
-    """Faults waiting to hit valid calls, and holds waiting to delay calls."""
+    """Faults waiting to hit valid calls, and holds waiting to delay calls.
+
+    Each is kept for a business (the calls addressing it) or for None (every call).
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: list[_Fault] = []
-        self._holds: list[tuple[str, float]] = []
-        self._outage: int | None = None
-        self._rate_limited_until: datetime | None = None
+        self._holds: list[tuple[str, float, int | None]] = []
+        self._outages: dict[int | None, int] = {}
+        self._rate_limited_until: dict[int | None, datetime] = {}
+        self._delays: dict[int | None, float] = {}
 
     def fail_next(
         self,
@@ -67,50 +79,69 @@ class Faults:
         code: str | None,
         message: str | None,
         rate_limit_until: datetime | None,
+        business: int | None,
     ) -> None:
         check_status(status)
         if times < 1 or after < 0:
             raise ValueError("times must be >= 1 and after >= 0")
         until = aware(rate_limit_until, "rate_limit_until")
+        fault = _Fault(operation_id, status, times, after, code, message, until, business)
         with self._lock:
-            self._faults.append(_Fault(operation_id, status, times, after, code, message, until))
+            self._faults.append(fault)
 
-    def hold_next(self, operation_id: str, seconds: float) -> None:
+    def hold_next(self, operation_id: str, seconds: float, business: int | None) -> None:
         with self._lock:
-            self._holds.append((operation_id, seconds))
+            self._holds.append((operation_id, seconds, business))
 
-    def take_hold(self, operation_id: str) -> float:
-        """Seconds the call about to be processed must wait (0: none)."""
+    def take_hold(self, operation_id: str | None, business: int | None) -> float:
+        """Seconds the call about to be processed must wait (0: none): its hold, if one
+        was queued, plus the delay of every call of its business."""
         with self._lock:
-            for index, (held, seconds) in enumerate(self._holds):
-                if held == operation_id:
+            delay = max(
+                (seconds for scope, seconds in self._delays.items() if _hits(scope, business)),
+                default=0.0,
+            )
+            for index, (held, seconds, scope) in enumerate(self._holds):
+                if held == operation_id and _hits(scope, business):
                     del self._holds[index]
-                    return seconds
-        return 0.0
+                    return delay + seconds
+        return delay
 
-    def set_outage(self, status: int | None) -> None:
+    def set_delay(self, seconds: float | None, business: int | None) -> None:
+        with self._lock:
+            if seconds is None:
+                self._delays.pop(business, None)
+            else:
+                self._delays[business] = seconds
+
+    def set_outage(self, status: int | None, business: int | None) -> None:
         if status is not None:
             check_status(status)
         with self._lock:
-            self._outage = status
+            if status is None:
+                self._outages.pop(business, None)
+            else:
+                self._outages[business] = status
 
-    def set_rate_limited(self, until: datetime | None) -> None:
+    def set_rate_limited(self, until: datetime | None, business: int | None) -> None:
         until = aware(until, "until")
         with self._lock:
-            self._rate_limited_until = until
+            if until is None:
+                self._rate_limited_until.pop(business, None)
+            else:
+                self._rate_limited_until[business] = until
 
-    def injected(self, op: Operation) -> Outcome | None:
-        """The fault answering this valid call of `op`, if any (consumed)."""
-        now = datetime.now(UTC)
+    def injected(self, op: Operation, business: int | None) -> Outcome | None:
+        """The fault answering this valid call of `op` addressing `business`, if any
+        (consumed)."""
         with self._lock:
-            if self._outage is not None:
-                return _fault_outcome(op, self._outage, None, None, None)
-            if self._rate_limited_until is not None:
-                if now < self._rate_limited_until:
-                    return _fault_outcome(op, 420, None, None, self._rate_limited_until)
-                self._rate_limited_until = None
+            standing = self._standing(op, business)
+            if standing is not None:
+                return standing
             for fault in self._faults:
                 if fault.operation_id not in (None, op.operation_id):
+                    continue
+                if not _hits(fault.business, business):
                     continue
                 if fault.after > 0:
                     fault.after -= 1
@@ -119,6 +150,19 @@ class Faults:
                 if fault.times <= 0:
                     self._faults.remove(fault)
                 return _fault_outcome(op, fault.status, fault.code, fault.message, fault.until)
+        return None
+
+    def _standing(self, op: Operation, business: int | None) -> Outcome | None:
+        """An outage's or a rate limit's answer (lock held); an expired limit is dropped."""
+        for scope, status in self._outages.items():
+            if _hits(scope, business):
+                return _fault_outcome(op, status, None, None, None)
+        now = datetime.now(UTC)
+        for scope, until in list(self._rate_limited_until.items()):
+            if now >= until:
+                del self._rate_limited_until[scope]
+            elif _hits(scope, business):
+                return _fault_outcome(op, 420, None, None, until)
         return None
 
 
@@ -149,33 +193,36 @@ def _fault_outcome(
 
 
 class Usage:
-    """Calls per resource in the current fixed window (an hour for every operation used)."""
+    """Calls per resource and cabinet in the current fixed window (an hour for every
+    operation used). The cabinet is the caller key's business (None: the unscoped key)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._usage: dict[int, tuple[int, int]] = {}  # resource id -> (window, count)
+        # (resource id, cabinet) -> (window, count)
+        self._usage: dict[tuple[int, int | None], tuple[int, int]] = {}
 
     @staticmethod
     def _window(op: Operation) -> int:
         return int(time.time() // op.period)
 
-    def _used(self, op: Operation, window: int) -> int:
+    def _used(self, op: Operation, cabinet: int | None, window: int) -> int:
         with self._lock:
-            last_window, count = self._usage.get(op.resource_id, (window, 0))
+            last_window, count = self._usage.get((op.resource_id, cabinet), (window, 0))
         return count if last_window == window else 0
 
-    def count(self, op: Operation) -> None:
+    def count(self, op: Operation, cabinet: int | None) -> None:
         window = self._window(op)
+        slot = (op.resource_id, cabinet)
         with self._lock:
-            last_window, count = self._usage.get(op.resource_id, (window, 0))
-            self._usage[op.resource_id] = (window, count + 1 if last_window == window else 1)
+            last_window, count = self._usage.get(slot, (window, 0))
+            self._usage[slot] = (window, count + 1 if last_window == window else 1)
 
-    def check(self, op: Operation) -> None:
+    def check(self, op: Operation, cabinet: int | None) -> None:
         """420 once the window's calls exceed the operation's limit."""
-        if self._used(op, self._window(op)) > op.limit:
+        if self._used(op, cabinet, self._window(op)) > op.limit:
             raise ApiError(420, "REQUEST_LIMIT_EXCEEDED", limit_message(op))
 
-    def headers(self, op: Operation | None) -> dict[str, str]:
+    def headers(self, op: Operation | None, cabinet: int | None) -> dict[str, str]:
         """The X-RateLimit-Resource-* headers of an answer."""
         if op is None:
             return {
@@ -184,7 +231,7 @@ class Usage:
                 "X-RateLimit-Resource-Until": http_date(datetime.now(UTC) + timedelta(hours=1)),
             }
         window = self._window(op)
-        used = self._used(op, window)
+        used = self._used(op, cabinet, window)
         until = datetime.fromtimestamp((window + 1) * op.period, UTC)
         return {
             "X-RateLimit-Resource-Limit": str(op.limit),

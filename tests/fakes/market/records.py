@@ -25,6 +25,7 @@ class Arrival:
     query: dict[str, Any]  # a parameter given twice or more maps to the list of values
     json: Any  # the body parsed as JSON, None when empty or not JSON
     arrived_at: float  # time.monotonic() at arrival
+    business_id: int | None = None  # the business it addressed (see `Call.business_id`)
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,6 @@ class Call:
     status: int
     at: float  # time.time() once answered (wall clock)
     arrived_at: float  # time.monotonic() at arrival, comparable across both fakes
+    business_id: int | None = None
+    """The business the call addressed: the path's businessId or its campaign's business,
+    else the caller key's business (`GET v2/campaigns`); None when none of them is known."""

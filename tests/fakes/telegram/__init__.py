@@ -9,8 +9,18 @@ not trip over the real server's strictness.
 
 The package, by job: `spec` (api.json, parameter decoding, result checks), `html` (the
 HTML parse mode), `records` (what tests observe), `chats` (the world: chats, users,
-messages, updates), `methods` (the Bot API methods), `server` (`FakeTelegram`: HTTP,
-faults, the call log, long polling).
+messages, updates), `limits` (flood control), `methods` (the Bot API methods), `server`
+(`FakeTelegram`: HTTP, faults, the call log, long polling).
+
+Flood limits, as Telegram's FAQ states them (DESIGN.md: "about 20 messages a minute per
+group"; the FAQ's "about 30 messages per second" for a bot over all chats): sends, edits
+and pins over a limit get 429 "Too Many Requests: retry after N" with
+``parameters.retry_after`` (ResponseParameters in api.json). The bot-wide limit is on by
+default at 30 in any second (``FakeTelegram(bot_rate_limit=...)``,
+`set_bot_rate_limit`); a chat's is set by the test (`set_rate_limit`, e.g. 20 in 60 s).
+Whatever the limits, `peak_per_second()` (the bot's busiest second) and
+`peak_per_minute(chat_id)` / `peaks_per_minute()` (each chat's busiest minute) tell how
+close a run came.
 
 Typical use::
 
@@ -29,7 +39,8 @@ before any processing or long poll) and `wait_until()`, which wakes on every req
 from tests.fakes.observe import WaitTimeout
 from tests.fakes.telegram.errors import ApiError
 from tests.fakes.telegram.html import HtmlParseError, parse_html
-from tests.fakes.telegram.methods import IMPLEMENTED_METHODS, RATE_LIMITED_METHODS
+from tests.fakes.telegram.limits import RATE_LIMITED_METHODS
+from tests.fakes.telegram.methods import IMPLEMENTED_METHODS
 from tests.fakes.telegram.records import Arrival, Call, Message, Tap
 from tests.fakes.telegram.server import FakeTelegram
 from tests.fakes.telegram.spec import SPEC_PATH, Spec, load_spec

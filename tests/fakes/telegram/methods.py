@@ -2,17 +2,16 @@
 
 Each ``_m_<method>`` gets the parameters decoded per ``api.json`` (and the raw ones, for
 deprecated parameters the spec no longer lists) and returns the JSON result or raises
-`ApiError` with the real server's text. Rate limits (`set_rate_limit`) apply here too.
+`ApiError` with the real server's text. Flood limits (`limits`: per chat with
+`set_rate_limit`, per bot with `set_bot_rate_limit`) apply here too.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import math
 import re
 import time
-from collections import deque
 from dataclasses import replace
 from typing import Any
 
@@ -21,22 +20,12 @@ from tests.fakes.telegram.chats import Chat, Chats, chat_kind
 from tests.fakes.telegram.errors import NOT_MODIFIED, QUERY_TOO_OLD, ApiError, bad_request
 from tests.fakes.telegram.forum import Forum
 from tests.fakes.telegram.html import HtmlParseError, parse_html, trim_entities, utf16_len
+from tests.fakes.telegram.limits import BOT_LIMIT, FloodControl, Limit
 from tests.fakes.telegram.records import Message
 from tests.fakes.telegram.spec import INT_RE
 
-__all__ = ["IMPLEMENTED_METHODS", "RATE_LIMITED_METHODS", "BotMethods"]
+__all__ = ["IMPLEMENTED_METHODS", "BotMethods"]
 
-# A pin posts a service message, so it is counted like one (an assumption on the safe side).
-RATE_LIMITED_METHODS = frozenset(
-    {
-        "sendMessage",
-        "editMessageText",
-        "editMessageReplyMarkup",
-        "pinChatMessage",
-        "sendDocument",
-        "sendPhoto",
-    }
-)
 IMPLEMENTED_METHODS = frozenset(
     {
         "getMe",
@@ -72,26 +61,52 @@ class BotMethods(Forum, Chats):
     """`Chats` plus the Bot API methods acting on them (without HTTP)."""
 
     def __init__(
-        self, *, strict_html_entities: bool, callback_answer_timeout: float, **chats: Any
+        self,
+        *,
+        strict_html_entities: bool,
+        callback_answer_timeout: float,
+        bot_rate_limit: Limit | None = BOT_LIMIT,
+        **chats: Any,
     ) -> None:
         super().__init__(**chats)
         self.strict_html_entities = strict_html_entities
         self.callback_answer_timeout = callback_answer_timeout
-        self._rate_limits: dict[int | None, tuple[int, float]] = {}
-        self._rate_hits: dict[int, deque[float]] = {}
+        self._flood = FloodControl(bot_rate_limit)
 
     def set_rate_limit(self, chat_id: int | None, max_messages: int, window: float) -> None:
-        """Allow at most ``max_messages`` accepted sendMessage/editMessageText/
-        editMessageReplyMarkup calls per chat in any ``window`` seconds (chat_id None: the
-        default for every chat). Excess calls get 429 with ``retry_after``."""
+        """Allow at most ``max_messages`` accepted messages (sends, edits, pins) per chat in
+        any ``window`` seconds (chat_id None: the default for every chat). Excess calls get
+        429 with ``retry_after``."""
         with self._lock:
-            self._rate_limits[chat_id] = (max_messages, window)
+            self._flood.chat_limits[chat_id] = (max_messages, window)
+
+    def set_bot_rate_limit(self, max_messages: int | None, window: float = 1.0) -> None:
+        """Allow at most ``max_messages`` accepted messages over all chats in any ``window``
+        seconds (None: no bot-wide limit). On at 30 a second unless the fake was made with
+        another ``bot_rate_limit``. Excess calls get 429 with ``retry_after``."""
+        with self._lock:
+            self._flood.bot_limit = None if max_messages is None else (max_messages, window)
 
     def clear_rate_limits(self) -> None:
-        """Remove every rate limit."""
+        """Remove every rate limit, the bot-wide one included; messages sent so far do not
+        count against limits set afterwards (they still count in the peaks)."""
         with self._lock:
-            self._rate_limits.clear()
-            self._rate_hits.clear()
+            self._flood.clear()
+
+    def peak_per_second(self) -> int:
+        """The most messages the bot had accepted in any one second, over all chats."""
+        with self._lock:
+            return self._flood.peak(1.0)
+
+    def peak_per_minute(self, chat_id: int) -> int:
+        """The most messages the bot had accepted in any one minute in ``chat_id``."""
+        with self._lock:
+            return self._flood.peak(60.0, chat_id)
+
+    def peaks_per_minute(self) -> dict[int, int]:
+        """`peak_per_minute` of every chat the bot has sent to."""
+        with self._lock:
+            return self._flood.peaks(60.0)
 
     def _call_method(self, method: str, params: dict, raw: dict) -> Any:
         """Run an implemented method other than getUpdates (the server long-polls that)."""
@@ -129,26 +144,10 @@ class BotMethods(Forum, Chats):
         return chat
 
     def _check_rate(self, method: str, chat_id: int) -> None:
-        if method not in RATE_LIMITED_METHODS:
-            return
-        limit = self._rate_limits.get(chat_id, self._rate_limits.get(None))
-        if limit is None:
-            return
-        max_messages, window = limit
-        now = time.monotonic()
-        hits = self._rate_hits.setdefault(chat_id, deque())
-        while hits and hits[0] <= now - window:
-            hits.popleft()
-        if len(hits) >= max_messages:
-            wait = (hits[0] + window - now) if hits else window
-            retry_after = max(1, math.ceil(wait))
-            raise ApiError(
-                429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
-            )
+        self._flood.check(method, chat_id, time.monotonic())
 
     def _count_rate(self, method: str, chat_id: int) -> None:
-        if method in RATE_LIMITED_METHODS:
-            self._rate_hits.setdefault(chat_id, deque()).append(time.monotonic())
+        self._flood.count(method, chat_id, time.monotonic())
 
     def _format_text(self, params: dict) -> tuple[str, str, list[dict], str | None]:
         """(raw text, plain text, entities, parse_mode) after parsing and length checks."""

@@ -30,6 +30,7 @@ from starlette.routing import Route
 from tests.fakes.loopback import LoopbackServer
 from tests.fakes.observe import CallLog, Observed
 from tests.fakes.telegram.errors import BAD_GATEWAY_HTML, CONFLICT, ApiError, bad_request
+from tests.fakes.telegram.limits import BOT_LIMIT, Limit
 from tests.fakes.telegram.media import UPLOADS, Upload
 from tests.fakes.telegram.methods import IMPLEMENTED_METHODS, BotMethods
 from tests.fakes.telegram.records import Arrival, Call
@@ -61,6 +62,7 @@ class FakeTelegram(BotMethods, Observed):
 
     `latency` (seconds, settable at any time) delays every answer after it is decided, as
     the real Bot API's round trip would; calls are logged before the delay.
+    `bot_rate_limit` (max messages, window seconds; None: off) is the bot-wide flood limit.
     """
 
     def __init__(
@@ -75,6 +77,7 @@ class FakeTelegram(BotMethods, Observed):
         getupdates_conflict: Literal["terminate_old", "reject_new"] = "terminate_old",
         spec_path: Path | None = None,
         latency: float = 0.0,
+        bot_rate_limit: Limit | None = BOT_LIMIT,
     ) -> None:
         super().__init__(
             spec=load_spec(spec_path or SPEC_PATH),
@@ -84,6 +87,7 @@ class FakeTelegram(BotMethods, Observed):
             privacy_mode=privacy_mode,
             strict_html_entities=strict_html_entities,
             callback_answer_timeout=callback_answer_timeout,
+            bot_rate_limit=bot_rate_limit,
         )
         self.token = token
         self.getupdates_conflict = getupdates_conflict
