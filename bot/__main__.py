@@ -44,9 +44,10 @@ def main(argv: list[str]) -> int:
             settings.database_path,
         )
     if command == "check":
+        from bot.cabinet import Desk
         from bot.ops.check import run_checks
 
-        return asyncio.run(run_checks(settings))
+        return asyncio.run(run_checks(Desk.of_environment(settings)))
     if command == "health":
         from bot.ops.health import check_database
 

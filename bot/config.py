@@ -117,6 +117,7 @@ class Settings:
     log_format: str = "text"
     # access (issue 18): one command per person and chat within this; 0: no cooldown
     command_cooldown: timedelta = timedelta(seconds=3)
+    operator_user_ids: frozenset[int] = frozenset()
 
     def topic_for(self, campaign_id: int) -> int | None:
         """The forum topic a campaign's posts go to; None: the general one."""

@@ -10,6 +10,12 @@ class CheckLine:
     ok: bool
     item: str
     detail: str
+    warning: bool = False  # worth acting on, but the desk works: it fails no check
+
+    @classmethod
+    def warn(cls, item: str, detail: str) -> CheckLine:
+        return cls(True, item, detail, warning=True)
 
     def __str__(self) -> str:
-        return f"{'✓' if self.ok else '✗'} {self.item}: {self.detail}"
+        mark = "⚠" if self.warning else "✓" if self.ok else "✗"
+        return f"{mark} {self.item}: {self.detail}"
