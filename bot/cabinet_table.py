@@ -16,7 +16,6 @@ from bot.cabinet import Cabinet, Marketplace
 from bot.config import Settings
 from bot.setting_values import (
     api_key,
-    boolean,
     campaign_ids,
     campaign_topics,
     chat_id,
@@ -69,7 +68,7 @@ def _positive(value: object) -> int:
 def _flag(value: object) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"{_shown(value)} is not true or false (TOML booleans are unquoted)")
-    return boolean(str(value))
+    return value
 
 
 def _array(value: object, like: str = "[1, 2]") -> list[object]:

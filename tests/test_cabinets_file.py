@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tomllib
 from datetime import time, timedelta
 from pathlib import Path
@@ -206,3 +209,28 @@ def test_the_desk_stops_on_a_wrong_file_with_one_line(tmp_path: Path, command: t
     assert process.log().splitlines() == [
         f'Setting error: CABINETS_FILE={path}: cabinet "Сад и огород": colour: unknown key'
     ]
+
+
+@pytest.mark.process
+def test_every_cabinets_key_is_redacted_from_the_log(tmp_path: Path) -> None:
+    """The desk's log hides each cabinet's key, not only the environment's MARKET_API_KEY."""
+    script = tmp_path / "say.py"
+    script.write_text(
+        "import logging\n"
+        "from bot.__main__ import start_logging\n"
+        "from bot.cabinets_file import load_desk\n"
+        "desk = load_desk()\n"
+        "start_logging(desk.settings, desk.cabinets)\n"
+        f"logging.getLogger('bot').warning('keys %s and %s', {KEY_UYUT!r}, {KEY_SAD!r})\n"
+    )
+    env = environment(write(tmp_path, cabinets_toml(UYUT, SAD)))
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert "keys *** and ***" in result.stderr, result.stderr
+    assert "secretvalue" not in result.stdout + result.stderr
