@@ -182,7 +182,7 @@ def _marketplace(table: Mapping[str, object]) -> Marketplace:
 
 def _key(variable: object, values: Mapping[str, str]) -> str:
     """The Market key from the variable the file names; never shown, nor anything like it."""
-    name = _checked("api_key_env", variable, _text).strip()
+    name = variable.strip() if isinstance(variable, str) else ""
     if not VARIABLE_NAME.fullmatch(name):
         raise KeyProblem(
             "api_key_env",

@@ -36,6 +36,7 @@ SAD_IS = 'cabinet "Сад и огород": '
         ({"business_id": 0}, SAD_IS + "business_id: 0 is not a positive whole number"),
         ({"api_key_env": None}, SAD_IS + "api_key_env: is required"),
         ({"api_key_env": "MARKET_KEY_NONE"}, SAD_IS + "api_key_env: MARKET_KEY_NONE is not set"),
+        ({"api_key_env": " MARKET_KEY_NONE "}, SAD_IS + "api_key_env: MARKET_KEY_NONE is not set"),
         ({"staff_chat_id": None}, SAD_IS + "staff_chat_id: is required"),
         (
             {"staff_chat_id": 0},
@@ -179,11 +180,12 @@ def test_a_key_variable_that_is_empty_or_wrong_is_named_never_shown(tmp_path: Pa
     assert refusal(tmp_path, text, MARKET_KEY_SAD=f"Bearer {KEY_SAD}") == SAD_IS + (
         "api_key_env: MARKET_KEY_SAD: give the Api-Key alone, without the 'Bearer' prefix"
     )
-    pasted = cabinets_toml(UYUT, with_keys(SAD, api_key_env=KEY_SAD))
-    assert refusal(tmp_path, pasted) == SAD_IS + (
-        "api_key_env: must be the name of an environment variable (capitals, digits, _) "
-        "that holds the key, never the key itself"
-    )
+    for pasted in (KEY_SAD, [KEY_SAD], {"key": KEY_SAD}, "market_key_sad"):
+        text = cabinets_toml(UYUT, with_keys(SAD, api_key_env=pasted))
+        assert refusal(tmp_path, text) == SAD_IS + (
+            "api_key_env: must be the name of an environment variable (capitals, digits, _) "
+            "that holds the key, never the key itself"
+        )
 
 
 def test_the_cabinets_own_settings_must_leave_the_environment(tmp_path: Path) -> None:
