@@ -10,6 +10,7 @@ and what it may import (tests/test_wings.py holds them to it):
 - `demo` and `simulator`: the rehearsal, which the production code never imports.
 
 The root holds the entry point (`__main__`), the wiring (`app`), the start and stop
-(`lifecycle`, `telegram_link`), the settings (`config`, `setting_values`, `durations`) and
-what every wing shares: `texts` (with `texts_demo`), `formatting`, `signals`, `backoff`.
+(`lifecycle`, `telegram_link`), the settings (`config`, `setting_values`, `durations`), the
+cabinets (`cabinet`; `cabinets_file` and `cabinet_table` read `CABINETS_FILE`) and what
+every wing shares: `texts` (with `texts_demo`), `formatting`, `signals`, `backoff`.
 """

@@ -13,7 +13,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.config import Settings, SettingsError, load_demo_settings, load_settings
+from bot.cabinet import Cabinet, Desk
+from bot.cabinets_file import load_desk
+from bot.config import Settings, SettingsError, load_demo_settings
 from bot.ops.logs import configure_logging
 from bot.ops.redaction import catch_uncaught, secrets_of
 
@@ -31,11 +33,12 @@ def main(argv: list[str]) -> int:
         print(USAGE, file=sys.stderr)
         return 2
     try:
-        settings, ignored = _settings(command)
+        desk, ignored = _desk(command)
     except SettingsError as error:
         print(f"Setting error: {error}", file=sys.stderr)
         return 2
-    start_logging(settings)
+    settings = desk.settings
+    start_logging(settings, desk.cabinets)
     if command == "demo":
         log.info(
             "Demo: the Market is simulated in this process and is never called%s;"
@@ -44,10 +47,9 @@ def main(argv: list[str]) -> int:
             settings.database_path,
         )
     if command == "check":
-        from bot.cabinet import Desk
         from bot.ops.check import run_checks
 
-        return asyncio.run(run_checks(Desk.of_environment(settings)))
+        return asyncio.run(run_checks(desk))
     if command == "health":
         from bot.ops.health import check_database
 
@@ -57,22 +59,25 @@ def main(argv: list[str]) -> int:
         return 0 if verdict.healthy else 1
     if command == "backup":
         return _backup(settings, Path(argv[1]) if len(argv) > 1 else None)
-    return _run(settings)
+    return _run(desk)
 
 
-def start_logging(settings: Settings) -> None:
-    """The log, secrets redacted; also for an exception nobody catches, which Python would
-    print as a traceback past the redaction and the LOG_FORMAT."""
-    configure_logging(settings.log_level, secrets_of(settings), settings.log_format)
+def start_logging(settings: Settings, cabinets: tuple[Cabinet, ...] = ()) -> None:
+    """The log, secrets redacted (every cabinet's key too); also for an exception nobody
+    catches, which Python would print as a traceback past the redaction and the LOG_FORMAT."""
+    every = (settings, *(cabinet.settings for cabinet in cabinets))
+    secrets = list(dict.fromkeys(secret for own in every for secret in secrets_of(own)))
+    configure_logging(settings.log_level, secrets, settings.log_format)
     catch_uncaught()
 
 
-def _settings(command: str) -> tuple[Settings, list[str]]:
+def _desk(command: str) -> tuple[Desk, list[str]]:
     if command == "demo":
         from bot.demo.run import MARKET
 
-        return load_demo_settings(MARKET)
-    return load_settings(), []
+        settings, ignored = load_demo_settings(MARKET)
+        return Desk.of_environment(settings), ignored
+    return load_desk(), []
 
 
 def _backup(settings: Settings, target: Path | None) -> int:
@@ -94,12 +99,12 @@ def _backup(settings: Settings, target: Path | None) -> int:
     return 0
 
 
-def _run(settings: Settings) -> int:
+def _run(desk: Desk) -> int:
+    settings = desk.settings
     # a stop before python-telegram-bot takes SIGTERM over still closes the database cleanly
     signal.signal(signal.SIGTERM, _stop_before_start)
     _without_numpy()
     from bot.app import run
-    from bot.cabinet import Desk
     from bot.demo.run import run_demo
     from storage.lock import AlreadyRunning, DatabaseLock
     from storage.store import Store
@@ -126,7 +131,7 @@ def _run(settings: Settings) -> int:
         if demo:
             run_demo(settings, store)
         else:
-            run(Desk.of_environment(settings), store)
+            run(desk, store)
     except SettingsError as error:  # a token or key refused at start: one line, no secret
         log.error("Setting error: %s", error)
         return 2

@@ -117,6 +117,7 @@ class Settings:
     log_format: str = "text"
     # access (issue 18): one command per person and chat within this; 0: no cooldown
     command_cooldown: timedelta = timedelta(seconds=3)
+    # several cabinets (issue 20): who may see every cabinet from a private chat
     operator_user_ids: frozenset[int] = frozenset()
 
     def topic_for(self, campaign_id: int) -> int | None:
@@ -161,10 +162,18 @@ def load_settings(
     environ: Mapping[str, str] | None = None, env_file: Path | None = None
 ) -> Settings:
     """Read settings; the process environment wins over `.env`."""
-    return _settings_from(_read_values(environ, env_file))
+    return settings_from_values(read_values(environ, env_file))
 
 
-def _read_values(environ: Mapping[str, str] | None, env_file: Path | None) -> dict[str, str]:
+def settings_from_values(values: Mapping[str, str], *, cabinet: bool = True) -> Settings:
+    """The settings in `values` (as `read_values` gives them). Without `cabinet`, those of
+    the process alone (chat 0, no key, business or campaigns), for a cabinets file to
+    complete per cabinet; the checks between the team's settings then wait for the
+    cabinet, which may set what one of them needs."""
+    return _settings_from(values, cabinet=cabinet)
+
+
+def read_values(environ: Mapping[str, str] | None, env_file: Path | None) -> dict[str, str]:
     """The raw settings: `.env`, then the process environment over it."""
     env_file = env_file if env_file is not None else Path(".env")
     values: dict[str, str] = {}
@@ -175,16 +184,14 @@ def _read_values(environ: Mapping[str, str] | None, env_file: Path | None) -> di
     return values
 
 
-def _settings_from(values: Mapping[str, str]) -> Settings:
+def _settings_from(values: Mapping[str, str], *, cabinet: bool = True) -> Settings:
     read = _Reader(values)
-
+    bot_token = read.required("TELEGRAM_BOT_TOKEN", token)
+    own = _own_cabinet(read) if cabinet else NO_CABINET
     return Settings(
-        telegram_bot_token=read.required("TELEGRAM_BOT_TOKEN", token),
-        staff_chat_id=read.required("STAFF_CHAT_ID", chat_id),
+        telegram_bot_token=bot_token,
+        **own,
         staff_user_ids=_staff_user_ids(read),
-        market_api_key=read.required("MARKET_API_KEY", api_key),
-        market_campaign_ids=read.required("MARKET_CAMPAIGN_IDS", campaign_ids),
-        market_business_id=read.optional("MARKET_BUSINESS_ID", positive_int, None),
         poll_interval=read.optional("POLL_INTERVAL", poll_interval, "60"),
         reminder_lead_times=read.optional("REMINDER_LEAD_TIMES", lead_times, "24h,6h,1h"),
         confirm_decisions=read.optional("CONFIRM_DECISIONS", boolean, "true"),
@@ -206,7 +213,7 @@ def _settings_from(values: Mapping[str, str]) -> Settings:
         history_days=read.optional("HISTORY_DAYS", history_days, None),
         digest_at=read.optional("DIGEST_AT", digest_time, None),
         digest_topic_id=read.optional("DIGEST_TOPIC_ID", positive_int, None),
-        **_team_settings(read, read.required("MARKET_CAMPAIGN_IDS", campaign_ids)),
+        **_team_settings(read, own["market_campaign_ids"], checked=cabinet),
         backup_dir=read.optional("BACKUP_DIR", lambda text: Path(text.strip()), None),
         backup_keep=read.optional("BACKUP_KEEP", positive_int, "7"),
         metrics_allowed_networks=read.optional(
@@ -214,7 +221,27 @@ def _settings_from(values: Mapping[str, str]) -> Settings:
         ),
         log_format=read.optional("LOG_FORMAT", log_format, "text"),
         command_cooldown=read.optional("COMMAND_COOLDOWN", cooldown, "3s"),
+        operator_user_ids=read.optional("OPERATOR_USER_IDS", staff_user_ids, None) or frozenset(),
     )
+
+
+#: The fields a cabinet alone sets, as a desk of cabinets' process settings hold them.
+NO_CABINET: dict[str, Any] = {
+    "staff_chat_id": 0,
+    "market_api_key": "",
+    "market_campaign_ids": (),
+    "market_business_id": None,
+}
+
+
+def _own_cabinet(read: _Reader) -> dict[str, Any]:
+    """The one cabinet of a desk configured from the environment alone."""
+    return {
+        "staff_chat_id": read.required("STAFF_CHAT_ID", chat_id),
+        "market_api_key": read.required("MARKET_API_KEY", api_key),
+        "market_campaign_ids": read.required("MARKET_CAMPAIGN_IDS", campaign_ids),
+        "market_business_id": read.optional("MARKET_BUSINESS_ID", positive_int, None),
+    }
 
 
 def _staff_user_ids(read: _Reader) -> frozenset[int]:
@@ -228,18 +255,18 @@ def _default_host(read: _Reader) -> str:
     return ANY_ADDRESS if platform else LOOPBACK
 
 
-def _buyer_contact(read: _Reader) -> bool:
+def _buyer_contact(read: _Reader, checked: bool) -> bool:
     """Buyers' phones only for listed staff: with STAFF_USER_IDS empty anyone could read them."""
     wanted = bool(read.optional("BUYER_CONTACT", boolean, "false"))
-    if wanted and not _staff_user_ids(read):  # the list as parsed, never the raw text
+    if wanted and checked and not _staff_user_ids(read):  # the list as parsed, never the raw text
         raise SettingsError(
             "BUYER_CONTACT", "needs STAFF_USER_IDS, or every group member could read buyers' phones"
         )
     return wanted
 
 
-def _team_settings(read: _Reader, campaign_ids: tuple[int, ...]) -> dict[str, Any]:
-    """The team's settings (issue 12), checked against each other."""
+def _team_settings(read: _Reader, campaign_ids: tuple[int, ...], checked: bool) -> dict[str, Any]:
+    """The team's settings (issue 12), checked against each other when `checked`."""
     return {
         "claims": read.optional("CLAIMS", boolean, "false"),
         "escalate_to": read.optional("ESCALATE_TO", user_ids, "") or (),
@@ -249,7 +276,7 @@ def _team_settings(read: _Reader, campaign_ids: tuple[int, ...]) -> dict[str, An
             "CAMPAIGN_TOPICS", lambda text: campaign_topics(text, campaign_ids), ""
         ),
         "pin_summary": read.optional("PIN_SUMMARY", boolean, "false"),
-        "buyer_contact": _buyer_contact(read),
+        "buyer_contact": _buyer_contact(read, checked),
     }
 
 
@@ -278,7 +305,7 @@ def load_demo_settings(
     The staff settings are read and checked as for the desk; `market` (the simulator's
     MARKET_* values) replaces the Market's, and time is compressed by `DEMO_SPEEDUP`.
     """
-    values = _read_values(environ, env_file)
+    values = read_values(environ, env_file)
     ignored = [name for name in DEMO_IGNORES if name in values]
     values = {name: value for name, value in values.items() if name not in DEMO_IGNORES}
     values |= dict(market) | {"DATABASE_PATH": values.get("DEMO_DATABASE_PATH", "data/demo.db")}

@@ -53,7 +53,9 @@ class DeskProcess:
         env = {
             key: value
             for key, value in os.environ.items()
-            if not key.startswith(("TELEGRAM_", "MARKET_", "STAFF_", "HTTP_", "PORT"))
+            if not key.startswith(
+                ("TELEGRAM_", "MARKET_", "STAFF_", "HTTP_", "PORT", "CABINETS_FILE", "OPERATOR_")
+            )
         }
         env.update(self.env)
         env["PYTHONPATH"] = str(ROOT)

@@ -48,3 +48,12 @@ def test_malformed_is_named(tmp_path: Path, name: str, value: str) -> None:
     with pytest.raises(SettingsError) as caught:
         load(tmp_path, **{name: value})
     assert str(caught.value).startswith(f"{name}: ")
+
+
+def test_operators_are_a_list_of_users_or_an_error(tmp_path: Path) -> None:
+    assert load(tmp_path).operator_user_ids == frozenset()
+    assert load(tmp_path, OPERATOR_USER_IDS="11, 22").operator_user_ids == {11, 22}
+    for value, problem in ((",", "',' names no user"), ("11,11", "user id 11 is listed twice")):
+        with pytest.raises(SettingsError) as caught:
+            load(tmp_path, OPERATOR_USER_IDS=value)
+        assert str(caught.value) == f"OPERATOR_USER_IDS: {problem}"
