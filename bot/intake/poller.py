@@ -27,6 +27,7 @@ from bot.chat.staff_chat import StaffChat
 from bot.config import SettingsError
 from bot.domain.model import DECISION_WINDOW
 from bot.intake.plan import OLD_SWEEP_EVERY
+from bot.intake.poll_state import PollState
 from bot.intake.sync import sync_once
 from bot.market.client import MarketClient
 from bot.market.errors import MarketError, MarketHTTPError, MarketRateLimited
@@ -74,7 +75,7 @@ class Poller:
             clock,
             wakeup,
         )
-        self.failures = 0
+        self.state = PollState()  # for /cabinets, /healthz and /metrics
         self.alerted = False
         self.answered = False  # a poll of this run has worked
         self.waiting = False  # the log said the desk waits for the Market
@@ -102,7 +103,7 @@ class Poller:
         """One poll; returns how long to wait before the next."""
         interval = self.poll_interval.total_seconds()
         began = time.monotonic()
-        started_at = self.clock()
+        started_at = self.state.attempted_at = self.clock()
         try:
             businesses = await self.shops.businesses()
             await self.decider.recover()
@@ -118,6 +119,7 @@ class Poller:
             )
         except MarketError as error:
             return await self._failed(error, started_at, began)
+        self.state.succeeded_at = self.clock()
         if outcome.swept_old:
             self.last_sweep = started_at
         log.info(
@@ -138,7 +140,7 @@ class Poller:
             self.wakeup.ring()
         if self.alerted:
             await self.alerts.send("alert.recovered", what="what.market")
-        self.failures, self.alerted = 0, False
+        self.state.failures, self.alerted = 0, False
         self.backoff.reset()
         if started_at - self.last_prune >= timedelta(days=1):
             self.store.prune_polls(POLL_HISTORY, started_at)
@@ -146,7 +148,7 @@ class Poller:
         return max(0.0, interval - (time.monotonic() - began))
 
     async def _failed(self, error: MarketError, started_at: datetime, began: float) -> float:
-        self.failures += 1
+        self.state.failures += 1
         metrics.POLLS.labels(
             "rate_limited" if isinstance(error, MarketRateLimited) else "failed"
         ).inc()
@@ -159,18 +161,18 @@ class Poller:
             delay = self.backoff.next()
         log.warning(
             "Poll failed (%d in a row, %.0f ms): %s; next try in %.0fs",
-            self.failures,
+            self.state.failures,
             (time.monotonic() - began) * 1000,
             error,
             delay,
         )
         if not self.answered:
             self._at_start(error)
-        if self.failures >= ALERT_AFTER_FAILURES and not self.alerted:
+        if self.state.failures >= ALERT_AFTER_FAILURES and not self.alerted:
             self.alerted = await self.alerts.send(
                 "alert.outage",
                 what="what.market",
-                count=self.failures,
+                count=self.state.failures,
                 error=escape(error.describe()),
             )
         return delay
