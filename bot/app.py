@@ -128,13 +128,14 @@ def _wire(
     data.shutdown, data.tasks, data.settings, data.store = Shutdown(), [], settings, store
     data.activity, data.clock, data.loops, data.chat_loops = Activity(), utc_now, [], []
     data.market_http = shared_http(settings.market_api_url, transport=market_transport)
+    bell = Wakeup()
     shared = Shared(
         application.bot,
         store,
         data.market_http,
-        Wakeup(),
+        bell,
         utc_now,
-        StorageTrouble(quiet=2 * settings.poll_interval.total_seconds()),
+        StorageTrouble(quiet=2 * settings.poll_interval.total_seconds(), bell=bell.ring),
         data.shutdown,
     )
     data.rooms, data.inboxes, data.sides = Rooms(), Inboxes(), []

@@ -136,7 +136,7 @@ class Poller:
         self.answered = True
         was_broken = self.storage.broken
         self.storage.worked()
-        if outcome.new or outcome.resolved or was_broken:
+        if outcome.new or outcome.resolved or outcome.touched or was_broken:
             self.wakeup.ring()
         if self.alerted:
             await self.alerts.send("alert.recovered", what="what.market")
