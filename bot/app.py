@@ -150,7 +150,7 @@ def _wire(
         ]
         data.sides += sides
         # every cabinet's seat: a tap may be on a post left in a chat of an earlier setting
-        taps = TapRouter(store, data.rooms.seats, sides[0].decider)
+        taps = TapRouter(store, data.rooms.seats, style.texts)
         data.rooms.all.append(_room(application, data, shared, chat, style, sides, taps, limiter))
     data.inboxes.all += [side.inbox for side in data.sides]
     data.loops += [side.poller.run for side in data.sides]
