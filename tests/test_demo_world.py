@@ -47,7 +47,7 @@ def waiting(demo: DemoWorld) -> list[int]:
 
 
 def business_of(demo: DemoWorld, order_id: int) -> int | None:
-    return demo.engine.business_of(demo.engine.order(order_id)["campaignId"])
+    return demo.engine.campaign_business(demo.engine.order(order_id)["campaignId"])
 
 
 def demo_settings(**env: str):

@@ -186,7 +186,7 @@ class MarketEngine:
         with self._lock:
             return copy.deepcopy(self._orders[order_id])
 
-    def business_of(self, campaign_id: int) -> int | None:
+    def campaign_business(self, campaign_id: int) -> int | None:
         """The business a campaign belongs to; None for a campaign the engine does not have."""
         with self._lock:
             campaign = self._campaigns.get(campaign_id)

@@ -99,7 +99,7 @@ class SimulatorTransport(httpx.AsyncBaseTransport):
             raise ApiError(401, "UNAUTHORIZED", "Api-Key token is invalid")
         addressed = path.get("businessId")
         if "campaignId" in path:
-            addressed = self.engine.business_of(path["campaignId"])
+            addressed = self.engine.campaign_business(path["campaignId"])
         if addressed is not None and addressed != business:
             raise ApiError(403, "FORBIDDEN", "Access denied")
         return business
