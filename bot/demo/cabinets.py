@@ -15,12 +15,12 @@ def demo_desk(settings: Settings) -> Desk:
     assert settings.demo is not None
     if settings.demo.cabinets == 1:
         return Desk.of_environment(settings)
-    first, second = BUSINESSES[: settings.demo.cabinets]
+    chats = (settings.staff_chat_id, settings.demo.second_chat_id)
     return Desk(
         settings,
-        (
-            Cabinet(first.name, _of(settings, first, settings.staff_chat_id)),
-            Cabinet(second.name, _of(settings, second, settings.demo.second_chat_id)),
+        tuple(
+            Cabinet(business.name, _of(settings, business, chat))
+            for business, chat in zip(BUSINESSES, chats, strict=True)
         ),
     )
 
