@@ -212,10 +212,24 @@ def _http_server(settings: Settings, data: DeskData) -> HttpServer:
         create_app,
     )
     from bot.ops import metrics
+    from bot.ops.cabinet_watch import Watched
 
-    health = Health(data.store, data.activity, settings.poll_interval, data.clock, data.clock())
-    metrics.watch(data.store, data.clock)
-    scrape = Metrics(settings.metrics_allowed_networks, settings.trusted_proxies)
+    def cabinets() -> list[Watched]:  # the running set, whatever a reload made of it
+        return [Watched(side.cabinet.name, side.poller.state, side.store) for side in data.sides]
+
+    allowed, proxies = settings.metrics_allowed_networks, settings.trusted_proxies
+    health = Health(
+        data.store,
+        data.activity,
+        settings.poll_interval,
+        data.clock,
+        data.clock(),
+        cabinets,
+        allowed,
+        proxies,
+    )
+    metrics.watch(data.store, data.clock, cabinets)
+    scrape = Metrics(allowed, proxies)
     endpoint = NotificationEndpoint(data.inboxes, settings)
     server = HttpServer(settings, create_app(endpoint, health, scrape))
     try:
