@@ -63,7 +63,7 @@ class Shops:
             log.info("Watching campaigns by business: %s", found)
         return self._businesses
 
-    async def campaign_business(self, campaign_id: int) -> int:
+    async def business_of(self, campaign_id: int) -> int:
         for business_id, campaign_ids in (await self.businesses()).items():
             if campaign_id in campaign_ids:
                 return business_id
