@@ -102,8 +102,11 @@ class TapRouter:
         return await seat.contact.answer(tap) if seat else self._unknown(tap).answer
 
     def _unknown(self, tap: Tapped) -> Verdict:
+        """A request the desk no longer has is out of date, as for one cabinet; one that
+        no cabinet serves now is unknown."""
         log.warning("Ignored a tap from user %s on no cabinet's request", tap.user.user_id)
-        return Verdict(self.texts("answer.unknown"))
+        gone = tap.callback is not None and self.store.requests.get(tap.callback.request_id) is None
+        return Verdict(self.texts("answer.stale" if gone else "answer.unknown"))
 
 
 @dataclass
