@@ -3,7 +3,8 @@
 Business A (7101, key "key-a") has two DBS shops, business B (7102, key "key-b") one; each
 cabinet posts to its own staff chat unless a test makes them share one. Anna is staff of
 both cabinets and a member of both chats, so only the chat and the cabinet can stop her;
-Boris is staff of B alone. The desk runs as `python -m bot` with a CABINETS_FILE.
+Boris is staff of B alone; Olga is the desk's operator, in A's chat but on no staff list.
+The desk runs as `python -m bot` with a CABINETS_FILE.
 
 The fixtures (`market_ab`, `telegram_ab`, `start_cabinets`) are registered in conftest.py.
 """
@@ -22,7 +23,7 @@ KEY_A, KEY_B = "key-a", "key-b"
 BUSINESS_A, BUSINESS_B = 7101, 7102
 A1, A2, B1 = 21100001, 21100002, 21200001
 CHAT_A, CHAT_B = -1001000000011, -1001000000022
-ANNA, BORIS = 111, 222
+ANNA, BORIS, OLGA = 111, 222, 333
 CABINET_A, CABINET_B = "Уютный дом", "Сад и огород"
 
 #: The two cabinets of the file: A lists its first shop only, B discovers its shops.
@@ -60,7 +61,7 @@ def market_ab() -> Iterator:
 
 @pytest.fixture
 def telegram_ab() -> Iterator:
-    """The fake Bot API with the two staff chats, Anna in both and Boris in B's."""
+    """The fake Bot API with the two staff chats: Anna in both, Boris in B's, Olga in A's."""
     from tests.fakes.telegram import FakeTelegram
 
     fake = FakeTelegram().start()
@@ -68,6 +69,7 @@ def telegram_ab() -> Iterator:
     fake.add_group(CHAT_B, title="Сад")
     fake.add_user(ANNA, first_name="Анна", username="anna", member_of=[CHAT_A, CHAT_B])
     fake.add_user(BORIS, first_name="Борис", username="boris", member_of=[CHAT_B])
+    fake.add_user(OLGA, first_name="Ольга", username="olga", member_of=[CHAT_A])
     try:
         yield fake
     finally:
@@ -87,6 +89,7 @@ def desk_environment(market, telegram, folder: Path, cabinets: str, **more: str)
         "CABINETS_FILE": str(path),
         "MARKET_KEY_A": KEY_A,
         "MARKET_KEY_B": KEY_B,
+        "OPERATOR_USER_IDS": str(OLGA),
         "POLL_INTERVAL": "1",
         "LANGUAGE": "en",
         "LOG_LEVEL": "INFO",

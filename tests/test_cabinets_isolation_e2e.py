@@ -2,7 +2,8 @@
 
 A key is used only for its own business and campaigns; a tap decides only a request posted
 in the chat it is made in; a chat's commands see only the cabinets that post there. Anna is
-staff of both cabinets and in both chats: what stops her is the chat alone.
+staff of both cabinets and in both chats: what stops her is the chat alone. Olga, the desk's
+operator, decides nowhere a staff list does not name her.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tests.cabinets_world import (
     CHAT_B,
     KEY_A,
     KEY_B,
+    OLGA,
     answer,
     ask,
     decide,
@@ -74,6 +76,11 @@ def test_a_tap_in_another_chat_decides_nothing(market_ab, telegram_ab, start_cab
     # A's button, pressed in B's chat: on B's own post, and on a message with A's post's id
     for message_id in (ours.message_id, theirs.message_id):
         assert tap(telegram_ab, CHAT_B, message_id, ANNA, forged) == "Unknown button"
+
+    # the desk's operator is no one special in a staff chat whose list does not name her
+    assert (
+        tap(telegram_ab, CHAT_A, theirs.message_id, OLGA, forged) == "Only listed staff may decide"
+    )
 
     # the control: the same data in A's chat is A's post's button
     assert tap(telegram_ab, CHAT_A, theirs.message_id, ANNA, forged).startswith("Tap Confirm")
