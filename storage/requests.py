@@ -57,6 +57,13 @@ class Requests:
         )
         return found[0] if found else None
 
+    def campaigns_of(self, business_id: int) -> set[int]:
+        """The campaigns a business's requests were of, whatever this reader's scope."""
+        rows = self.db.rows(
+            "SELECT DISTINCT campaign_id FROM requests WHERE business_id = ?", [business_id]
+        )
+        return {row["campaign_id"] for row in rows}
+
     def count(self, state: RequestState | None = None) -> int:
         if state is None:
             return self.db.value(

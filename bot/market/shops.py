@@ -40,8 +40,14 @@ class Shops:
         self.market = market
         self.store = store
         self.names = store.shops.names()
-        self.campaigns: set[int] = set(settings.market_campaign_ids)
+        self.campaigns: set[int] = set(settings.market_campaign_ids) or self._known()
         self._businesses: dict[int, list[int]] | None = None
+
+    def _known(self) -> set[int]:
+        """Until discovery, the campaigns its business's requests were of: a restarted
+        cabinet's history, posts and notifications are its own before its first poll."""
+        business_id = self.settings.market_business_id
+        return set() if business_id is None else self.store.requests.campaigns_of(business_id)
 
     def name(self, campaign_id: int) -> str:
         return self.names.get(campaign_id, str(campaign_id))
