@@ -28,7 +28,14 @@ from .make import (
     generate_ozon,
 )
 from .market import MARKET_OPERATIONS, market_openapi
-from .ozon import OZON_CONTRACTS, OZON_ERROR, OZON_OPERATIONS, OzonOperation, ozon_contracts
+from .ozon import (
+    OZON_CONTRACTS,
+    OZON_ERROR,
+    OZON_OPERATIONS,
+    OzonOperation,
+    check_operations,
+    ozon_contracts,
+)
 from .telegram import TELEGRAM_METHODS, telegram_bot_api
 
 __all__ = [
@@ -47,6 +54,7 @@ __all__ = [
     "TELEGRAM_BOT_API",
     "TELEGRAM_METHODS",
     "OzonOperation",
+    "check_operations",
     "generate",
     "generate_ozon",
     "market_openapi",
