@@ -48,9 +48,11 @@ def test_an_outage_a_hang_and_a_limit_hit_one_seller(ozon: FakeOzon) -> None:
 
 def test_injected_faults_never_mask_a_bad_request(ozon: FakeOzon, seller: httpx.Client) -> None:
     ozon.fail_next(LIST, DROP)
+    ozon.fail_next(LIST, 429, retry_after=7)
     assert refusal(seller.post(LIST, json={"limit": 501}), 400)[0] == 3
     with pytest.raises(httpx.TransportError):
         seller.post(LIST, json={"limit": 1})
+    assert seller.post(LIST, json={"limit": 1}).headers["Retry-After"] == "7"
     assert seller.post(LIST, json={"limit": 1}).status_code == 200
 
 

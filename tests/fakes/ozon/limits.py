@@ -69,6 +69,7 @@ class Fault:
     times: int
     message: str | None
     client_id: int | None
+    retry_after: int = 1  # the Retry-After of an injected 429
 
 
 def _hits(scope: int | None, client_id: int | None) -> bool:
@@ -136,7 +137,7 @@ class Faults:
                     fault.times -= 1
                     if fault.times <= 0:
                         self._next.remove(fault)
-                    return _outcome(fault.status, fault.message)
+                    return _outcome(fault.status, fault.message, fault.retry_after)
         return None
 
 
@@ -145,10 +146,10 @@ def _check_status(status: int) -> None:
         raise ValueError(f"not an error status: {status}")
 
 
-def _outcome(status: int, message: str | None) -> Outcome:
+def _outcome(status: int, message: str | None, retry_after: int = 1) -> Outcome:
     if status == DROP:
         return Outcome(0, drop=True)
     if status == 429:
-        return Outcome.of(too_many(1))
+        return Outcome.of(too_many(retry_after))
     code, default = _ERRORS.get(status, (Grpc.INTERNAL, f"Injected HTTP {status}"))
     return Outcome(status, error_body(code, message or default))

@@ -129,14 +129,15 @@ class FakeOzon(OzonWorld, Observed):
         times: int = 1,
         message: str | None = None,
         client_id: int | None = None,
+        retry_after: int = 1,
     ) -> None:
         """Answer the next `times` valid calls of `path` (None: any) with `status` (DROP:
-        close the connection; 429: with Retry-After 1)."""
+        close the connection; 429: with `Retry-After: retry_after`)."""
         if path is not None and path not in OPERATIONS:
             raise ValueError(f"FakeOzon does not serve {path}")
         if times < 1:
             raise ValueError("times must be >= 1")
-        self._faults.fail_next(Fault(path, status, times, message, client_id))
+        self._faults.fail_next(Fault(path, status, times, message, client_id, retry_after))
 
     def set_outage(self, status: int | None, *, client_id: int | None = None) -> None:
         """Answer every valid call with `status` (500, DROP, ...); None ends it."""
