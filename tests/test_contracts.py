@@ -36,9 +36,37 @@ def test_committed_contracts_match_the_spec(tmp_path: Path) -> None:
     assert not stale, f"stale contracts, run `python scripts/make_contracts.py`: {stale}"
 
 
+def test_committed_ozon_contracts_match_the_spec(tmp_path: Path) -> None:
+    if not generator.DEFAULT_OZON.is_file():
+        pytest.skip(f"Ozon's spec is not beside the repository: {generator.DEFAULT_OZON}")
+    fresh = generator.generate_ozon(generator.DEFAULT_OZON, tmp_path)
+    assert sorted(path.name for path in fresh) == sorted(generator.OZON_FILES)
+    stale = [
+        path.name
+        for path in fresh
+        if not (CONTRACTS / path.name).is_file()
+        or (CONTRACTS / path.name).read_bytes() != path.read_bytes()
+    ]
+    assert not stale, f"stale contracts, run `python scripts/make_contracts.py`: {stale}"
+
+
+def test_ozon_contracts_are_the_operations_of_the_spec() -> None:
+    """Each served path's body and 200 answer are the contracts' roots in swagger.json, and
+    the fake serves exactly those paths."""
+    from tests.fakes.ozon.spec import OPERATIONS
+
+    if not generator.DEFAULT_OZON.is_file():
+        pytest.skip(f"Ozon's spec is not beside the repository: {generator.DEFAULT_OZON}")
+    spec = json.loads(generator.DEFAULT_OZON.read_text(encoding="utf-8"))
+    generator.check_operations(spec)
+    assert OPERATIONS == generator.OZON_OPERATIONS
+    named = {n for op in OPERATIONS.values() for n in (op.request, op.answer) if n}
+    assert named | {generator.OZON_ERROR} == set(generator.OZON_FILES)
+
+
 def test_contracts_are_self_contained() -> None:
     """Every ref is local and names a definition, so no spec file is needed to use them."""
-    for name in generator.CONTRACTS:
+    for name in (*generator.CONTRACTS, *generator.OZON_FILES):
         text = (CONTRACTS / name).read_text(encoding="utf-8")
         schema = json.loads(text)
         refs = _refs(schema)

@@ -9,34 +9,55 @@ only the constraints, so the tests run from a plain clone; ``tests/test_contract
 makes them again when the specs are present and fails if the committed files are stale.
 
 One module per kind of contract: ``schemas`` the order schemas (draft-07), ``market`` the
-fake Market's OpenAPI document, ``telegram`` the fake Bot API's methods and types; ``make``
-writes them all (``python scripts/make_contracts.py``).
+fake Market's OpenAPI document, ``telegram`` the fake Bot API's methods and types, ``ozon``
+the schemas of the Ozon Seller API operations the fake Ozon serves (from Ozon's swagger.json);
+``make`` writes them all (``python scripts/make_contracts.py``).
 """
 
 from .make import (
     CONTRACTS,
     DEFAULT_OUT,
+    DEFAULT_OZON,
     DEFAULT_SPEC,
     DEFAULT_TELEGRAM,
     FILES,
     MARKET_OPENAPI,
+    OZON_FILES,
     TELEGRAM_BOT_API,
     generate,
+    generate_ozon,
 )
 from .market import MARKET_OPERATIONS, market_openapi
+from .ozon import (
+    OZON_CONTRACTS,
+    OZON_ERROR,
+    OZON_OPERATIONS,
+    OzonOperation,
+    check_operations,
+    ozon_contracts,
+)
 from .telegram import TELEGRAM_METHODS, telegram_bot_api
 
 __all__ = [
     "CONTRACTS",
     "DEFAULT_OUT",
+    "DEFAULT_OZON",
     "DEFAULT_SPEC",
     "DEFAULT_TELEGRAM",
     "FILES",
     "MARKET_OPENAPI",
     "MARKET_OPERATIONS",
+    "OZON_CONTRACTS",
+    "OZON_ERROR",
+    "OZON_FILES",
+    "OZON_OPERATIONS",
     "TELEGRAM_BOT_API",
     "TELEGRAM_METHODS",
+    "OzonOperation",
+    "check_operations",
     "generate",
+    "generate_ozon",
     "market_openapi",
+    "ozon_contracts",
     "telegram_bot_api",
 ]

@@ -7,18 +7,21 @@ from pathlib import Path
 from typing import Any
 
 from .market import market_openapi
+from .ozon import OZON_CONTRACTS, ozon_contracts
 from .schemas import CONTRACTS, Resolver
 from .telegram import telegram_bot_api
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SPEC = ROOT.parent / "shared" / "market-openapi" / "openapi"
 DEFAULT_TELEGRAM = ROOT.parent / "shared" / "telegram-bot-api" / "api.json"
+DEFAULT_OZON = ROOT.parent / "shared" / "ozon-openapi" / "swagger.json"
 DEFAULT_OUT = ROOT / "tests" / "contracts"
 
 #: The fakes' contracts: the Market operations and Bot API methods they serve.
 MARKET_OPENAPI = "market-openapi.json"
 TELEGRAM_BOT_API = "telegram-bot-api.json"
 FILES = (*CONTRACTS, MARKET_OPENAPI, TELEGRAM_BOT_API)
+OZON_FILES = tuple(OZON_CONTRACTS)
 
 
 def render(schema: dict[str, Any]) -> str:
@@ -44,5 +47,18 @@ def generate(spec_dir: Path, out_dir: Path, api_json: Path = DEFAULT_TELEGRAM) -
     ):
         target = out_dir / filename
         target.write_text(render(document), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def generate_ozon(swagger: Path, out_dir: Path) -> list[Path]:
+    """Write the Ozon contracts into `out_dir`; returns the files written."""
+    if not swagger.is_file():
+        raise FileNotFoundError(f"no Ozon spec at {swagger}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for filename, schema in ozon_contracts(swagger).items():
+        target = out_dir / filename
+        target.write_text(render(schema), encoding="utf-8")
         written.append(target)
     return written
