@@ -2,41 +2,39 @@
 methods, and after a 429 nothing until its Retry-After has passed (OZON_API.md §3).
 
 So the limits live here, one `Gate` per Client-Id in a registry every `OzonClient` of that
-Client-Id shares, not in the client objects. A gate holds plain monotonic times and no
-asyncio objects, so it serves any event loop; asyncio runs one task at a time, so reading
-and reserving a slot without an `await` in between is atomic.
+Client-Id shares, not in the client objects. Calls are spaced evenly rather than let out
+in bursts of 50: Ozon counts them as they arrive, and a burst spreads on the way, so the
+next second's first calls could land in the same second as its tail. Spaced at least
+`INTERVAL` apart, any 51 consecutive calls span more than a second, which is the sliding
+window's bound with room for jitter.
+
+A gate holds plain monotonic times and no asyncio objects, so it serves any event loop;
+asyncio runs one task at a time, so taking a slot (no `await` inside) is atomic.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections import deque
 from collections.abc import Callable
 
 PER_SECOND = 50  # Ozon's limit for one Client-Id across all methods
-#: Slots are kept this much further apart than a second, so that jitter on the way cannot
-#: bring 51 calls into one of Ozon's seconds.
-MARGIN = 0.05
+MARGIN = 0.1  # a tenth more than a second for every 50 calls: jitter on the way
+INTERVAL = (1.0 + MARGIN) / PER_SECOND
 
 
 class Gate:
-    """The sliding window and the hold of one Client-Id."""
+    """The pace and the hold of one Client-Id."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._sent: deque[float] = deque()  # reserved send times, ascending
+        self._next = 0.0  # the earliest time the next call may go out
         self.held_until = 0.0
 
     def _reserve(self) -> float:
         """The earliest time a call may go out, taken for it."""
-        now = self._clock()
-        while self._sent and self._sent[0] <= now - 1.0 - MARGIN:
-            self._sent.popleft()
-        slot = max(now, self.held_until, self._sent[-1] if self._sent else now)
-        if len(self._sent) >= PER_SECOND:
-            slot = max(slot, self._sent[-PER_SECOND] + 1.0 + MARGIN)
-        self._sent.append(slot)
+        slot = max(self._clock(), self.held_until, self._next)
+        self._next = slot + INTERVAL
         return slot
 
     async def turn(self) -> None:
