@@ -192,6 +192,7 @@ async def test_retry_after_is_believed_within_reason(header, wait, gates: Gates)
         httpx.Response(200, json=[1, 2]),
         # a page that never moves on would be read forever
         httpx.Response(200, json={"result": [{"cancellation_id": 1}], "last_id": None}),
+        httpx.Response(200, json={"result": [{"cancellation_id": 1}], "last_id": "0"}),
     ],
 )
 async def test_a_200_that_makes_no_sense_is_a_response_error(answer, gates: Gates) -> None:

@@ -32,9 +32,9 @@ from bot.ozon.records import OzonKeyInfo, OzonListing, OzonPosting, OzonUnreadab
 log = logging.getLogger(__name__)
 
 PAGE_LIMIT = 500  # the list's maximum `limit`
-#: A listing stops with an error after this many pages (500,000 requests), so an answer
+#: A listing stops with an error after this many pages (100,000 requests), so an answer
 #: whose `last_id` keeps moving cannot page forever.
-MAX_PAGES = 1000
+MAX_PAGES = 200
 LIST = "/v2/conditional-cancellation/list"
 
 OPERATIONS = frozenset({"list", "approve", "reject", "posting", "roles"})
@@ -137,7 +137,7 @@ class OzonClient:
                 return
             yield result
             following = int64(data.get("last_id"))
-            if following is None or following == last_id:
+            if following is None or following <= 0 or following == last_id:
                 raise OzonResponseError(f"list: last_id does not move on ({following})")
             last_id = following
         raise OzonResponseError(f"list: more than {MAX_PAGES} pages")
