@@ -1,13 +1,13 @@
 """Ozon's answers drawn from the committed contracts of its spec, as its gateway sends them.
 
 ``tests/contracts/ozon_*.schema.json`` are made from swagger.json by
-``scripts/contracts/ozon_parse.py``. The spec describes protobuf messages; Ozon's
-gRPC-gateway JSON differs from it in two ways the desk must read, so the drawing adds them:
-an int64 may come as a JSON string of digits (the spec's own example sends `counter` as
-"1"), and any field may be `null` (the examples send `customer`, `addressee` and
-`delivering_date` as null although no schema says nullable). Leaves come from
-hypothesis-jsonschema's ``from_schema``; objects and arrays are composed here, as
-tests/contract_orders.py does for the Market.
+``scripts/contracts/ozon_parse.py`` (the same files as tests/fakes/ozon's contracts). The
+spec describes protobuf messages; Ozon's gRPC-gateway JSON differs from it in two ways the
+desk must read, so the drawing adds them: an int64 may come as a JSON string of digits (the
+spec's own example sends `counter` as "1"), and any field may be `null` (the examples send
+`customer`, `addressee` and `delivering_date` as null although no schema says nullable).
+Leaves come from hypothesis-jsonschema's ``from_schema``; objects and arrays are composed
+here, as tests/contract_orders.py does for the Market.
 """
 
 from __future__ import annotations
@@ -76,6 +76,9 @@ class Drawing:
         return st.builds(lambda extra, present: {**extra, **present}, unknown, known)
 
 
-REQUESTS = Drawing(load("ozon_cancellation.schema.json"))
-POSTINGS = Drawing(load("ozon_posting.schema.json"))
-ROLES = Drawing(load("ozon_roles.schema.json"))
+LISTS = Drawing(load("ozon_conditional_cancellation_list.schema.json"))
+POSTINGS = Drawing(load("ozon_fbs_posting.schema.json"))
+ROLES = Drawing(load("ozon_roles.schema.json")).root
+REQUEST = LISTS.definition("GetConditionalCancellationListV2ResponseResult")  # a listed item
+POSTING = POSTINGS.definition("v3FbsPostingDetail")  # the answer's `result`
+PRODUCT = POSTINGS.definition("v3PostingProductDetail")

@@ -21,7 +21,7 @@ from bot.ozon.parse import OzonFormatError, int64, parse_posting, parse_request,
 from bot.ozon.records import CancellationState, Initiator, OzonRequest, OzonUnreadable
 from bot.ozon.times import parse_ozon_time
 from scripts.contracts import ozon_parse as generator
-from tests.contract_ozon import CONTRACTS, EXAMPLES, POSTINGS, REQUESTS, ROLES
+from tests.contract_ozon import CONTRACTS, EXAMPLES, POSTING, PRODUCT, REQUEST, ROLES
 
 EXAMPLES_RUN = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 FUZZ = settings(
@@ -56,7 +56,7 @@ def read(raw: Any) -> OzonRequest | OzonUnreadable:
 
 
 @FUZZ
-@given(REQUESTS.root | ANYTHING)
+@given(REQUEST | ANYTHING)
 def test_any_listed_request_is_read_or_clearly_unreadable(raw: Any) -> None:
     found = read(raw)
     if isinstance(found, OzonUnreadable):
@@ -87,7 +87,7 @@ def rfc3339(draw: st.DrawFn) -> tuple[str, datetime]:
 
 @FUZZ
 @given(
-    raw=REQUESTS.root,
+    raw=REQUEST,
     cancellation_id=POSITIVE_ID,
     as_string=st.booleans(),
     posting_number=POSTING_NUMBER,
@@ -226,7 +226,7 @@ def with_buyer(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 @FUZZ
-@given(raw=POSTINGS.root, buyer=st.booleans())
+@given(raw=POSTING, buyer=st.booleans())
 def test_any_posting_is_read_or_refused_and_keeps_no_buyer_data(
     raw: dict[str, Any], buyer: bool
 ) -> None:
@@ -245,8 +245,8 @@ def test_any_posting_is_read_or_refused_and_keeps_no_buyer_data(
 
 @settings(FUZZ, max_examples=max(1, EXAMPLES_RUN // 4))
 @given(
-    raw=POSTINGS.root,
-    product=POSTINGS.definition("v3PostingProductDetail"),
+    raw=POSTING,
+    product=PRODUCT,
     names=st.lists(LONG_TEXT, min_size=1, max_size=3),
     count=st.integers(min_value=20, max_value=150),
     price=st.from_regex(r"[0-9]{1,9}\.[0-9]{4}", fullmatch=True),
@@ -266,7 +266,7 @@ def test_many_products_with_long_names_are_all_kept(
 
 
 @FUZZ
-@given(ROLES.root)
+@given(ROLES)
 def test_any_roles_answer_is_read_or_refused(raw: dict[str, Any]) -> None:
     try:
         info = parse_roles(raw)

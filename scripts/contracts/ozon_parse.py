@@ -3,9 +3,13 @@
 ``swagger.json`` (OpenAPI 3.0, one file, ``#/components/schemas/X`` refs) is beside the
 repository in ``../shared/ozon-openapi``; the tests draw Ozon's answers from these files
 (tests/contract_ozon.py), so a plain clone needs no spec. Each root becomes one draft-07
-schema with its reachable components as local ``definitions``; prose is dropped. The spec
-writes one type in words (``"type": "array of strings"``, a product's ``jw_uin``): it becomes
-the array of strings it says. Any other keyword the script does not know fails the run.
+schema with its reachable components as local ``definitions``; prose is dropped. Two spec
+defects are mended: a product's ``jw_uin`` has ``"type": "array of strings"``, which becomes
+the array of strings it says, and the addressee's phone ``pattern`` is a display mask
+(``" +7(XXX)XXX-XX-XX"``, no real number matches it), dropped. Any other keyword the script
+does not know fails the run. The schema files are the same, byte for byte, as those
+tests/fakes/ozon's contracts (scripts/contracts/ozon.py, built in parallel) make of the same
+roots, so either generator may make them.
 
 ``tests/test_ozon_parse.py`` makes them again when the spec is there and fails if the
 committed files are stale: ``python -m scripts.contracts.ozon_parse``.
@@ -22,10 +26,10 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SWAGGER = ROOT.parent / "shared" / "ozon-openapi" / "swagger.json"
 DEFAULT_OUT = ROOT / "tests" / "contracts"
 
-#: Output file -> root component: a listed request, a posting, the key's roles.
+#: Output file -> root component: the list's answer, a posting's, the key's roles.
 SCHEMAS = {
-    "ozon_cancellation.schema.json": "GetConditionalCancellationListV2ResponseResult",
-    "ozon_posting.schema.json": "v3FbsPostingDetail",
+    "ozon_conditional_cancellation_list.schema.json": "v2GetConditionalCancellationListV2Response",
+    "ozon_fbs_posting.schema.json": "v3GetFbsPostingResponseV3",
     "ozon_roles.schema.json": "v1RolesByTokenResponse",
 }
 #: The 200 answers whose examples the spec gives, by path.
@@ -37,6 +41,7 @@ _FACTS = frozenset({"type", "format", "enum", "required", "properties", "items",
                     "minimum", "maximum", "minItems", "maxItems"})  # fmt: skip
 _PROSE = frozenset({"description", "title", "example", "default", "deprecated"})
 _WORDED_TYPES = {"array of strings": {"type": "array", "items": {"type": "string"}}}
+_MASKS = frozenset({" +7(XXX)XXX-XX-XX"})
 _PREFIX = "#/components/schemas/"
 
 
@@ -59,6 +64,8 @@ def _convert(node: Any, found: set[str]) -> Any:
             out[key] = _convert(value, found)
         elif key == "type" and value in _WORDED_TYPES:
             out.update(_WORDED_TYPES[value])
+        elif key == "pattern" and value in _MASKS:
+            continue
         else:
             out[key] = value
     return out
