@@ -4,7 +4,7 @@ The desk is grouped in wings by what they serve; each wing's docstring says what
 and what it may import (tests/test_wings.py holds them to it):
 
 - `domain`: records, enums and pure rules; imports nothing else of the desk;
-- `market`: the Market edge; `intake`: polling and notifications;
+- `market`: the Market edge; `ozon`: the Ozon edge; `intake`: polling and notifications;
 - `chat`: the staff chat and its outbox; `team`: the team's features;
 - `owner`: the owner's view; `ops`: operations;
 - `demo` and `simulator`: the rehearsal, which the production code never imports.

@@ -13,7 +13,7 @@ import pytest
 
 from tests.source_tree import ROOT, imports, report, sources
 
-WINGS = ("domain", "market", "intake", "chat", "team", "owner", "ops")
+WINGS = ("domain", "market", "ozon", "intake", "chat", "team", "owner", "ops")
 ROOT_MODULES = "the root modules"
 
 
