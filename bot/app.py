@@ -25,6 +25,7 @@ from bot.chat.cooldown import Cooldown
 from bot.chat.handlers import DeskData
 from bot.chat.publisher import Publisher
 from bot.chat.ratelimit import GroupRateLimiter
+from bot.chat.reach import ChatReach
 from bot.chat.rooms import Campaigns, Room, Rooms, TapRouter
 from bot.chat.staff_chat import StaffChat
 from bot.config import Settings
@@ -33,6 +34,7 @@ from bot.intake.notifications import Inboxes
 from bot.lifecycle import serve
 from bot.market.client import shared_http
 from bot.ops.backups import DailyBackups
+from bot.ops.operators import Operators
 from bot.ops.storage_trouble import StorageTrouble
 from bot.owner import commands as owner
 from bot.owner.daily import Daily
@@ -128,6 +130,7 @@ def _wire(
     data.shutdown, data.tasks, data.settings, data.store = Shutdown(), [], settings, store
     data.activity, data.clock, data.loops, data.chat_loops = Activity(), utc_now, [], []
     data.market_http = shared_http(settings.market_api_url, transport=market_transport)
+    data.operators = Operators(application.bot, settings.operator_user_ids, _style(settings))
     shared = Shared(
         application.bot,
         store,
@@ -136,6 +139,7 @@ def _wire(
         utc_now,
         StorageTrouble(quiet=2 * settings.poll_interval.total_seconds()),
         data.shutdown,
+        data.operators,
     )
     data.rooms, data.inboxes, data.sides = Rooms(), Inboxes(), []
     spacing = settings.poll_interval.total_seconds() / len(desk.cabinets)
@@ -144,7 +148,14 @@ def _wire(
         chat = StaffChat(chat_id, store, shared.wakeup.for_chat(limiter.backlog_for(chat_id)))
         first = len(data.sides)
         sides = [
-            CabinetSide(cabinet, shared, chat, style, place=(first + n) * spacing)
+            CabinetSide(
+                cabinet,
+                shared,
+                chat,
+                style,
+                place=(first + n) * spacing,
+                shares_chat=len(cabinets) > 1,
+            )
             for n, cabinet in enumerate(cabinets)
         ]
         data.sides += sides
@@ -170,7 +181,10 @@ def _room(
     settings = room_settings([side.cabinet for side in sides])
     seats = [side.seat for side in sides]
     store = shared.store.scoped(Scope(Campaigns(lambda: seats), chat=lambda: chat.id))
-    room = Room(settings, store, chat, style, seats, taps)
+    reach = ChatReach(
+        chat, lambda: [seat.name for seat in room.seats], data.operators, shared.clock
+    )
+    room = Room(settings, store, chat, style, seats, taps, reach)
     publisher = Publisher(
         application.bot,
         store,
@@ -183,6 +197,7 @@ def _room(
         activity=data.activity,
         limiter=limiter,
         storage=shared.storage,
+        reach=reach,
     )
     data.chat_loops.append(publisher.run)
     if settings.history_days or settings.digest_at:

@@ -24,6 +24,7 @@ from storage.store import Store
 
 if TYPE_CHECKING:
     from bot.chat.decider import Decider, Tapped, Verdict
+    from bot.chat.reach import ChatReach
     from bot.team.contact import BuyerContact
 
 
@@ -112,6 +113,7 @@ class Room:
     style: Style
     seats: list[Seat]
     taps: TapRouter
+    reach: ChatReach | None = None  # whether the chat takes the bot's messages
 
     @property
     def shops(self) -> SeatNames:
