@@ -37,6 +37,7 @@ from bot.ops.backups import DailyBackups
 from bot.ops.operators import Operators
 from bot.ops.storage_trouble import StorageTrouble
 from bot.owner import commands as owner
+from bot.owner import operators
 from bot.owner.daily import Daily
 from bot.signals import Activity, Shutdown, Wakeup
 from bot.texts import Texts
@@ -77,6 +78,7 @@ def build_application(
         application.bot_data.loops.append(DailyBackups.for_settings(settings).run)
     handlers.register(application)
     owner.register(application)
+    operators.register(application)
     return application
 
 
