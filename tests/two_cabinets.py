@@ -64,6 +64,7 @@ def desk(market, telegram, tmp_path: Path) -> Iterator:
             LANGUAGE="en",
             LOG_LEVEL="INFO",
             OPERATOR_USER_IDS=str(OPERATOR),
+            COMMAND_COOLDOWN="0",  # the tests ask one command after another
         )
         env["TELEGRAM_BOT_TOKEN"] = telegram.token
         process = DeskProcess(env, tmp_path).start()
