@@ -73,10 +73,11 @@ def start_logging(settings: Settings, cabinets: tuple[Cabinet, ...] = ()) -> Non
 
 def _desk(command: str) -> tuple[Desk, list[str]]:
     if command == "demo":
+        from bot.demo.cabinets import demo_desk
         from bot.demo.run import MARKET
 
         settings, ignored = load_demo_settings(MARKET)
-        return Desk.of_environment(settings), ignored
+        return demo_desk(settings), ignored
     return load_desk(), []
 
 
@@ -129,7 +130,7 @@ def _run(desk: Desk) -> int:
         return 2
     try:
         if demo:
-            run_demo(settings, store)
+            run_demo(desk, store)
         else:
             run(desk, store)
     except SettingsError as error:  # a token or key refused at start: one line, no secret

@@ -133,13 +133,14 @@ def _wire(
     data.activity, data.clock, data.loops, data.chat_loops = Activity(), utc_now, [], []
     data.market_http = shared_http(settings.market_api_url, transport=market_transport)
     data.operators = Operators(application.bot, settings.operator_user_ids, _style(settings))
+    bell = Wakeup()
     shared = Shared(
         application.bot,
         store,
         data.market_http,
-        Wakeup(),
+        bell,
         utc_now,
-        StorageTrouble(quiet=2 * settings.poll_interval.total_seconds()),
+        StorageTrouble(quiet=2 * settings.poll_interval.total_seconds(), bell=bell.ring),
         data.shutdown,
         data.operators,
     )
@@ -162,7 +163,7 @@ def _wire(
         ]
         data.sides += sides
         # every cabinet's seat: a tap may be on a post left in a chat of an earlier setting
-        taps = TapRouter(store, data.rooms.seats, sides[0].decider)
+        taps = TapRouter(store, data.rooms.seats, style.texts)
         data.rooms.all.append(_room(application, data, shared, chat, style, sides, taps, limiter))
     data.inboxes.all += [side.inbox for side in data.sides]
     data.loops += [side.poller.run for side in data.sides]
@@ -228,10 +229,24 @@ def _http_server(settings: Settings, data: DeskData) -> HttpServer:
         create_app,
     )
     from bot.ops import metrics
+    from bot.ops.cabinet_watch import Watched
 
-    health = Health(data.store, data.activity, settings.poll_interval, data.clock, data.clock())
-    metrics.watch(data.store, data.clock)
-    scrape = Metrics(settings.metrics_allowed_networks, settings.trusted_proxies)
+    def cabinets() -> list[Watched]:  # the running set, whatever a reload made of it
+        return [Watched(side.cabinet.name, side.poller.state, side.store) for side in data.sides]
+
+    allowed, proxies = settings.metrics_allowed_networks, settings.trusted_proxies
+    health = Health(
+        data.store,
+        data.activity,
+        settings.poll_interval,
+        data.clock,
+        data.clock(),
+        cabinets,
+        allowed,
+        proxies,
+    )
+    metrics.watch(data.store, data.clock, cabinets)
+    scrape = Metrics(allowed, proxies)
     endpoint = NotificationEndpoint(data.inboxes, settings)
     server = HttpServer(settings, create_app(endpoint, health, scrape))
     try:

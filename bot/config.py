@@ -66,10 +66,13 @@ class SettingsError(Exception):
 
 @dataclass(frozen=True)
 class DemoOptions:
-    """`python -m bot demo`: how often a buyer asks, and whether the Market fails now and then."""
+    """`python -m bot demo`: how often a buyer asks, whether the Market fails now and then,
+    and how many simulated businesses (cabinets) it runs, in one chat or two."""
 
     interval: timedelta
     faults: bool
+    cabinets: int = 1
+    second_chat_id: int | None = None  # the second cabinet's chat; None: STAFF_CHAT_ID
 
 
 @dataclass(frozen=True)
@@ -291,6 +294,7 @@ DEMO_IGNORES = (
     "HTTP_PORT",
     "PORT",
     "CAMPAIGN_TOPICS",  # names the shop's campaigns; the demo's are the simulator's
+    "CABINETS_FILE",  # names real businesses; DEMO_CABINETS runs the simulated ones
 )
 DEMO_SPEEDUP = 60  # 48 h to answer become 48 min, a 24 h reminder comes 24 min before
 
@@ -315,7 +319,11 @@ def load_demo_settings(
     options = DemoOptions(
         interval=read.optional("DEMO_INTERVAL", _demo_interval, "2m"),
         faults=read.optional("DEMO_FAULTS", boolean, "false"),
+        cabinets=read.optional("DEMO_CABINETS", _demo_cabinets, "1"),
+        second_chat_id=read.optional("DEMO_SECOND_CHAT_ID", chat_id, None),
     )
+    if options.second_chat_id is not None and options.cabinets < 2:
+        raise SettingsError("DEMO_SECOND_CHAT_ID", "is the second cabinet's: set DEMO_CABINETS=2")
     leads = {
         max(round(lead.total_seconds() / DEMO_SPEEDUP), 1) for lead in settings.reminder_lead_times
     }
@@ -326,6 +334,12 @@ def load_demo_settings(
         demo=options,
     )
     return compressed, ignored
+
+
+def _demo_cabinets(text: str) -> int:
+    if text.strip() not in ("1", "2"):
+        raise ValueError(f"{text!r} is not 1 or 2 (the simulated businesses)")
+    return int(text)
 
 
 def _demo_interval(text: str) -> timedelta:

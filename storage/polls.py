@@ -23,6 +23,32 @@ class PollRecord:
     error: str | None = None
 
 
+# The end of the newest good and failed poll, whoever polled: two walks down the
+# (ok, started_at) index, never a scan. Plain SQL, so `python -m bot health` can ask a
+# database it must not migrate.
+LATEST = (
+    "SELECT (SELECT finished_at FROM polls WHERE ok = 1 ORDER BY started_at DESC LIMIT 1),"
+    " (SELECT finished_at FROM polls WHERE ok = 0 ORDER BY started_at DESC LIMIT 1)"
+)
+
+
+@dataclass(frozen=True)
+class LatestPolls:
+    """The desk's last poll of each outcome, by any of its pollers."""
+
+    good: datetime | None
+    failed: datetime | None
+
+    @classmethod
+    def of(cls, row: tuple[str | None, str | None]) -> LatestPolls:
+        return cls(from_iso(row[0]), from_iso(row[1]))
+
+    @property
+    def attempted(self) -> datetime | None:
+        """The last poll, answered or not: whether the desk polls at all."""
+        return max((at for at in (self.good, self.failed) if at is not None), default=None)
+
+
 class Polls:
     def __init__(self, db: Database, scope: Scope = EVERYTHING) -> None:
         self.db, self.scope = db, scope
@@ -62,6 +88,10 @@ class Polls:
                 "SELECT max(finished_at) FROM polls WHERE scope IS ? AND ok = 1", [self.scope.polls]
             )
         )
+
+    def latest(self) -> LatestPolls:
+        """Every poller's records, whatever the scope: the desk's own pulse."""
+        return LatestPolls.of(self.db.execute(LATEST).fetchone())
 
     def last_full_sweep(self) -> datetime | None:
         """When a poll last covered the older window too (orders 30-60 days old)."""

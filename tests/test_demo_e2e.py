@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from bot.demo.world import BUSINESSES
 from tests.chat import ANNA, edited, tap
 from tests.conftest import STAFF_CHAT
 from tests.fakes.world import desk_env as wired_env
@@ -15,6 +16,8 @@ from tests.harness import DeskProcess, wait_until
 pytestmark = pytest.mark.process
 
 MARK = "🎭 Demo · the Market is not touched"
+HOME, ZOO = BUSINESSES
+SECOND_CHAT = -1009876543210
 
 
 @pytest.fixture
@@ -44,19 +47,45 @@ def spawn(tmp_path):
             process.kill()
 
 
-def demo_posts(telegram) -> list:
+def demo_posts(telegram, chat: int = STAFF_CHAT) -> list:
     return [
         m
-        for m in telegram.messages(STAFF_CHAT)
+        for m in telegram.messages(chat)
         if m.reply_to_message_id is None and m.text.startswith(f"{MARK}\n🛑")
     ]
 
 
-def settled(telegram, message_id: int, outcome: str):
+def settled(telegram, message_id: int, outcome: str, chat: int = STAFF_CHAT):
     return wait_until(
-        lambda: outcome in (m := telegram.message(STAFF_CHAT, message_id)).text and m,
+        lambda: outcome in (m := telegram.message(chat, message_id)).text and m,
         15,
         message=f"'{outcome}' on message {message_id}",
+    )
+
+
+def shop_line(message) -> str:
+    return next(line for line in message.text.splitlines() if line.startswith("Shop: "))
+
+
+def accept(telegram, chat: int, post) -> str:
+    """Accept and confirm as Anna; the post's text once the simulated Market answered."""
+
+    def press(label: str) -> None:
+        message = telegram.message(chat, post.message_id)
+        callback = telegram.tap(chat, post.message_id, ANNA, message.callback_data(label))
+        wait_until(lambda: telegram.callback_answer(callback), 10, message=f"'{label}' answered")
+
+    press("✅ Accept cancellation")
+    wait_until(lambda: "✔️ Confirm" in str(telegram.message(chat, post.message_id).buttons))
+    press("✔️ Confirm")
+    return wait_until(
+        lambda: (
+            (text := telegram.message(chat, post.message_id).text)
+            and ("Cancellation accepted" in text or "⚠️" in text)
+            and text
+        ),
+        15,
+        message=f"the outcome on message {post.message_id}",
     )
 
 
@@ -153,3 +182,41 @@ def test_the_demo_needs_a_token_and_a_chat(spawn, demo_env, tmp_path, missing):
     assert demo.log().strip().splitlines() == [
         f"Setting error: {missing}: is required but not set (see .env.example)"
     ]
+
+
+def test_two_demo_cabinets_in_one_chat_post_each_named_and_decide_with_their_own_key(
+    spawn, market, telegram, demo_env
+):
+    demo = spawn({**demo_env, "DEMO_CABINETS": "2"}, "demo", "demo")
+    # each business starts with one fresh request and one about to cross each lead time
+    posts = wait_until(
+        lambda: len(demo_posts(telegram)) >= 6 and demo_posts(telegram), 30, message="six posts"
+    )
+    shops = [shop_line(post) for post in posts]
+    home = [post for post, shop in zip(posts, shops, strict=True) if f": {HOME.name} · " in shop]
+    zoo = [post for post, shop in zip(posts, shops, strict=True) if f": {ZOO.name} · " in shop]
+    assert len(home) == len(zoo) == 3, shops
+    for post in (home[-1], zoo[-1]):  # the Market refuses a key used for the other business
+        outcome = accept(telegram, STAFF_CHAT, post)
+        assert "Cancellation accepted" in outcome and outcome.startswith(MARK), outcome
+    assert demo.terminate() == 0
+    assert market.calls() == [], "the demo called a Market"
+
+
+def test_two_demo_cabinets_in_two_chats_each_chat_gets_only_its_own(
+    spawn, market, telegram, demo_env
+):
+    telegram.add_group(SECOND_CHAT, title="Зоомир")
+    telegram.set_member_status(SECOND_CHAT, ANNA, "member")
+    env = {**demo_env, "DEMO_CABINETS": "2", "DEMO_SECOND_CHAT_ID": str(SECOND_CHAT)}
+    demo = spawn(env, "demo", "demo")
+    for chat in (STAFF_CHAT, SECOND_CHAT):
+        wait_until(lambda c=chat: len(demo_posts(telegram, c)) >= 3, 30, message=f"{chat}")
+    first, second = demo_posts(telegram), demo_posts(telegram, SECOND_CHAT)
+    assert {shop_line(post) for post in first} <= {f"Shop: {n}" for n in HOME.shops.values()}
+    assert {shop_line(post) for post in second} == {f"Shop: {n}" for n in ZOO.shops.values()}
+    assert len(first) == len(second) == 3
+    outcome = accept(telegram, SECOND_CHAT, second[-1])
+    assert "Cancellation accepted" in outcome, outcome
+    assert demo.terminate() == 0
+    assert market.calls() == [], "the demo called a Market"

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.config import SettingsError, load_demo_settings
+from bot.demo.cabinets import demo_desk, simulator_keys
 from bot.demo.run import MARKET
-from bot.demo.world import BUSINESS_ID, SHOPS, DemoWorld, starting_ages
+from bot.demo.world import BUSINESSES, DemoWorld, starting_ages
 from bot.domain.model import Decision, moscow_today
 from bot.market.client import MarketClient
 from bot.market.errors import MarketHTTPError
@@ -23,12 +25,15 @@ NOW = datetime.now(UTC).replace(microsecond=0)  # the engine lists by the real d
 WINDOW = timedelta(minutes=48)
 LEADS = (timedelta(minutes=24), timedelta(minutes=6), timedelta(minutes=1))
 STAFF = {"TELEGRAM_BOT_TOKEN": "123:abcdefghijklmnop", "STAFF_CHAT_ID": "-100123"}
+HOME, ZOO = BUSINESSES
 
 
-def world(seed: int = 7, interval: timedelta = timedelta(minutes=2)) -> DemoWorld:
+def world(
+    seed: int = 7, interval: timedelta = timedelta(minutes=2), businesses=BUSINESSES[:1]
+) -> DemoWorld:
     """A demo world whose every order is checked against the official spec."""
     engine = MarketEngine(scopes=(), today=None, check=load_spec().validate)
-    demo = DemoWorld(engine, WINDOW, interval, random.Random(seed))
+    demo = DemoWorld(engine, WINDOW, interval, random.Random(seed), businesses)
     demo.open(NOW, LEADS)
     return demo
 
@@ -39,6 +44,10 @@ def waiting(demo: DemoWorld) -> list[int]:
         for order_id in demo.requested
         if demo.engine.order(order_id)["cancelRequested"] is True
     ]
+
+
+def business_of(demo: DemoWorld, order_id: int) -> int | None:
+    return demo.engine.campaign_business(demo.engine.order(order_id)["campaignId"])
 
 
 def demo_settings(**env: str):
@@ -86,7 +95,7 @@ async def test_the_desks_client_lists_and_decides_through_the_simulator():
     market = MarketClient("http://market-simulator.invalid", "demo", transport=transport)
     try:
         window = Windows.for_day(moscow_today(datetime.now(UTC))).recent
-        listing = await market.list_pending(BUSINESS_ID, list(SHOPS), window)
+        listing = await market.list_pending(HOME.business_id, list(HOME.shops), window)
         listed = sorted(order.order_id for order in listing.orders)
         assert listed == sorted(waiting(demo)) and not listing.unreadable
         first = listing.orders[0]
@@ -113,7 +122,7 @@ def test_demo_settings_compress_time_and_replace_the_market():
     assert settings.reminder_lead_times == LEADS
     assert settings.database_path == Path("data/demo.db")
     assert settings.market_api_key == "demo" and settings.http_port is None
-    assert settings.market_campaign_ids == tuple(SHOPS)
+    assert settings.market_campaign_ids == tuple(HOME.shops)
     assert ignored == ["MARKET_API_KEY", "DATABASE_PATH", "HTTP_PORT"]
     assert settings.demo is not None
     assert settings.demo.interval == timedelta(minutes=2) and settings.demo.faults is False
@@ -123,4 +132,84 @@ def test_demo_settings_compress_time_and_replace_the_market():
 def test_a_wrong_demo_setting_is_named(name, value):
     with pytest.raises(SettingsError) as error:
         demo_settings(**{name: value})
+    assert error.value.name == name
+
+
+def test_with_two_businesses_each_starts_with_its_own_requests_and_new_ones_take_turns():
+    demo = world(businesses=BUSINESSES)
+    started = Counter(business_of(demo, order_id) for order_id in waiting(demo))
+    assert started == {HOME.business_id: 4, ZOO.business_id: 4}
+    newest = []
+    for minute in (2, 4, 6, 8):
+        demo.tick(NOW + timedelta(minutes=minute))
+        newest.append(business_of(demo, max(demo.requested)))
+    assert newest == [HOME.business_id, ZOO.business_id] * 2
+
+
+async def test_a_key_reaches_only_its_own_business_as_the_market_would():
+    demo = world(businesses=BUSINESSES)
+    transport = SimulatorTransport(demo.engine, keys=simulator_keys())
+    home, zoo, stranger = (
+        MarketClient("http://market-simulator.invalid", key, transport=transport)
+        for key in (HOME.key, ZOO.key, "never-issued")
+    )
+    window = Windows.for_day(moscow_today(datetime.now(UTC))).recent
+    try:
+        assert {c.id for c in await zoo.campaigns()} == set(ZOO.shops)
+        mine = await zoo.list_pending(ZOO.business_id, list(ZOO.shops), window)
+        assert len(mine.orders) == 4 and {o.campaign_id for o in mine.orders} == set(ZOO.shops)
+        with pytest.raises(MarketHTTPError) as foreign:
+            await home.list_pending(ZOO.business_id, list(ZOO.shops), window)
+        assert foreign.value.status == 403
+        order = mine.orders[0]
+        with pytest.raises(MarketHTTPError) as decided:
+            await home.send_decision(order.campaign_id, order.order_id, Decision.ACCEPT)
+        assert decided.value.status == 403
+        assert demo.engine.order(order.order_id)["cancelRequested"] is True
+        await zoo.send_decision(order.campaign_id, order.order_id, Decision.ACCEPT)
+        assert demo.engine.order(order.order_id)["status"] == "CANCELLED"
+        with pytest.raises(MarketHTTPError) as unknown:
+            await stranger.list_pending(HOME.business_id, list(HOME.shops), window)
+        assert unknown.value.status == 401
+    finally:
+        for market in (home, zoo, stranger):
+            await market.close()
+
+
+def test_the_demo_runs_one_cabinet_unless_told_two():
+    settings, _ = demo_settings()
+    (only,) = demo_desk(settings).cabinets
+    assert only.settings == settings
+
+
+@pytest.mark.parametrize("second_chat", [None, "-100456"])
+def test_two_demo_cabinets_each_with_its_own_key_and_business_in_one_chat_or_two(second_chat):
+    env = {"DEMO_CABINETS": "2", "STAFF_TOPIC_ID": "7"}
+    if second_chat is not None:
+        env["DEMO_SECOND_CHAT_ID"] = second_chat
+    settings, _ = demo_settings(**env)
+    home, zoo = demo_desk(settings).cabinets
+    assert (home.name, zoo.name) == (HOME.name, ZOO.name)
+    for cabinet, business in ((home, HOME), (zoo, ZOO)):
+        assert cabinet.settings.market_api_key == business.key
+        assert cabinet.business_id == business.business_id
+        assert cabinet.settings.market_campaign_ids == tuple(business.shops)
+    assert home.chat_id == -100123 and home.settings.staff_topic_id == 7
+    if second_chat is None:
+        assert zoo.chat_id == -100123 and zoo.settings.staff_topic_id == 7
+    else:  # a topic of the first chat means nothing in the second
+        assert zoo.chat_id == -100456 and zoo.settings.staff_topic_id is None
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"DEMO_CABINETS": "3"}, "DEMO_CABINETS"),
+        ({"DEMO_SECOND_CHAT_ID": "chat"}, "DEMO_SECOND_CHAT_ID"),
+        ({"DEMO_SECOND_CHAT_ID": "-100456"}, "DEMO_SECOND_CHAT_ID"),  # without DEMO_CABINETS=2
+    ],
+)
+def test_a_wrong_demo_cabinets_setting_is_named(env, name):
+    with pytest.raises(SettingsError) as error:
+        demo_settings(**env)
     assert error.value.name == name

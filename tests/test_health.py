@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ops.health import judge
+from bot.ops.health import Verdict, check_database, judge
 from storage.polls import PollRecord
 from storage.store import Store
 from tests.harness import DeskProcess, wait_until
@@ -39,7 +39,8 @@ def test_a_running_desk_is_healthy_and_a_stopped_one_goes_stale(tmp_path, desk_e
     wait_until(lambda: "Poll:" in desk.log(), 15, message="the first poll")
 
     code, line = health(tmp_path, desk_env)
-    assert code == 0 and line.startswith("healthy: last successful poll")
+    assert code == 0 and line.startswith("healthy: last poll")
+    assert line.endswith("s ago)") and "(last good poll " in line
 
     desk.terminate()
     database = Path(desk_env["DATABASE_PATH"])
@@ -47,7 +48,7 @@ def test_a_running_desk_is_healthy_and_a_stopped_one_goes_stale(tmp_path, desk_e
     store.db.execute("UPDATE polls SET finished_at = '2026-01-01T00:00:00.000000+00:00'")
     store.close()
     code, line = health(tmp_path, desk_env)
-    assert code == 1 and line.startswith("unhealthy: last successful poll")
+    assert code == 1 and line.startswith("unhealthy: last poll")
     assert line.endswith("over 3s")
 
 
@@ -76,15 +77,23 @@ def test_an_older_database_is_read_not_migrated(tmp_path, desk_env):
     shutil.copy(OLD_DESK_DB, old)
     before = old.read_bytes()
     code, line = health(tmp_path, {**desk_env, "DATABASE_PATH": str(old)})
-    assert code == 1 and "last successful poll" in line  # its polls are from 2025
+    assert code == 1 and line.startswith("unhealthy: last poll")  # its polls are from 2025
     assert old.read_bytes() == before
 
 
 @pytest.mark.process  # `python -m bot health`
 def test_no_poll_yet_is_unhealthy(tmp_path, desk_env):
     fresh = tmp_path / "fresh.db"
-    store = Store(fresh)
-    store.poll_failed(PollRecord(NOW, NOW, ok=False, error="down"))
-    store.close()
+    Store(fresh).close()
     code, line = health(tmp_path, {**desk_env, "DATABASE_PATH": str(fresh)})
-    assert (code, line) == (1, "unhealthy: no successful poll yet")
+    assert (code, line) == (1, "unhealthy: no poll yet")
+
+
+def test_a_market_refusing_every_poll_leaves_the_desk_healthy(tmp_path):
+    database = tmp_path / "refused.db"
+    store = Store(database)
+    store.poll_failed(PollRecord(NOW - 2 * MINUTE, NOW - 2 * MINUTE, ok=False, error="500"))
+    store.close()
+    verdict = check_database(database, MINUTE, NOW)
+    assert verdict == Verdict(True, "last poll 120s ago (no good poll yet)")
+    assert not check_database(database, MINUTE, NOW + 2 * MINUTE).healthy

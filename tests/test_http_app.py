@@ -39,7 +39,14 @@ def clock() -> Clock:
 
 @pytest.fixture
 def app(settings, inbox: Inbox, clock: Clock):
-    health = Health(inbox.store, Activity(telegram_ok=True), settings.poll_interval, clock, START)
+    health = Health(
+        inbox.store,
+        Activity(telegram_ok=True),
+        settings.poll_interval,
+        clock,
+        START,
+        allowed=settings.metrics_allowed_networks,
+    )
     return create_app(NotificationEndpoint(inbox, settings), health)
 
 
@@ -151,11 +158,17 @@ async def test_healthz_follows_the_polls(app, inbox, clock: Clock) -> None:
         stale = await http.get("/healthz")
         assert stale.status_code == 503 and stale.json()["status"] == "stale"
 
+        # the Market refusing a poll is the cabinet's trouble, not the desk stuck
         inbox.store.poll_failed(PollRecord(clock.now, clock.now, ok=False, error="x"))
-        assert (await http.get("/healthz")).status_code == 503  # a failed poll is no poll
+        refused = await http.get("/healthz")
+        assert refused.status_code == 200 and refused.json()["last_poll_age_seconds"] is None
+        assert refused.json()["last_attempt_age_seconds"] == 0.0
+        clock.now += timedelta(minutes=3, seconds=1)
+        assert (await http.get("/healthz")).status_code == 503  # and then no poll at all
+
         inbox.store.apply_sync(new=[], changes=[], poll=PollRecord(clock.now, clock.now, ok=True))
         clock.now += timedelta(seconds=30)
         healthy = (await http.get("/healthz")).json()
     assert healthy["status"] == "ok" and healthy["last_poll_age_seconds"] == 30.0
     assert healthy["telegram_ok"] is True and healthy["pending_requests"] == 0
-    assert healthy["uptime_seconds"] == 211.0
+    assert healthy["uptime_seconds"] == 392.0

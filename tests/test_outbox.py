@@ -8,6 +8,7 @@ database takes no writes, only the notice about it goes.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import timedelta
 
@@ -114,3 +115,29 @@ async def test_while_the_database_takes_no_writes_only_the_notice_about_it_goes(
     assert await publisher.publish_next() and await publisher.publish_next()
     assert texts(telegram)[1].startswith("✅ Back to normal")
     assert "#86" in texts(telegram)[2].splitlines()[0]
+
+
+async def test_an_idle_outbox_asks_the_database_nothing_until_it_is_rung(
+    desk_bot, store, settings, desk_clock, inbox, telegram
+):
+    """200 chats' outboxes must not each re-read the database 20 times a second; a ring
+    (a poll's news, a tap, a decision) still brings a post at once."""
+    wakeup = Wakeup()
+    publisher = publisher_over(desk_bot, store, settings, desk_clock, inbox)
+    publisher.wakeup = wakeup
+    statements: list[str] = []
+    store.db.db.conn.set_trace_callback(statements.append)
+    task = asyncio.create_task(publisher.run())
+    try:
+        await asyncio.sleep(1.0)  # a second of nothing to do
+        idle = len(statements)
+        add(store, 87, 1, desk_clock)
+        wakeup.ring()
+        async with asyncio.timeout(5):
+            while not texts(telegram):
+                await asyncio.sleep(0.01)
+    finally:
+        task.cancel()
+        store.db.db.conn.set_trace_callback(None)
+    assert idle <= 30, f"{idle} statements in one idle second"
+    assert "#87" in texts(telegram)[0]

@@ -21,7 +21,7 @@ from telegram.ext import ApplicationHandlerStop, CommandHandler, filters
 
 from bot.chat.callbacks import Tap
 from bot.chat.ratelimit import GroupRateLimiter, ReplyDropped, replying
-from bot.chat.rooms import room_for
+from bot.chat.room_of import room_for
 from bot.config import Settings
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ class StorageNotice:
         self.posting, self.storage = posting, storage
 
     def due_in(self) -> float | None:
-        return 0.0 if self.storage.untold else None
+        return 0.0 if self.storage.untold(self.posting.chat.id) else None
 
     async def step(self) -> bool:
         posting = self.posting

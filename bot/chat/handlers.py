@@ -24,7 +24,8 @@ from bot.chat.callbacks import Tap, parse_callback
 from bot.chat.cooldown import Cooldown
 from bot.chat.decider import Tapped, Verdict
 from bot.chat.render import render_help, render_pending
-from bot.chat.rooms import Room, Rooms, room_for
+from bot.chat.room_of import room_for
+from bot.chat.rooms import Room, Rooms
 from bot.config import Settings
 from bot.domain.model import Person
 from bot.formatting import Style

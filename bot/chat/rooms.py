@@ -8,24 +8,25 @@ whose staff list names them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from telegram import Chat, User
-from telegram.constants import ChatType
-
+from bot.chat.decider import Decider, Tapped, Verdict
 from bot.chat.staff_chat import StaffChat
 from bot.config import Settings
 from bot.formatting import Style
 from bot.market.shops import Shops
+from bot.texts import Texts
 from storage.scope import Scope
 from storage.store import Store
 
 if TYPE_CHECKING:
-    from bot.chat.decider import Decider, Tapped, Verdict
     from bot.chat.reach import ChatReach
     from bot.team.contact import BuyerContact
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,10 +80,11 @@ class SeatNames:
 
 
 class TapRouter:
-    """Sends a tap to the decider of the cabinet whose request it names."""
+    """Sends a tap to the decider of the cabinet whose request it names; a request no
+    cabinet serves (an unknown id, a cabinet removed from the file) is an unknown button."""
 
-    def __init__(self, store: Store, seats: Callable[[], Sequence[Seat]], fallback: Decider):
-        self.store, self._seats, self.fallback = store, seats, fallback
+    def __init__(self, store: Store, seats: Callable[[], Sequence[Seat]], texts: Texts):
+        self.store, self._seats, self.texts = store, seats, texts
 
     def seat_of(self, tap: Tapped) -> Seat | None:
         if tap.callback is None:
@@ -94,13 +96,15 @@ class TapRouter:
 
     def judge_tap(self, tap: Tapped) -> Verdict:
         seat = self.seat_of(tap)
-        return (seat.decider if seat else self.fallback).judge_tap(tap)
+        return seat.decider.judge_tap(tap) if seat else self._unknown(tap)
 
     async def answer_contact(self, tap: Tapped) -> str:
         seat = self.seat_of(tap)
-        if seat is None:
-            return self.fallback.judge_tap(tap).answer  # unknown or stale, said as for any
-        return await seat.contact.answer(tap)
+        return await seat.contact.answer(tap) if seat else self._unknown(tap).answer
+
+    def _unknown(self, tap: Tapped) -> Verdict:
+        log.warning("Ignored a tap from user %s on no cabinet's request", tap.user.user_id)
+        return Verdict(self.texts("answer.unknown"))
 
 
 @dataclass
@@ -122,15 +126,6 @@ class Room:
     @property
     def cabinets(self) -> list[str]:
         return [seat.name for seat in self.seats]
-
-
-def room_for(rooms: Rooms, chat: Chat | None, user: User | None) -> Room | None:
-    """The room a command or tap is answered by; None: a chat the desk does not serve."""
-    if chat is None or user is None:
-        return None
-    if chat.type == ChatType.PRIVATE:
-        return rooms.private(user.id)
-    return rooms.of(chat.id)
 
 
 class Rooms:

@@ -1,4 +1,4 @@
-"""The demo's shop and its day: two stores, Russian goods, and requests that come and go.
+"""The demo's businesses and their day: stores, Russian goods, and requests that come and go.
 
 Pure apart from the engine it drives: `DemoWorld.tick(now)` decides from the time and a
 seeded random what the Market does next, so the demo's behaviour can be tested step by step.
@@ -13,8 +13,22 @@ from typing import Any
 
 from bot.simulator.engine import MarketEngine
 
-BUSINESS_ID = 700001
-SHOPS = {710001: "Уютный дом", 710002: "Техника рядом"}
+
+@dataclass(frozen=True)
+class DemoBusiness:
+    """A simulated business: the Api-Key the simulator issued it, and its stores."""
+
+    business_id: int
+    name: str  # also its cabinet's, which posts name when two cabinets share a chat
+    key: str
+    shops: dict[int, str]
+
+
+#: The first is the demo's one business; DEMO_CABINETS=2 adds the second, with its own key.
+BUSINESSES = (
+    DemoBusiness(700001, "Дом и техника", "demo", {710001: "Уютный дом", 710002: "Техника рядом"}),
+    DemoBusiness(700002, "Зоомир", "demo-zoo", {720001: "Лапы и хвост"}),
+)
 FIRST_ORDER_ID = 52731400
 
 #: (item name, price in roubles) of each store; a demo order takes one to three of them.
@@ -34,6 +48,14 @@ CATALOGUE: dict[int, list[tuple[str, int]]] = {
         ("Кофемашина De'Longhi Magnifica S ECAM22.110", 39990),
         ("Электрическая зубная щётка Oral-B Pro 3", 5490),
         ("Робот-пылесос Xiaomi Robot Vacuum S10", 18990),
+    ],
+    720001: [
+        ("Корм для кошек Royal Canin Indoor, 4 кг", 4290),
+        ("Лежанка для собак, 70×50 см", 2190),
+        ("Когтеточка-столбик с домиком", 3590),
+        ("Наполнитель древесный, 30 л", 890),
+        ("Автопоилка для кошек с фильтром", 2490),
+        ("Шлейка прогулочная светоотражающая", 990),
     ],
 }
 _STREETS = [
@@ -68,24 +90,34 @@ def starting_ages(window: timedelta, leads: tuple[timedelta, ...]) -> list[timed
 
 @dataclass
 class DemoWorld:
-    """The simulated Market's life over the demo: new requests, expiries, settled elsewhere."""
+    """The simulated Market's life over the demo: new requests, expiries, settled elsewhere.
+
+    Each business starts with its own waiting requests; new ones come to each in turn.
+    """
 
     engine: MarketEngine
     window: timedelta
     interval: timedelta
     rng: random.Random = field(default_factory=random.Random)
+    businesses: tuple[DemoBusiness, ...] = BUSINESSES[:1]
     requested: dict[int, datetime] = field(default_factory=dict)  # waiting: order → asked at
     next_request: datetime | None = None
     _next_id: int = FIRST_ORDER_ID
+    _turn: int = 0  # which business the next new request comes to
 
     def open(self, now: datetime, leads: tuple[timedelta, ...]) -> None:
         """The stores and the requests already waiting when the demo starts."""
-        for campaign_id, name in SHOPS.items():
-            self.engine.add_campaign(
-                campaign_id, business_id=BUSINESS_ID, domain=name, business_name="Демо-продавец"
-            )
-        for age in starting_ages(self.window, leads):
-            self.add_request(now - age)
+        for business in self.businesses:
+            for campaign_id, name in business.shops.items():
+                self.engine.add_campaign(
+                    campaign_id,
+                    business_id=business.business_id,
+                    domain=name,
+                    business_name=business.name,
+                )
+        for business in self.businesses:
+            for age in starting_ages(self.window, leads):
+                self.add_request(now - age, business)
         self.next_request = now + self.interval
 
     def tick(self, now: datetime) -> None:
@@ -98,15 +130,16 @@ class DemoWorld:
         assert self.next_request is not None, "open() first"
         if now >= self.next_request:
             self.next_request = now + self.interval
-            self.add_request(now)
+            self.add_request(now, self.businesses[self._turn % len(self.businesses)])
+            self._turn += 1
             older = sorted(self.requested)[:-1]
             if older and self.rng.random() < 0.25:
                 self.settle(self.rng.choice(older), **self.rng.choice(_SETTLED_ELSEWHERE))
 
-    def add_request(self, asked_at: datetime) -> int:
-        """A new order in delivery whose buyer asked to cancel at `asked_at`."""
+    def add_request(self, asked_at: datetime, business: DemoBusiness) -> int:
+        """A new order of `business` in delivery whose buyer asked to cancel at `asked_at`."""
         order_id, self._next_id = self._next_id, self._next_id + self.rng.randint(3, 40)
-        campaign_id = self.rng.choice(list(SHOPS))
+        campaign_id = self.rng.choice(list(business.shops))
         pickup = self.rng.random() < 0.3
         payment_type, method = self.rng.choice(_PAYMENTS)
         self.engine.add_order(

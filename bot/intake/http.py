@@ -45,6 +45,7 @@ from bot.intake.notification_body import (
 from bot.intake.notifications import HANDLING_BUDGET, Inbox, Inboxes
 from bot.market.errors import MarketError
 from bot.ops import metrics
+from bot.ops.cabinet_watch import Cabinets, age
 from bot.ops.health import judge
 from bot.signals import Activity
 from storage.store import Store
@@ -177,28 +178,38 @@ class NotificationEndpoint:
 
 @dataclass(frozen=True)
 class Health:
-    """`GET /healthz`: stale (503) once the last good poll is three intervals old."""
+    """`GET /healthz`: stale (503) once no cabinet has polled for three intervals.
+
+    Anyone who reaches the port learns whether the desk is alive and its ages; only
+    METRICS_ALLOWED_NETWORKS (judged as for `/metrics`) see counts and the cabinets by
+    name, since an agency's client shops are its own business.
+    """
 
     store: Store
     activity: Activity
     poll_interval: timedelta
     clock: Callable[[], datetime]
     started_at: datetime
+    cabinets: Cabinets = tuple
+    allowed: Sequence[Network] = ()
+    proxies: Sequence[Network] = ()
 
     async def answer(self, request: Request) -> Response:
         now = self.clock()
-        last_poll = self.store.polls.last_successful()
-        healthy = judge(now, last_poll, self.started_at, self.poll_interval)
-        body = {
+        latest = self.store.polls.latest()
+        healthy = judge(now, latest.attempted, self.started_at, self.poll_interval)
+        body: dict[str, object] = {
             "status": "ok" if healthy else "stale",
-            "last_poll_age_seconds": (
-                round((now - last_poll).total_seconds(), 1) if last_poll is not None else None
-            ),
+            "last_poll_age_seconds": age(now, latest.good),
+            "last_attempt_age_seconds": age(now, latest.attempted),
             "poll_interval_seconds": self.poll_interval.total_seconds(),
             "telegram_ok": self.activity.telegram_ok,
-            "pending_requests": self.store.requests.count(RequestState.PENDING),
             "uptime_seconds": round((now - self.started_at).total_seconds(), 1),
         }
+        caller = identify(peer_of(request), request.headers, self.proxies)
+        if caller.refused(self.allowed, "METRICS_ALLOWED_NETWORKS") is None:
+            body["pending_requests"] = self.store.requests.count(RequestState.PENDING)
+            body["cabinets"] = [cabinet.describe(now) for cabinet in self.cabinets()]
         return JSONResponse(body, status_code=200 if healthy else 503)
 
 

@@ -138,7 +138,7 @@ class Poller:
         self.answered = True
         was_broken = self.storage.broken
         self.storage.worked()
-        if outcome.new or outcome.resolved or was_broken:
+        if outcome.new or outcome.resolved or outcome.touched or was_broken:
             self.wakeup.ring()
         self.state.failures = 0
         await self.trouble.ended()

@@ -35,6 +35,7 @@ class SyncOutcome:
     found: int
     swept_old: bool
     started_at: datetime
+    touched: bool = False  # a stored request changed, or a problem was noted: ring the outboxes
 
 
 async def sync_once(
@@ -79,6 +80,7 @@ async def sync_once(
         found=len(listed),
         swept_old=sweep_old,
         started_at=started_at,
+        touched=bool(plan.changes or unreadable or plan.problems),
     )
 
 

@@ -4,7 +4,9 @@ Counters live in this module's own registry (one desk per process) and are bumpe
 things happen (a counter labelled with one wing's vocabulary is made there, from that
 vocabulary, as `desk_notifications` in bot.intake.http); the state of the requests (how
 many pending, the nearest deadline, the age of the last good poll) is read from the
-database at each scrape.
+database at each scrape, and so is each cabinet's, labelled with its name. The cabinets
+are the running set, asked at each scrape: a cabinet a reload removes has no series from
+the next scrape on, and no label value ever comes from outside the cabinets file.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
 from bot.domain.model import DecisionResult, RequestState
+from bot.ops.cabinet_watch import Cabinets, Watched
 from storage.store import Store
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -100,18 +103,65 @@ class StoredState(Collector):
                 "Seconds to the nearest deadline of a pending request (negative: passed)",
                 value=(nearest.deadline - now).total_seconds(),
             )
-        last = self.store.polls.last_successful()
+        last = self.store.polls.latest().good
         if last is not None:
             yield GaugeMetricFamily(
                 "desk_last_poll_age_seconds",
-                "Seconds since the last successful poll",
+                "Seconds since the last successful poll (of any cabinet)",
                 value=(now - last).total_seconds(),
             )
 
 
-def watch(store: Store, clock: Callable[[], datetime]) -> None:
-    """Expose the state of `store` (once per process)."""
+def _cabinet_gauge(name: str, documentation: str) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, documentation, labels=["cabinet"])
+
+
+class CabinetStates(Collector):
+    """Each running cabinet's gauges, labelled with its configured name."""
+
+    def __init__(self, cabinets: Cabinets, clock: Callable[[], datetime]) -> None:
+        self.cabinets, self.clock = cabinets, clock
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        now = self.clock()
+        age = _cabinet_gauge(
+            "desk_cabinet_last_poll_age_seconds",
+            "Seconds since the cabinet's last successful poll (none: never polled well)",
+        )
+        failures = _cabinet_gauge(
+            "desk_cabinet_failed_polls", "The cabinet's failed polls since its last good one"
+        )
+        trouble = _cabinet_gauge(
+            "desk_cabinet_in_trouble", "1 while the cabinet is in trouble (told to its chat)"
+        )
+        open_ = _cabinet_gauge(
+            "desk_cabinet_open_requests", "The cabinet's requests pending or decided, not closed"
+        )
+        pending = _cabinet_gauge(
+            "desk_cabinet_pending_requests", "The cabinet's requests waiting for staff"
+        )
+        for cabinet in self.cabinets():
+            _add(cabinet, now, age, failures, trouble, open_, pending)
+        yield from (age, failures, trouble, open_, pending)
+
+
+def _add(cabinet: Watched, now: datetime, *gauges: GaugeMetricFamily) -> None:
+    age, failures, trouble, open_, pending = gauges
+    label, polls = [cabinet.name], cabinet.polls
+    last = cabinet.last_good_poll()
+    if last is not None:
+        age.add_metric(label, (now - last).total_seconds())
+    failures.add_metric(label, polls.failures)
+    trouble.add_metric(label, 1 if polls.trouble_since is not None else 0)
+    open_requests, pending_requests = cabinet.requests()
+    open_.add_metric(label, open_requests)
+    pending.add_metric(label, pending_requests)
+
+
+def watch(store: Store, clock: Callable[[], datetime], cabinets: Cabinets) -> None:
+    """Expose the state of `store` and of the running cabinets (once per process)."""
     REGISTRY.register(StoredState(store, clock))
+    REGISTRY.register(CabinetStates(cabinets, clock))
 
 
 def exposition() -> bytes:

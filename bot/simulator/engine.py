@@ -186,6 +186,12 @@ class MarketEngine:
         with self._lock:
             return copy.deepcopy(self._orders[order_id])
 
+    def campaign_business(self, campaign_id: int) -> int | None:
+        """The business a campaign belongs to; None for a campaign the engine does not have."""
+        with self._lock:
+            campaign = self._campaigns.get(campaign_id)
+            return None if campaign is None else campaign["business"]["id"]
+
     def accepted_decisions(self) -> list[tuple[int, int, dict[str, Any]]]:
         """(campaignId, orderId, body) of every acceptOrderCancellation answered 200."""
         with self._lock:

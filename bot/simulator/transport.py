@@ -2,7 +2,8 @@
 
 The desk's `MarketClient` sends its requests here unchanged, so the demo exercises the same
 paths, bodies, error handling and retries as production. Requests are read loosely (the
-tests' fake is the strict one); an operation the engine does not serve answers 404.
+tests' fake is the strict one); an operation the engine does not serve answers 404. Given its
+keys, it refuses a key as the Market does: unknown (401), or used for another business (403).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
@@ -44,18 +45,22 @@ _INTEGER_QUERY = frozenset({"limit", "page", "pageSize"})
 class SimulatorTransport(httpx.AsyncBaseTransport):
     """Answers the desk's Market calls from `engine`.
 
-    `fails(operation)` says whether this call meets a simulated server error (the demo's
-    `DEMO_FAULTS`); `latency` is how long every answer takes, so staff see the desk wait.
+    `keys` maps each Api-Key the simulated Market issued to its business (None: any key,
+    reaching every business); `fails(operation)` says whether this call meets a simulated
+    server error (the demo's `DEMO_FAULTS`); `latency` is how long every answer takes, so
+    staff see the desk wait.
     """
 
     def __init__(
         self,
         engine: MarketEngine,
         *,
+        keys: Mapping[str, int] | None = None,
         fails: Callable[[str], bool] = lambda operation: False,
         latency: float = 0.0,
     ) -> None:
         self.engine = engine
+        self.keys = keys
         self.fails = fails
         self.latency = latency
 
@@ -63,22 +68,41 @@ class SimulatorTransport(httpx.AsyncBaseTransport):
         await request.aread()
         if self.latency:
             await asyncio.sleep(self.latency)
-        status, payload = self.answer(request.method, request.url, request.content)
+        status, payload = self.answer(request)
         return httpx.Response(status, json=payload, headers={"Connection": "close"})
 
-    def answer(self, method: str, url: httpx.URL, content: bytes) -> tuple[int, dict[str, Any]]:
+    def answer(self, request: httpx.Request) -> tuple[int, dict[str, Any]]:
         """The status and body the simulated Market gives this request."""
-        route = _route(method, url.path)
+        url = request.url
+        route = _route(request.method, url.path)
         if route is None:
             return 404, error_body("NOT_FOUND", f"Resource not found: {url.path}")
         operation, path = route
         if self.fails(operation):
             return 500, error_body("INTERNAL_ERROR", "Internal server error")
         try:
-            context = _context(path, url, content)
+            business = self._key_business(request.headers.get("Api-Key"), path)
+            context = _context(path, url, request.content, business)
             return self.engine.handlers[operation](context)
         except ApiError as error:
             return error.status, error_body(error.code, error.message)
+
+    def _key_business(self, key: str | None, path: dict[str, Any]) -> int | None:
+        """The business of the caller's key, refused where the Market would refuse it: a key
+        reaches only its own business and that business's campaigns."""
+        if self.keys is None:
+            return None
+        if not key:
+            raise ApiError(401, "UNAUTHORIZED", "Credentials are not specified")
+        business = self.keys.get(key)
+        if business is None:
+            raise ApiError(401, "UNAUTHORIZED", "Api-Key token is invalid")
+        addressed = path.get("businessId")
+        if "campaignId" in path:
+            addressed = self.engine.campaign_business(path["campaignId"])
+        if addressed is not None and addressed != business:
+            raise ApiError(403, "FORBIDDEN", "Access denied")
+        return business
 
 
 def _route(method: str, path: str) -> tuple[str, dict[str, Any]] | None:
@@ -89,7 +113,7 @@ def _route(method: str, path: str) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-def _context(path: dict[str, Any], url: httpx.URL, content: bytes) -> Context:
+def _context(path: dict[str, Any], url: httpx.URL, content: bytes, business: int | None) -> Context:
     raw = dict(url.params.multi_items())
     query: dict[str, Any] = {}
     for name, value in raw.items():
@@ -103,4 +127,4 @@ def _context(path: dict[str, Any], url: httpx.URL, content: bytes) -> Context:
         body = json.loads(content) if content else None
     except ValueError as error:
         raise ApiError(400, "BAD_REQUEST", f"JSON: {error}") from error
-    return Context(path=path, query=query, raw_query=raw, body=body)
+    return Context(path=path, query=query, raw_query=raw, body=body, business_id=business)
