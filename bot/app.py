@@ -25,6 +25,7 @@ from bot.chat.cooldown import Cooldown
 from bot.chat.handlers import DeskData
 from bot.chat.publisher import Publisher
 from bot.chat.ratelimit import GroupRateLimiter
+from bot.chat.reach import ChatReach
 from bot.chat.rooms import Campaigns, Room, Rooms, TapRouter
 from bot.chat.staff_chat import StaffChat
 from bot.config import Settings
@@ -33,8 +34,10 @@ from bot.intake.notifications import Inboxes
 from bot.lifecycle import serve
 from bot.market.client import shared_http
 from bot.ops.backups import DailyBackups
+from bot.ops.operators import Operators
 from bot.ops.storage_trouble import StorageTrouble
 from bot.owner import commands as owner
+from bot.owner import operators
 from bot.owner.daily import Daily
 from bot.signals import Activity, Shutdown, Wakeup
 from bot.texts import Texts
@@ -75,6 +78,7 @@ def build_application(
         application.bot_data.loops.append(DailyBackups.for_settings(settings).run)
     handlers.register(application)
     owner.register(application)
+    operators.register(application)
     return application
 
 
@@ -128,6 +132,7 @@ def _wire(
     data.shutdown, data.tasks, data.settings, data.store = Shutdown(), [], settings, store
     data.activity, data.clock, data.loops, data.chat_loops = Activity(), utc_now, [], []
     data.market_http = shared_http(settings.market_api_url, transport=market_transport)
+    data.operators = Operators(application.bot, settings.operator_user_ids, _style(settings))
     bell = Wakeup()
     shared = Shared(
         application.bot,
@@ -137,6 +142,7 @@ def _wire(
         utc_now,
         StorageTrouble(quiet=2 * settings.poll_interval.total_seconds(), bell=bell.ring),
         data.shutdown,
+        data.operators,
     )
     data.rooms, data.inboxes, data.sides = Rooms(), Inboxes(), []
     spacing = settings.poll_interval.total_seconds() / len(desk.cabinets)
@@ -145,7 +151,14 @@ def _wire(
         chat = StaffChat(chat_id, store, shared.wakeup.for_chat(limiter.backlog_for(chat_id)))
         first = len(data.sides)
         sides = [
-            CabinetSide(cabinet, shared, chat, style, place=(first + n) * spacing)
+            CabinetSide(
+                cabinet,
+                shared,
+                chat,
+                style,
+                place=(first + n) * spacing,
+                shares_chat=len(cabinets) > 1,
+            )
             for n, cabinet in enumerate(cabinets)
         ]
         data.sides += sides
@@ -171,7 +184,10 @@ def _room(
     settings = room_settings([side.cabinet for side in sides])
     seats = [side.seat for side in sides]
     store = shared.store.scoped(Scope(Campaigns(lambda: seats), chat=lambda: chat.id))
-    room = Room(settings, store, chat, style, seats, taps)
+    reach = ChatReach(
+        chat, lambda: [seat.name for seat in room.seats], data.operators, shared.clock
+    )
+    room = Room(settings, store, chat, style, seats, taps, reach)
     publisher = Publisher(
         application.bot,
         store,
@@ -184,6 +200,7 @@ def _room(
         activity=data.activity,
         limiter=limiter,
         storage=shared.storage,
+        reach=reach,
     )
     data.chat_loops.append(publisher.run)
     if settings.history_days or settings.digest_at:

@@ -20,10 +20,12 @@ from bot.chat.rooms import Seat
 from bot.chat.staff_chat import StaffChat
 from bot.formatting import Style
 from bot.intake.notifications import Inbox
-from bot.intake.poller import Poller, StaffAlerts
+from bot.intake.poller import Poller
+from bot.intake.trouble import StaffAlerts
 from bot.market.client import Lane, MarketClient
 from bot.market.lookup import OrderLookup
 from bot.market.shops import Shops
+from bot.ops.operators import Operators
 from bot.ops.storage_trouble import StorageTrouble
 from bot.signals import Shutdown, Wakeup
 from bot.team.contact import BuyerContact
@@ -42,6 +44,7 @@ class Shared:
     clock: Callable[[], datetime]
     storage: StorageTrouble
     shutdown: Shutdown
+    operators: Operators | None = None  # told of every cabinet's trouble, in private
 
 
 def poll_scope(cabinet: Cabinet) -> str | None:
@@ -55,9 +58,17 @@ def poll_scope(cabinet: Cabinet) -> str | None:
 
 class CabinetSide:
     def __init__(
-        self, cabinet: Cabinet, shared: Shared, chat: StaffChat, style: Style, place: float
+        self,
+        cabinet: Cabinet,
+        shared: Shared,
+        chat: StaffChat,
+        style: Style,
+        place: float,
+        *,
+        shares_chat: bool = False,
     ) -> None:
-        """`place`: seconds into the poll interval of this cabinet's first poll."""
+        """`place`: seconds into the poll interval of this cabinet's first poll;
+        `shares_chat`: other cabinets post to its chat too, so its alerts name it."""
         settings = self.settings = cabinet.settings
         self.cabinet = cabinet
         self.market = MarketClient(
@@ -71,21 +82,8 @@ class CabinetSide:
             settings, store, self.market, style.texts, wakeup, clock, shared.storage
         )
         self.contact = BuyerContact(settings, self.market, self.decider, style, clock)
-        self.poller = Poller(
-            store,
-            self.market,
-            self.shops,
-            self.decider,
-            StaffAlerts(shared.bot, chat, style.texts),
-            poll_interval=settings.poll_interval,
-            clock=clock,
-            wakeup=wakeup,
-            decision_window=settings.decision_window,
-            storage=shared.storage,
-            shutdown=shared.shutdown,
-            first_delay=place,
-            refused_key_stops=cabinet.name == ENVIRONMENT_CABINET,
-        )
+        alerts = StaffAlerts(shared.bot, chat, style.texts, cabinet.name if shares_chat else None)
+        self.poller = self._poller(shared, alerts, place)
         self.inbox = Inbox(
             store,
             OrderLookup(self.market, clock, Lane.NOTIFICATIONS),  # never ahead of a PUT
@@ -97,3 +95,23 @@ class CabinetSide:
             settings.decision_window,
         )
         self.seat = Seat(cabinet.name, self.shops, self.decider, self.contact)
+
+    def _poller(self, shared: Shared, alerts: StaffAlerts, place: float) -> Poller:
+        cabinet, settings = self.cabinet, self.settings
+        return Poller(
+            self.store,
+            self.market,
+            self.shops,
+            self.decider,
+            alerts,
+            poll_interval=settings.poll_interval,
+            clock=shared.clock,
+            wakeup=shared.wakeup,
+            decision_window=settings.decision_window,
+            storage=shared.storage,
+            shutdown=shared.shutdown,
+            first_delay=place,
+            refused_key_stops=cabinet.name == ENVIRONMENT_CABINET,
+            operators=shared.operators,
+            cabinet=cabinet.name,
+        )

@@ -113,9 +113,16 @@ RU: dict[str, str] = {
     "command.pending": "запросы, ждущие решения",
     "command.help": "как пользоваться ботом",
     "command.start": "начать",
-    "alert.outage": "⚠️ Не удаётся {what} уже {count} раз подряд: {error}. Продолжаю попытки.",
+    "alert.outage": (
+        "⚠️ Не удаётся {what} (неудачных попыток подряд: {count}): {error}. Продолжаю попытки."
+    ),
+    "alert.limited": (
+        "⚠️ Не удаётся {what} уже {minutes} мин: Маркет ограничил запросы ({error}). "
+        "Жду, когда ограничение снимется."
+    ),
     "alert.recovered": "✅ Связь восстановлена: {what} снова работает.",
     "what.market": "получить запросы из Маркета",
+    "what.market_of": "получить запросы кабинета «{cabinet}» из Маркета",
     "status.DELIVERY": "передан в доставку (у курьера)",
     "status.PICKUP": "в пункте выдачи",
     "status.DELIVERED": "доставлен",
@@ -242,8 +249,13 @@ EN: dict[str, str] = {
     "command.help": "how to use the bot",
     "command.start": "start",
     "alert.outage": "⚠️ Cannot {what} for {count} attempts in a row: {error}. Still trying.",
+    "alert.limited": (
+        "⚠️ Cannot {what} for {minutes} min: the Market limits the desk's calls ({error}). "
+        "Waiting for the limit to reset."
+    ),
     "alert.recovered": "✅ Back to normal: {what} works again.",
     "what.market": "fetch requests from the Market",
+    "what.market_of": "fetch requests of the cabinet “{cabinet}” from the Market",
     "status.DELIVERY": "with the courier",
     "status.PICKUP": "at the pickup point",
     "status.DELIVERED": "delivered",

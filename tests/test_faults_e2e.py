@@ -75,11 +75,12 @@ def test_market_outage_alerts_staff_once_then_recovers_and_catches_up(market, te
     desk = start_desk()
 
     wait_until(lambda: alerts(telegram), timeout=15, message="the outage alert")
-    time.sleep(2)  # more failed cycles: still one alert
-    assert len(alerts(telegram)) == 1
+    assert "Poll failed (2 in a row" in desk.log()  # trouble at the second failed poll
+    assert "Poll failed (3 in a row" not in desk.log().split("is in trouble")[0]
+    wait_until(lambda: "Poll failed (4 in a row" in desk.log(), message="more failed polls")
+    assert len(alerts(telegram)) == 1  # told once
     assert "fetch requests from the Market" in alerts(telegram)[0]
     assert "503" in alerts(telegram)[0]
-    assert "Poll failed (4 in a row" in desk.log()
 
     market.add_order(3, CAMPAIGN, cancel_requested=True)
     market.set_outage(None)

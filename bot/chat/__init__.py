@@ -5,7 +5,7 @@ Owns: the outbox (`outbox`, a scheduler over duties; `chat_window`, one chat's b
 `duties_notices`), posts and lists rendered (`render`), callback data (`callbacks`), taps
 and decisions (`decider`), who may use what (`access`, `cooldown`), python-telegram-bot's
 handlers (`handlers`), the group's rate (`ratelimit`) and Telegram's refusals
-(`refusals`), the chat itself (`staff_chat`).
+(`refusals`), the chat itself (`staff_chat`) and whether it takes the bot's messages (`reach`).
 
 May import: domain, market, intake (the notification inbox the handlers hold), team,
 ops, the root modules.

@@ -2,7 +2,10 @@
 
 Commands are registered through `command`, which enforces their audience and the
 per-person cooldown, and makes what they send a reply that waits for the outbox; taps are
-judged by the decider with `may_tap`.
+judged by the decider with `may_tap`. The operators' view of every cabinet (`/cabinets`,
+and `/pending all`, `/stats all` through `every_cabinet`) answers only `OPERATOR_USER_IDS`,
+only in a private chat; it decides nothing: an operator taps only where a cabinet's staff
+list names them.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import CommandHandler
+from telegram.ext import ApplicationHandlerStop, CommandHandler, filters
 
 from bot.chat.callbacks import Tap
 from bot.chat.ratelimit import GroupRateLimiter, ReplyDropped, replying
@@ -32,6 +35,7 @@ class Audience(Enum):
 
     CHAT = "chat"  # the staff chat's members; in private, STAFF_USER_IDS
     STAFF = "staff"  # STAFF_USER_IDS wherever asked; the staff chat's members while it is empty
+    OPERATOR = "operator"  # OPERATOR_USER_IDS, in a private chat only
 
 
 COMMANDS: dict[str, Audience] = {
@@ -42,7 +46,10 @@ COMMANDS: dict[str, Audience] = {
     "history": Audience.STAFF,
     "order": Audience.STAFF,
     "export": Audience.STAFF,
+    "cabinets": Audience.OPERATOR,
 }
+#: The handler group of `/name all`: ahead of the chat's own `/name` (group 0).
+EVERY_CABINET_GROUP = -1
 BUTTONS: dict[Tap, Audience] = {
     Tap.CHOOSE: Audience.STAFF,
     Tap.CONFIRM: Audience.STAFF,
@@ -73,8 +80,28 @@ def may_tap(settings: Settings, tap: Tap, user_id: int) -> bool:
 
 def command(name: str, callback: Command) -> CommandHandler:
     """The handler of /`name`: its audience only, one at a time per person, after the outbox."""
-    audience = COMMANDS[name]
+    return CommandHandler(name, _guarded(name, COMMANDS[name], callback))
 
+
+def operators_first(name: str, callback: Command, when: filters.BaseFilter) -> CommandHandler:
+    """The operators' /`name` in a private chat where `when` holds (e.g. `/stats all`), for
+    OPERATOR_USER_IDS only: registered in EVERY_CABINET_GROUP, so the chat's own /`name`
+    then stays silent."""
+    guarded = _guarded(name, Audience.OPERATOR, callback)
+
+    async def alone(update: Update, context: Context) -> None:
+        await guarded(update, context)
+        raise ApplicationHandlerStop
+
+    return CommandHandler(name, alone, filters=filters.ChatType.PRIVATE & when)
+
+
+def asks_all(name: str) -> filters.BaseFilter:
+    """`/name all ...`: every cabinet."""
+    return filters.Regex(rf"^/{name}(@\w+)?\s+all(\s|$)")
+
+
+def _guarded(name: str, audience: Audience, callback: Command) -> Command:
     async def guarded(update: Update, context: Context) -> None:
         data, chat, user = context.bot_data, update.effective_chat, update.effective_user
         if chat is None or user is None:
@@ -92,7 +119,7 @@ def command(name: str, callback: Command) -> CommandHandler:
             except ReplyDropped:
                 log.info("Did not answer /%s from user %s: the desk is stopping", name, user.id)
 
-    return CommandHandler(name, guarded)
+    return guarded
 
 
 async def _admitted(update: Update, data: DeskData, audience: Audience) -> bool:
@@ -100,8 +127,10 @@ async def _admitted(update: Update, data: DeskData, audience: Audience) -> bool:
     chat, user = update.effective_chat, update.effective_user
     assert chat is not None and user is not None
     private = chat.type == ChatType.PRIVATE
-    room = room_for(data.rooms, chat, user)
-    if room is not None and admits(
+    if audience is Audience.OPERATOR:
+        if private and user.id in data.settings.operator_user_ids:
+            return True
+    elif (room := room_for(data.rooms, chat, user)) is not None and admits(
         audience, room.settings, user.id, staff_chat=not private, private=private
     ):
         return True

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
     from bot.cabinet_side import CabinetSide
     from bot.intake.http import HttpServer
+    from bot.ops.operators import Operators
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class DeskData:
     sides: list[CabinetSide]
     inboxes: Inboxes
     market_http: httpx.AsyncClient
+    operators: Operators  # OPERATOR_USER_IDS, with the process's words and time zone
     style: Style
     clock: Callable[[], datetime]
     activity: Activity

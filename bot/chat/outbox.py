@@ -47,6 +47,14 @@ class Duty(Protocol):
         ...
 
 
+class Reach(Protocol):
+    """Told whether the chat takes the outbox's messages (`bot.chat.reach`)."""
+
+    def refused(self, error: Forbidden) -> None: ...
+
+    def reached(self) -> None: ...
+
+
 class Outbox:
     """Sends one thing at a time, the first due duty in the order of priority."""
 
@@ -58,8 +66,9 @@ class Outbox:
         storage: StorageTrouble,
         wakeup: Wakeup,
         activity: Activity,
+        reach: Reach | None = None,
     ) -> None:
-        self.duties, self.window = tuple(duties), window
+        self.duties, self.window, self.reach = tuple(duties), window, reach
         self.storage, self.wakeup, self.activity = storage, wakeup, activity
         self.backoff = Backoff(initial=1.0, cap=60.0)
 
@@ -109,6 +118,8 @@ class Outbox:
                 await asyncio.sleep(self.backoff.next())
                 continue
             except (Forbidden, NetworkError) as error:
+                if isinstance(error, Forbidden) and self.reach is not None:
+                    self.reach.refused(error)  # removed from the chat: its cabinets' trouble
                 self.activity.telegram_ok = False
                 delay = self.backoff.next()
                 log.warning("Telegram unavailable (%s); retrying in %.0fs", error, delay)
@@ -122,5 +133,7 @@ class Outbox:
             self.backoff.reset()
             if worked:  # Telegram answered (idle rounds ask it nothing)
                 self.activity.telegram_ok = True
+                if self.reach is not None:
+                    self.reach.reached()
             else:
                 await self._idle()

@@ -20,7 +20,7 @@ from bot.chat.chat_window import ChatWindow
 from bot.chat.duties_notices import ProblemReports, StorageNotice, TopicNotices, UnseenLists
 from bot.chat.duties_posts import PostEdits, Posting, PostProbe
 from bot.chat.duties_reminders import Reminders
-from bot.chat.outbox import Duty, Outbox
+from bot.chat.outbox import Duty, Outbox, Reach
 from bot.chat.ratelimit import GroupRateLimiter
 from bot.chat.staff_chat import StaffChat
 from bot.config import Settings
@@ -134,6 +134,7 @@ class Publisher(Outbox):
         activity: Activity,
         limiter: GroupRateLimiter | None,
         storage: StorageTrouble | None = None,
+        reach: Reach | None = None,
     ) -> None:
         storage = storage or StorageTrouble(quiet=settings.poll_interval.total_seconds())
         self.escalation = Escalation(bot, chat, settings.escalate_to, style.texts)
@@ -157,7 +158,9 @@ class Publisher(Outbox):
             PostProbe(posting),  # spare
         ]
         chosen = [duty for duty in duties if duty is not None]
-        super().__init__(chosen, window, storage=storage, wakeup=wakeup, activity=activity)
+        super().__init__(
+            chosen, window, storage=storage, wakeup=wakeup, activity=activity, reach=reach
+        )
 
     async def run(self) -> None:
         await self.escalation.learn()

@@ -23,6 +23,7 @@ from storage.scope import Scope
 from storage.store import Store
 
 if TYPE_CHECKING:
+    from bot.chat.reach import ChatReach
     from bot.team.contact import BuyerContact
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,7 @@ class Room:
     style: Style
     seats: list[Seat]
     taps: TapRouter
+    reach: ChatReach | None = None  # whether the chat takes the bot's messages
 
     @property
     def shops(self) -> SeatNames:

@@ -1,10 +1,11 @@
 """The polling loop: a sync every POLL_INTERVAL, backing off while the Market is down.
 
 A 420 pauses until the Market's limit resets; other failures retry sooner, doubling up to
-the poll interval. Three failed cycles in a row tell staff once, and recovery tells them
-again, so a long outage never passes unseen. Before the first poll of a run has worked,
-the log says once that the desk waits for the Market, and a 401 (the key itself, which
-retrying cannot mend: MARKET_API.md §5.2) stops the desk as a setting error.
+the poll interval. When failures become the cabinet's trouble, and who hears of it, is
+`bot.intake.trouble`'s to say. Before the first poll of a run has worked, the log says once
+that the desk waits for the Market, and for a desk configured from the environment a 401
+(the key itself, which retrying cannot mend: MARKET_API.md §5.2) stops the desk as a
+setting error; a cabinet of a file is then in trouble, and the other cabinets go on.
 """
 
 from __future__ import annotations
@@ -15,33 +16,28 @@ import sqlite3
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from html import escape
 from http import HTTPStatus
-
-from telegram import Bot
-from telegram.error import TelegramError
 
 from bot.backoff import Backoff
 from bot.chat.decider import Decider
-from bot.chat.staff_chat import StaffChat
 from bot.config import SettingsError
 from bot.domain.model import DECISION_WINDOW
 from bot.intake.plan import OLD_SWEEP_EVERY
 from bot.intake.poll_state import PollState
 from bot.intake.sync import sync_once
+from bot.intake.trouble import StaffAlerts, Trouble
 from bot.market.client import MarketClient
 from bot.market.errors import MarketError, MarketHTTPError, MarketRateLimited
 from bot.market.shops import Shops
 from bot.ops import metrics
+from bot.ops.operators import Operators
 from bot.ops.storage_trouble import StorageTrouble
 from bot.signals import Shutdown, Wakeup
-from bot.texts import Texts
 from storage.polls import PollRecord
 from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-ALERT_AFTER_FAILURES = 3
 POLL_HISTORY = timedelta(days=7)
 
 
@@ -62,6 +58,8 @@ class Poller:
         shutdown: Shutdown,
         first_delay: float = 0.0,
         refused_key_stops: bool = True,
+        operators: Operators | None = None,
+        cabinet: str = "",
     ) -> None:
         # a cabinet's place in the poll interval, so 200 cabinets never poll in one second;
         # and whether a key refused at start stops the desk (one cabinet) or is its trouble
@@ -69,14 +67,9 @@ class Poller:
         self.decision_window, self.shutdown = decision_window, shutdown
         self.storage = storage or StorageTrouble(quiet=poll_interval.total_seconds())
         self.store, self.market, self.shops, self.decider = store, market, shops, decider
-        self.alerts, self.poll_interval, self.clock, self.wakeup = (
-            alerts,
-            poll_interval,
-            clock,
-            wakeup,
-        )
+        self.poll_interval, self.clock, self.wakeup = poll_interval, clock, wakeup
         self.state = PollState()  # for /cabinets, /healthz and /metrics
-        self.alerted = False
+        self.trouble = Trouble(self.state, poll_interval, alerts, operators, cabinet)
         self.answered = False  # a poll of this run has worked
         self.waiting = False  # the log said the desk waits for the Market
         interval = poll_interval.total_seconds()
@@ -97,7 +90,16 @@ class Poller:
             except Exception:  # a bug must not stop polling: log it and go on
                 delay = self.backoff.next()
                 log.exception("Poll crashed unexpectedly; next try in %.0fs", delay)
-            await asyncio.sleep(delay)
+            await self._rest(delay)
+
+    async def _rest(self, delay: float) -> None:
+        """Until the next poll; a 420 waited out that much longer becomes trouble meanwhile."""
+        due = self.trouble.limit_due_in(self.clock())
+        if due is not None and due < delay:
+            await asyncio.sleep(due)
+            await self.trouble.waited(self.clock())
+            delay -= due
+        await asyncio.sleep(delay)
 
     async def cycle(self) -> float:
         """One poll; returns how long to wait before the next."""
@@ -138,9 +140,8 @@ class Poller:
         self.storage.worked()
         if outcome.new or outcome.resolved or outcome.touched or was_broken:
             self.wakeup.ring()
-        if self.alerted:
-            await self.alerts.send("alert.recovered", what="what.market")
-        self.state.failures, self.alerted = 0, False
+        self.state.failures = 0
+        await self.trouble.ended()
         self.backoff.reset()
         if started_at - self.last_prune >= timedelta(days=1):
             self.store.prune_polls(POLL_HISTORY, started_at)
@@ -168,13 +169,7 @@ class Poller:
         )
         if not self.answered:
             self._at_start(error)
-        if self.state.failures >= ALERT_AFTER_FAILURES and not self.alerted:
-            self.alerted = await self.alerts.send(
-                "alert.outage",
-                what="what.market",
-                count=self.state.failures,
-                error=escape(error.describe()),
-            )
+        await self.trouble.failed(error, started_at, self.clock())
         return delay
 
     def _at_start(self, error: MarketError) -> None:
@@ -196,20 +191,3 @@ class Poller:
                 "and fetches requests once the Market answers",
                 error.describe(),
             )
-
-
-class StaffAlerts:
-    """A line to the staff chat about the desk itself (an outage, a recovery)."""
-
-    def __init__(self, bot: Bot, chat: StaffChat, texts: Texts) -> None:
-        self.bot, self.chat, self.texts = bot, chat, texts
-
-    async def send(self, key: str, *, what: str, **values: object) -> bool:
-        """True when it reached the chat."""
-        text = self.texts(key, what=self.texts(what), **values)
-        try:
-            await self.bot.send_message(chat_id=self.chat.id, text=text)
-        except TelegramError as error:
-            log.warning("Could not tell staff about the Market's state: %s", error)
-            return False
-        return True

@@ -22,6 +22,17 @@ RU: dict[str, str] = {
         "решения здесь: {count}</b>"
     ),
     "unseen.line": "• №{order_id} · {shop} · {status} · срок был {when}",
+    "operator.name": "«{name}»",
+    "operator.trouble": (
+        "⚠️ Кабинет {cabinet}: не удаётся получить запросы из Маркета с {since}: {error}. "
+        "Другие кабинеты работают как обычно."
+    ),
+    "operator.recovered": "✅ Кабинет {cabinet}: запросы из Маркета снова приходят.",
+    "operator.chat_lost": (
+        "⚠️ Кабинеты {cabinets}: бот не может писать в их чат {chat_id} ({error}). "
+        "Их запросы не публикуются, пока бота не вернут в чат."
+    ),
+    "operator.chat_back": "✅ Кабинеты {cabinets}: бот снова пишет в их чат {chat_id}.",
 }
 
 EN: dict[str, str] = {
@@ -44,4 +55,15 @@ EN: dict[str, str] = {
         "without a decision here: {count}</b>"
     ),
     "unseen.line": "• #{order_id} · {shop} · {status} · deadline was {when}",
+    "operator.name": "“{name}”",
+    "operator.trouble": (
+        "⚠️ Cabinet {cabinet}: cannot fetch requests from the Market since {since}: {error}. "
+        "The other cabinets work as usual."
+    ),
+    "operator.recovered": "✅ Cabinet {cabinet}: requests from the Market come in again.",
+    "operator.chat_lost": (
+        "⚠️ Cabinets {cabinets}: the bot cannot write to their chat {chat_id} ({error}). "
+        "Their requests are not posted until the bot is back in the chat."
+    ),
+    "operator.chat_back": "✅ Cabinets {cabinets}: the bot writes to their chat {chat_id} again.",
 }

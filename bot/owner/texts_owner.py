@@ -16,6 +16,27 @@ RU: dict[str, str] = {
         "/order 12345678 — история одного заказа\n"
         "/export 30d — таблица CSV за период"
     ),
+    "help.operators": (
+        "Для операторов (в личном чате):\n"
+        "/cabinets — все кабинеты: последний удачный опрос, открытые запросы, "
+        "ближайший срок, неполадки\n"
+        "/pending all — запросы всех кабинетов, ждущие решения\n"
+        "/stats all — статистика: строка на кабинет и итог (7d, 30d, 2026-11)"
+    ),
+    "cabinets.title": "🗄 <b>Кабинеты: {count}</b>",
+    "cabinets.name": "<b>{name}</b> · чат <code>{chat_id}</code>",
+    "cabinets.polled": "Последний удачный опрос: {when}",
+    "cabinets.never": "ещё не было",
+    "cabinets.open": "Ждут решения: {n}; ближайший срок {deadline} (№{order_id})",
+    "cabinets.open_none": "Ждущих решения запросов нет",
+    "cabinets.trouble": "⚠️ Неполадка с {since}: {what}",
+    "cabinets.chat_lost": "⚠️ Чат не принимает сообщения бота с {since}: {what}",
+    "cabinets.fine": "✅ Неполадок нет",
+    "stats_all.line": (
+        "<b>{name}</b>: пришло {received} · принято {accepted} · отказано {rejected} · "
+        "вероятно, в другом месте {elsewhere} · вероятно, истекли {expired} · ждут {pending}"
+    ),
+    "stats_all.total": "<b>Всего по кабинетам</b>",
     "owner.period_usage": (
         "Период: ничего (последние 7 дней), <code>30d</code> (последние N дней, 1–3660) "
         "или <code>2026-11</code> (календарный месяц)."
@@ -104,6 +125,26 @@ EN: dict[str, str] = {
         "/order 12345678 — one order's story\n"
         "/export 30d — a CSV table of a period"
     ),
+    "help.operators": (
+        "For operators (in a private chat):\n"
+        "/cabinets — every cabinet: last good poll, open requests, nearest deadline, trouble\n"
+        "/pending all — every cabinet's requests waiting for a decision\n"
+        "/stats all — numbers: a line per cabinet and a total (7d, 30d, 2026-11)"
+    ),
+    "cabinets.title": "🗄 <b>Cabinets: {count}</b>",
+    "cabinets.name": "<b>{name}</b> · chat <code>{chat_id}</code>",
+    "cabinets.polled": "Last good poll: {when}",
+    "cabinets.never": "never",
+    "cabinets.open": "Pending: {n}; nearest deadline {deadline} (#{order_id})",
+    "cabinets.open_none": "Nothing is pending",
+    "cabinets.trouble": "⚠️ Trouble since {since}: {what}",
+    "cabinets.chat_lost": "⚠️ The chat refuses the bot's messages since {since}: {what}",
+    "cabinets.fine": "✅ No trouble",
+    "stats_all.line": (
+        "<b>{name}</b>: received {received} · accepted {accepted} · rejected {rejected} · "
+        "probably elsewhere {elsewhere} · probably expired {expired} · pending {pending}"
+    ),
+    "stats_all.total": "<b>All cabinets</b>",
     "owner.period_usage": (
         "Period: nothing (the last 7 days), <code>30d</code> (the last N days, 1–3660) "
         "or <code>2026-11</code> (a calendar month)."
