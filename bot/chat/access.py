@@ -97,8 +97,8 @@ def operators_first(name: str, callback: Command, when: filters.BaseFilter) -> C
 
 
 def asks_all(name: str) -> filters.BaseFilter:
-    """`/name all ...`: every cabinet."""
-    return filters.Regex(rf"^/{name}(@\w+)?\s+all(\s|$)")
+    """`/name all ...` (or `/name@the_bot all`): every cabinet."""
+    return filters.Regex(rf"^/{name}(?:@\w+)?\s+all(\s|$)")
 
 
 def _guarded(name: str, audience: Audience, callback: Command) -> Command:
