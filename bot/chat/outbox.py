@@ -62,6 +62,13 @@ class Outbox:
         self.duties, self.window = tuple(duties), window
         self.storage, self.wakeup, self.activity = storage, wakeup, activity
         self.backoff = Backoff(initial=1.0, cap=60.0)
+        self.retired = False
+
+    def retire(self) -> None:
+        """End `run` after the step in hand (a reload rebuilds this chat's outbox): a loop
+        cancelled mid-send could leave a post in the chat unrecorded, to be sent twice."""
+        self.retired = True
+        self.wakeup.ring()
 
     def _open(self, duty: Duty) -> bool:
         """Whether `duty` may take a step in this round (its turn in the order aside)."""
@@ -92,7 +99,7 @@ class Outbox:
         await self.wakeup.wait(LOOK_AGAIN if caught_up else self.next_due(), idle=caught_up)
 
     async def run(self) -> None:
-        while True:
+        while not self.retired:
             try:
                 worked = await self.publish_next()
             except asyncio.CancelledError:
