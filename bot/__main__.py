@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.cabinet import Cabinet, Desk
-from bot.cabinets_file import load_desk
+from bot.cabinets_file import DeskSource, open_desk
 from bot.config import Settings, SettingsError, load_demo_settings
 from bot.ops.logs import configure_logging
 from bot.ops.redaction import catch_uncaught, secrets_of
@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
         print(USAGE, file=sys.stderr)
         return 2
     try:
-        desk, ignored = _desk(command)
+        desk, source, ignored = _desk(command)
     except SettingsError as error:
         print(f"Setting error: {error}", file=sys.stderr)
         return 2
@@ -59,7 +59,7 @@ def main(argv: list[str]) -> int:
         return 0 if verdict.healthy else 1
     if command == "backup":
         return _backup(settings, Path(argv[1]) if len(argv) > 1 else None)
-    return _run(desk)
+    return _run(desk, source)
 
 
 def start_logging(settings: Settings, cabinets: tuple[Cabinet, ...] = ()) -> None:
@@ -71,14 +71,16 @@ def start_logging(settings: Settings, cabinets: tuple[Cabinet, ...] = ()) -> Non
     catch_uncaught()
 
 
-def _desk(command: str) -> tuple[Desk, list[str]]:
+def _desk(command: str) -> tuple[Desk, DeskSource | None, list[str]]:
+    """The desk, where a reload reads its cabinets again, and what the demo ignores."""
     if command == "demo":
         from bot.demo.cabinets import demo_desk
         from bot.demo.run import MARKET
 
         settings, ignored = load_demo_settings(MARKET)
-        return demo_desk(settings), ignored
-    return load_desk(), []
+        return demo_desk(settings), None, ignored
+    desk, source = open_desk()
+    return desk, source, []
 
 
 def _backup(settings: Settings, target: Path | None) -> int:
@@ -100,10 +102,12 @@ def _backup(settings: Settings, target: Path | None) -> int:
     return 0
 
 
-def _run(desk: Desk) -> int:
+def _run(desk: Desk, source: DeskSource | None) -> int:
     settings = desk.settings
     # a stop before python-telegram-bot takes SIGTERM over still closes the database cleanly
     signal.signal(signal.SIGTERM, _stop_before_start)
+    # a reload before the desk takes SIGHUP over must not end it: the file was just read
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     _without_numpy()
     from bot.app import run
     from bot.demo.run import run_demo
@@ -132,7 +136,7 @@ def _run(desk: Desk) -> int:
         if demo:
             run_demo(desk, store)
         else:
-            run(desk, store)
+            run(desk, store, source)
     except SettingsError as error:  # a token or key refused at start: one line, no secret
         log.error("Setting error: %s", error)
         return 2

@@ -3,13 +3,15 @@
 The Market side (polling, the HTTP endpoint, backups) starts at once; the chat side (the
 outbox, the digest, taps and commands) once Telegram answers, so an outage at start only
 delays the posts, and a service manager is not left restarting the desk in a loop. A stop
-(SIGTERM/SIGINT), or a token or key refused at start, ends both sides in order.
+(SIGTERM/SIGINT), or a token or key refused at start, ends both sides in order; SIGHUP
+reads the cabinets file again (bot/reload.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -62,8 +64,9 @@ async def _serve(application: Application) -> None:
         raise data.shutdown.refusal
 
 
-def _task(loop: Callable[[], Coroutine[Any, Any, None]]) -> asyncio.Task[None]:
-    return asyncio.create_task(loop(), name=loop.__qualname__)
+def start_loop(data: DeskData, loop: Callable[[], Coroutine[Any, Any, None]]) -> None:
+    """Run `loop` until the stop (or a reload ends it: its task is kept by the loop)."""
+    data.tasks[loop] = asyncio.create_task(loop(), name=loop.__qualname__)
 
 
 async def _start_market_side(application: Application) -> None:
@@ -73,7 +76,8 @@ async def _start_market_side(application: Application) -> None:
         data.store.release_reminder(request_id, lead)  # may not have reached staff: resend
     if data.http is not None:  # Market notifications and /healthz
         await data.http.start()
-    data.tasks = [_task(loop) for loop in data.loops]
+    for loop in data.loops:
+        start_loop(data, loop)
     for side in data.sides:
         settings = side.cabinet.settings
         log.info(
@@ -82,6 +86,8 @@ async def _start_market_side(application: Application) -> None:
             settings.staff_chat_id,
             ",".join(map(str, settings.market_campaign_ids)) or "all DBS of the key",
         )
+    if data.reload is not None:  # once its loops run: a reload stops and starts some
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, data.reload.hangup)
     log.info(
         "Desk started: %d cabinet(s), polling every %ss",
         len(data.sides),
@@ -100,7 +106,9 @@ async def _start_chat_side(
         await application.bot.set_my_commands(handlers.commands(data.style.texts))
     except TelegramError as error:
         log.warning("Could not register the commands with Telegram: %s", error)
-    data.tasks += [_task(loop) for loop in data.chat_loops]
+    for loop in data.chat_loops:
+        start_loop(data, loop)
+    data.chat_started = True
     updater = application.updater
     assert updater is not None  # ApplicationBuilder always makes one
     try:
@@ -123,6 +131,7 @@ def _report(application: Application, error: TelegramError) -> None:
 async def _stop(application: Application) -> None:
     """PTB's order (the updater, the application, then ours), each part only if started."""
     log.info("Stopping")
+    application.bot_data.shutdown.request()  # however the run ended: a SIGHUP now is ignored
     stop_replies(application.bot)  # answers waiting for the outbox: PTB's stop waits for them
     updater = application.updater
     if updater is not None and updater.running:
@@ -151,7 +160,7 @@ async def _stop_loops(application: Application) -> None:
         http_server.stop() if http_server is not None else asyncio.sleep(0),
         _drain(wire) if wire is not None else asyncio.sleep(0),
     )
-    tasks, data.tasks = data.tasks, []
+    tasks, data.tasks = list(data.tasks.values()), {}
     for task in tasks:
         task.cancel()
     if tasks:

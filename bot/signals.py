@@ -164,5 +164,9 @@ class Shutdown:
             self.refusal = refusal
         self._asked.set()
 
+    @property
+    def asked(self) -> bool:
+        return self._asked.is_set()
+
     async def wait(self) -> None:
         await self._asked.wait()

@@ -68,6 +68,16 @@ class Posts:
             [limit],
         )
 
+    def still_shown(self) -> list[tuple[int, int, int]]:
+        """(chat, business, campaign) of the posts staff may still act on, or see change: a
+        cabinet moved to another chat leaves them where they are, decidable there."""
+        rows = self.db.rows(
+            "SELECT DISTINCT p.chat_id, r.business_id, r.campaign_id"
+            " FROM requests r JOIN posts p ON p.request_id = r.id"
+            f" WHERE {self.scope.requests()} AND (r.state = 'pending' OR p.dirty > 0)"
+        )
+        return [(row["chat_id"], row["business_id"], row["campaign_id"]) for row in rows]
+
     def insert(
         self,
         request_id: int,

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from bot.cabinet_side import CabinetSide
     from bot.intake.http import HttpServer
     from bot.ops.operators import Operators
+    from bot.reload import Reloader
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,10 @@ class DeskData:
     cooldown: Cooldown
     loops: list[Callable[[], Coroutine[Any, Any, None]]]  # started at once
     chat_loops: list[Callable[[], Coroutine[Any, Any, None]]]  # once Telegram answers
-    tasks: list[asyncio.Task[None]]
+    tasks: dict[Callable[[], Coroutine[Any, Any, None]], asyncio.Task[None]]  # by loop
+    chat_started: bool = False  # the chat loops run: a reload's new rooms start at once
     shutdown: Shutdown
+    reload: Reloader | None = None  # SIGHUP
     http: HttpServer | None = None
     help_note: str = ""  # what /help adds after the desk's own help (the demo's note)
 

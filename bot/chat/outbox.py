@@ -71,6 +71,13 @@ class Outbox:
         self.duties, self.window, self.reach = tuple(duties), window, reach
         self.storage, self.wakeup, self.activity = storage, wakeup, activity
         self.backoff = Backoff(initial=1.0, cap=60.0)
+        self.retired = False
+
+    def retire(self) -> None:
+        """End `run` after the step in hand (a reload rebuilds this chat's outbox): a loop
+        cancelled mid-send could leave a post in the chat unrecorded, to be sent twice."""
+        self.retired = True
+        self.wakeup.ring()
 
     def _open(self, duty: Duty) -> bool:
         """Whether `duty` may take a step in this round (its turn in the order aside)."""
@@ -103,7 +110,7 @@ class Outbox:
         await self.wakeup.wait(self.next_due(), idle=caught_up)
 
     async def run(self) -> None:
-        while True:
+        while not self.retired:
             try:
                 worked = await self.publish_next()
             except asyncio.CancelledError:

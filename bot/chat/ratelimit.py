@@ -181,6 +181,12 @@ class GroupRateLimiter(AIORateLimiter):
         """The backlog of the outbox of `chat_id`, which replies in that chat wait for."""
         return self._backlogs.setdefault(chat_id, Backlog())
 
+    def forget_backlog(self, chat_id: int) -> None:
+        """A chat the desk serves no more (a reload): replies waiting there go on."""
+        backlog = self._backlogs.pop(chat_id, None)
+        if backlog is not None:
+            backlog.emptied()
+
     def close_backlogs(self) -> None:
         for backlog in self._backlogs.values():
             backlog.close()

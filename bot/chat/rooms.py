@@ -148,7 +148,8 @@ class Rooms:
         mine = [room for room in self.all if user_id in room.settings.staff_user_ids]
         if len(mine) <= 1:
             return mine[0] if mine else None
-        seats = [seat for room in mine for seat in room.seats]
+        # a room kept for a chat's old posts shares its cabinets' seats with their room
+        seats = list({id(seat): seat for room in mine for seat in room.seats}.values())
         first = mine[0]
         store = first.store.scoped(Scope(Campaigns(lambda: seats)))
         return replace(first, store=store, seats=seats)
