@@ -8,18 +8,12 @@ by its name, so renaming it or moving it to another chat keeps its history.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from bot.config import Settings
+from bot.domain.model import Marketplace
 
 #: The name of the one cabinet a desk configured from the environment alone has.
 ENVIRONMENT_CABINET = "default"
-
-
-class Marketplace(StrEnum):
-    """Where a cabinet sells; a second marketplace is a new kind of cabinet."""
-
-    YANDEX = "yandex"
 
 
 @dataclass(frozen=True)

@@ -21,15 +21,37 @@ DECISION_WINDOW = timedelta(hours=48)  # the Market cancels a request left unans
 # the order, as staff need to see it
 
 
+class Marketplace(StrEnum):
+    """Where a cabinet sells, and so whose request an order is."""
+
+    YANDEX = "yandex"
+    OZON = "ozon"
+
+
+def ozon_campaign(client_id: int) -> int:
+    """The campaign id an Ozon seller's requests are kept under: its Client-Id, negated.
+
+    Storage, scopes and routing know requests by (campaign, order); the Market's campaign
+    ids are positive, so the two marketplaces' shops can never share one.
+    """
+    return -client_id
+
+
 class OrderStatus(StrEnum):
-    """The Market's order statuses the desk acts on; the others are kept as its text."""
+    """The statuses the desk acts on; the others are kept as the marketplace's text.
+
+    Ozon's conditional-cancellation states come in as three of them: a request waiting
+    (`ON_APPROVAL`), approved (the order is `CANCELLED`) and `REJECTED`.
+    """
 
     DELIVERY = "DELIVERY"
     PICKUP = "PICKUP"
     CANCELLED = "CANCELLED"
+    ON_APPROVAL = "ON_APPROVAL"
+    REJECTED = "REJECTED"
 
 
-DECIDABLE_STATUSES = frozenset({OrderStatus.DELIVERY, OrderStatus.PICKUP})
+DECIDABLE_STATUSES = frozenset({OrderStatus.DELIVERY, OrderStatus.PICKUP, OrderStatus.ON_APPROVAL})
 
 
 @dataclass(frozen=True)
@@ -71,6 +93,12 @@ class Order:
     cancel_requested: bool | None = None
     fake: bool = False
     external_id: str | None = None
+    # Ozon's request: its posting, who asked and why (the Market's orders have none)
+    marketplace: Marketplace = Marketplace.YANDEX
+    posting_number: str | None = None
+    initiator: str | None = None
+    reason: str | None = None
+    reason_message: str | None = None
 
     @property
     def awaits_decision(self) -> bool | None:
@@ -113,6 +141,7 @@ class Order:
             data[key] = datetime.fromisoformat(data[key]) if data[key] else None
         for key in ("delivery_from", "delivery_to"):
             data[key] = date.fromisoformat(data[key]) if data[key] else None
+        data["marketplace"] = Marketplace(data.get("marketplace", Marketplace.YANDEX))
         return cls(**data)
 
 
