@@ -1,5 +1,11 @@
 """A desk of many cabinets (issue 20): one `python -m bot` serving N businesses.
 
+Looking is rate-limited on purpose: the fakes' own `wait_until` re-checks on every
+request, and with thousands of calls a check that reads them all starves the fakes'
+server threads (they then refuse connections, and the desk measures the bench). Here a
+condition is checked every CHECK_EVERY seconds and posts are read once each; the
+measured times still come from the fakes' arrival stamps.
+
 Each cabinet is one business at the fake Market with its own key and two campaigns, and
 posts to its own staff chat at the fake Telegram. The world writes the CABINETS_FILE as
 an operator would (keys in variables the file names), so the desk starts exactly as a
@@ -10,9 +16,9 @@ messages a second is on; a chat limit is set by the scenario that measures it.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from bench.world import Sent, World, post_order_id
 from tests.cabinets import cabinets_toml
@@ -22,6 +28,8 @@ from tests.fakes.world import STAFF
 
 IN_THE_FILE = ("MARKET_API_KEY", "MARKET_CAMPAIGN_IDS", "STAFF_CHAT_ID")
 STAFF_IDS = list(STAFF)
+T = TypeVar("T")
+CHECK_EVERY = 0.25  # seconds between looks at the fakes' logs
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,8 @@ class ManyWorld(World):
         self.by_business = {c.business: c for c in self.cabinets}
         self.by_chat = {c.chat: c for c in self.cabinets}
         self.file = self.dir / "cabinets.toml"
+        self._posted: dict[int, float] = {}
+        self._read = 0
 
     def __enter__(self) -> ManyWorld:
         super().__enter__()
@@ -133,6 +143,26 @@ class ManyWorld(World):
             and not s.is_reply
             and post_order_id(s.text) is not None
         ]
+
+    def posted(self) -> dict[int, float]:
+        """Each order's first post in a cabinet's chat, reading only calls not yet read."""
+        sent = self.sent()
+        for s in sent[self._read :]:
+            if s.chat_id in self.by_chat and s.method == "sendMessage" and s.ok and s.has_markup:
+                order_id = post_order_id(s.text)
+                if order_id is not None and not s.is_reply:
+                    self._posted.setdefault(order_id, s.at)
+        self._read = len(sent)
+        return self._posted
+
+    def wait(self, predicate: Callable[[], T], timeout: float, what: str) -> T:
+        """The first truthy value of `predicate`, checked every CHECK_EVERY seconds."""
+        deadline = time.monotonic() + timeout
+        while not (value := predicate()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"timed out after {timeout:g} s waiting for {what}")
+            time.sleep(CHECK_EVERY)
+        return value
 
     def refused(self, status: int = 429) -> int:
         return sum(1 for s in self.sent() if s.status == status)

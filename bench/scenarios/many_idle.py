@@ -104,8 +104,6 @@ def _cycle_rows(
     listings: list[MarketArrival], settled: float, end: float, first: dict[int, float], began: float
 ) -> list[Row]:
     """#19, #19s and #19p from the listings the fake saw."""
-    first_poll = min(first.values())
-    lags = _lags(first, first_poll)
     arrivals = [
         (a.business_id, Arrival(a.arrived_at, a.method, a.path, a.query, a.json)) for a in listings
     ]
@@ -115,7 +113,6 @@ def _cycle_rows(
         a.at for _, a in arrivals if a.is_first_page and steady <= a.at < steady + INTERVAL
     )
     busiest = _busiest_second(one_cycle)
-    slowest = max(first.values()) - first_poll
     return [
         Row(
             id="19",
@@ -145,19 +142,27 @@ def _cycle_rows(
             note=f"{len(one_cycle)} first-page listings in the {INTERVAL:g} s from one interval"
             " after every cabinet had polled; floor = even spread",
         ),
-        Row.from_samples(
-            "19p",
-            "desk's first poll -> every cabinet polled",
-            f"<= one interval ({INTERVAL:g} s)",
-            "s",
-            [slowest],
-            limit=INTERVAL,
-            floor=INTERVAL * (CABINETS - 1) / CABINETS,
-            note=f"the last cabinet's first listing came {max(first.values()) - began:.1f} s"
-            " after spawn; floor = its place in the interval; first listings behind their"
-            f" places by median {median(lags):.1f} s, max {max(lags):.1f} s",
-        ),
+        _first_polls_row(first, began),
     ]
+
+
+def _first_polls_row(first: dict[int, float], began: float) -> Row:
+    """#19p: how long after the desk's first poll each cabinet had its first."""
+    first_poll = min(first.values())
+    lags = _lags(first, first_poll)
+    slowest = max(first.values()) - first_poll
+    return Row.from_samples(
+        "19p",
+        "desk's first poll -> every cabinet polled",
+        f"<= one interval ({INTERVAL:g} s)",
+        "s",
+        [slowest],
+        limit=INTERVAL,
+        floor=INTERVAL * (CABINETS - 1) / CABINETS,
+        note=f"the last cabinet's first listing came {max(first.values()) - began:.1f} s"
+        " after spawn; floor = its place in the interval; first listings behind their"
+        f" places by median {median(lags):.1f} s, max {max(lags):.1f} s",
+    )
 
 
 def _calls_per_cycle(arrivals: list[Listed], since: float, end: float) -> tuple[list[int], int]:
