@@ -1,18 +1,19 @@
-"""python-telegram-bot's AIORateLimiter with a sliding window per group.
+"""python-telegram-bot's AIORateLimiter with sliding windows: one per group, one for the bot.
 
 aiolimiter's leaky bucket lets a full burst through and then one message per
 window/N, so a chat limited to N messages in any window of W seconds would answer 429 to
-the message after the burst. The window here counts a message from when Telegram
-answered it, so no window Telegram can measure ever holds more than N of them.
+the message after the burst; bot-wide, under steady load from many chats, it let about 59
+messages through in one second against Telegram's 30. The windows here count a message
+from when Telegram answered it, so no window Telegram can measure ever holds more than N.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine, Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
@@ -26,6 +27,7 @@ from bot.ops import metrics
 from bot.signals import Backlog, Wire
 
 OVERALL_PER_SECOND = 30  # Telegram's documented bot-wide limit
+OVERALL_PERIOD = 1.0
 
 _REPLYING: ContextVar[bool] = ContextVar("replying", default=False)
 
@@ -41,7 +43,7 @@ def stop_replies(bot: Bot) -> None:
         limiter.close_backlogs()
 
 
-@contextmanager
+@contextlib.contextmanager
 def replying() -> Iterator[None]:
     """What is sent within answers a command: in a group, it goes after the outbox's work.
 
@@ -106,7 +108,11 @@ class SlidingWindow:
 
 
 class GroupRateLimiter(AIORateLimiter):
-    """AIORateLimiter whose per-group limiter is a sliding window of `TELEGRAM_GROUP_RATE`.
+    """AIORateLimiter whose per-group limiter is a sliding window of `TELEGRAM_GROUP_RATE`,
+    and whose bot-wide one is a sliding window of OVERALL_PER_SECOND a second.
+
+    The bot-wide window holds every call that names a chat, as AIORateLimiter's did; it is
+    taken inside the group's, so a chat waiting for its own window holds no bot-wide slot.
 
     Replies to commands yield to the chat's outbox (its `Backlog`): posts, reminders and
     the edits a decision makes take the group's slots first. A chat without an outbox (a
@@ -116,13 +122,14 @@ class GroupRateLimiter(AIORateLimiter):
     def __init__(self, rate: GroupRate, max_retries: int = 3):
         window = rate.window.total_seconds()
         super().__init__(
-            overall_max_rate=OVERALL_PER_SECOND,
-            overall_time_period=1,
+            overall_max_rate=0,  # off: the sliding `overall` window below replaces it
+            overall_time_period=0,
             group_max_rate=rate.messages,
             group_time_period=window,
             max_retries=max_retries,
         )
         self._windows: dict[str | int | bool, SlidingWindow] = {}
+        self.overall = SlidingWindow(OVERALL_PER_SECOND, OVERALL_PERIOD)
         self._rate = rate
         self.wire = Wire()
         self._backlogs: dict[int, Backlog] = {}
@@ -136,25 +143,27 @@ class GroupRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> Any:
-        """Every request's turn as before (a reply's after the outbox's); once its turn
-        comes, it is on the `wire`."""
+        """Every request's turn as before (a reply's after the outbox's), then a slot of
+        the bot-wide window if it names a chat; once both come, it is on the `wire`."""
         chat_id = data.get("chat_id")
         if _REPLYING.get() and isinstance(chat_id, int):
             await self.after_the_outbox(chat_id)
+        overall = self.overall if chat_id is not None else contextlib.nullcontext()
         attempts = 0
 
         async def on_the_wire(*call_args: Any, **call_kwargs: Any) -> Any:
             nonlocal attempts
-            await self.wire.admit()
-            attempts += 1
-            if attempts > 1:
-                metrics.TELEGRAM_RETRIES.inc()
-            with self.wire.sending():
-                try:
-                    return await callback(*call_args, **call_kwargs)
-                except RetryAfter:
-                    metrics.TELEGRAM_429.inc()
-                    raise
+            async with overall:
+                await self.wire.admit()
+                attempts += 1
+                if attempts > 1:
+                    metrics.TELEGRAM_RETRIES.inc()
+                with self.wire.sending():
+                    try:
+                        return await callback(*call_args, **call_kwargs)
+                    except RetryAfter:
+                        metrics.TELEGRAM_429.inc()
+                        raise
 
         return await super().process_request(
             on_the_wire, args, kwargs, endpoint, data, rate_limit_args
