@@ -1,11 +1,13 @@
 """One cabinet's polling in trouble: when it starts and ends, what is kept, and who is told.
 
-Trouble starts at the second failed poll in a row, whatever failed (the Market down or out
-of reach, a key refused with 401 or 403): a retry after a failure is a poll, so one lost
-answer is not trouble and two in a row are. A 420 the desk waits out is trouble only once
-three poll intervals have passed since the first failed poll of the run (the poller wakes
-at that moment if it is still waiting). A desk configured from the environment follows the
-same rule. Trouble ends at the first good poll.
+Trouble starts when a failure outlasts two polls in a row, whatever failed (the Market
+down or out of reach, a key refused with 401 or 403): a failed poll, and a failed one a
+poll interval or more after it. The retries in between (within a second, doubling) are
+polls too, but a blip they mend is not trouble: staff and operators hear of what lasts.
+A 420 the desk waits out is trouble only once three poll intervals have passed since the
+first failed poll of the run (the poller wakes at that moment if it is still waiting).
+A desk configured from the environment follows the same rule. Trouble ends at the first
+good poll.
 
 The poller's `PollState` keeps when the run of failures began (`trouble_since`) and the
 Market's last words (`trouble`). The cabinet's chat is told once when trouble starts (a
@@ -32,7 +34,7 @@ from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 
-TROUBLE_AFTER_FAILURES = 2  # failed polls in a row
+TROUBLE_AFTER_FAILURES = 2  # failed polls in a row, the last a poll interval after the first
 LIMIT_LASTS = 3  # poll intervals a 420 may be waited out before it is trouble
 
 
@@ -70,6 +72,7 @@ class Trouble:
     ) -> None:
         self.state, self.alerts, self.operators, self.cabinet = state, alerts, operators, cabinet
         self.limit = LIMIT_LASTS * poll_interval
+        self.outlast = poll_interval
         self.since: datetime | None = None  # the first failed poll of the current run began
         self.error: MarketError | None = None  # the last failed poll's, in this run of them
         self.chat_told = False  # the chat heard of the current trouble
@@ -116,7 +119,8 @@ class Trouble:
     def _due(self, now: datetime) -> bool:
         if isinstance(self.error, MarketRateLimited):
             return self._lasted(now) >= self.limit
-        return self.state.failures >= TROUBLE_AFTER_FAILURES
+        lasted = self._lasted(now) >= self.outlast
+        return lasted and self.state.failures >= TROUBLE_AFTER_FAILURES
 
     def _start(self) -> None:
         assert self.error is not None and self.since is not None
