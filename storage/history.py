@@ -80,9 +80,11 @@ class History:
         ]
 
     def requests_of_order(self, order_id: int, limit: int = 5) -> list[Request]:
-        """The requests the desk kept for this order id (any shop), newest first."""
+        """The requests the desk kept for this Market order id (any shop), newest first;
+        Ozon's requests (negative campaigns) are known by their posting number instead."""
         rows = self.db.rows(
-            f"{REQUEST_SELECT} WHERE {self.scope.by_campaign()} AND r.order_id = ?"
+            f"{REQUEST_SELECT} WHERE {self.scope.by_campaign()} AND r.campaign_id >= 0"
+            " AND r.order_id = ?"
             " ORDER BY r.id DESC LIMIT ?",
             [order_id, limit],
         )

@@ -21,6 +21,7 @@ from bot.owner.periods import Period, PeriodError, parse_period
 from bot.owner.render_owner import render_history, render_stats
 from bot.owner.stats import compute
 from bot.owner.story import story_lines
+from storage.history import History
 
 HISTORY_SIZE = 20
 ORDER_ID = re.compile(r"[0-9]{1,18}")
@@ -57,12 +58,12 @@ async def on_history(update: Update, context: Context) -> None:
     await _reply(update, context, render_history(decisions, room.style))
 
 
-def _requests_named(text: str, room: Room) -> list[Request] | None:
+def requests_named(text: str, history: History) -> list[Request] | None:
     """The requests of a Market order id or an Ozon posting number; None: neither."""
     if ORDER_ID.fullmatch(text):
-        return room.store.history.requests_of_order(int(text))
+        return history.requests_of_order(int(text))
     if POSTING_NUMBER.fullmatch(text):
-        return room.store.history.requests_of_posting(text)
+        return history.requests_of_posting(text)
     return None
 
 
@@ -70,7 +71,7 @@ async def on_order(update: Update, context: Context) -> None:
     data = room_of(update, context)
     t, args = data.style.texts, context.args or []
     number = args[0].lstrip("№#") if len(args) == 1 else ""
-    requests = _requests_named(number, data)
+    requests = requests_named(number, data.store.history)
     if requests is None:
         await _reply(update, context, [t("owner.order_usage")])
         return
