@@ -105,7 +105,8 @@ def _wire(
     data.shutdown, data.tasks, data.settings, data.store = Shutdown(), {}, settings, store
     data.activity, data.clock, data.loops, data.chat_loops = Activity(), utc_now, [], []
     data.market_http = shared_http(settings.market_api_url, transport=market_transport)
-    data.operators = Operators(application.bot, settings.operator_user_ids, style_of(settings))
+    operators_style = style_of(settings, desk.cabinets)
+    data.operators = Operators(application.bot, settings.operator_user_ids, operators_style)
     bell = Wakeup()
     shared = Shared(
         application.bot,

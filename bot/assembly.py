@@ -24,6 +24,7 @@ from bot.chat.reach import ChatReach
 from bot.chat.rooms import Campaigns, Room, Seat, TapRouter
 from bot.chat.staff_chat import StaffChat
 from bot.config import Settings
+from bot.domain.model import Marketplace
 from bot.formatting import Style
 from bot.owner.daily import Daily
 from bot.texts import Texts
@@ -84,7 +85,9 @@ def owns(cabinet: Cabinet, business_id: int, campaign_id: int) -> bool:
     return mine and (not listed or campaign_id in listed)
 
 
-def style_of(settings: Settings) -> Style:
+def style_of(settings: Settings, cabinets: tuple[Cabinet, ...] = ()) -> Style:
+    """How a chat (or the operators) are shown things, by the marketplaces of its cabinets."""
+    marketplaces = frozenset(cabinet.marketplace for cabinet in cabinets)
     return Style(
         Texts(settings.language),
         settings.timezone,
@@ -92,6 +95,7 @@ def style_of(settings: Settings) -> Style:
         settings.confirm_decisions,
         claims=settings.claims,
         buyer_contact=settings.buyer_contact,
+        marketplaces=marketplaces or frozenset({Marketplace.YANDEX}),
     )
 
 
@@ -105,7 +109,7 @@ class Assembly:
     def room(self, chat_id: int, cabinets: list[Cabinet], places: Iterator[float]) -> Parts:
         """The room of a chat the cabinets post to, with their sides."""
         settings = room_settings(cabinets)
-        style, chat = style_of(settings), self._chat(chat_id)
+        style, chat = style_of(settings, tuple(cabinets)), self._chat(chat_id)
         shares = len(cabinets) > 1  # alerts then name their cabinet
         sides = [
             CabinetSide(c, self.shared, chat, style, place=next(places), shares_chat=shares)
@@ -131,7 +135,8 @@ class Assembly:
             room_settings([side.cabinet for side in sides]), pin_summary=False, digest_at=None
         )
         seats = [side.seat for side in sides]
-        chat, style = self._chat(chat_id), style_of(settings)
+        owners = tuple(side.cabinet for side in sides)
+        chat, style = self._chat(chat_id), style_of(settings, owners)
         return self._parts(chat_id, chat, settings, style, seats, [], ())
 
     def _chat(self, chat_id: int) -> StaffChat:

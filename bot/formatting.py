@@ -11,7 +11,7 @@ from decimal import Context, Decimal, InvalidOperation
 from html import escape, unescape
 from zoneinfo import ZoneInfo
 
-from bot.domain.model import Money, Person
+from bot.domain.model import Marketplace, Money, Order, Person
 from bot.texts import Texts
 
 MESSAGE_LIMIT = 4096  # UTF-16 code units after entity parsing, as Telegram counts
@@ -43,6 +43,17 @@ class Style:
     confirm_decisions: bool
     claims: bool = False  # the "I'm on it" button
     buyer_contact: bool = False  # the 📞 button
+    # the marketplaces of the chat's cabinets: once Ozon is among them, every post names
+    # its marketplace, and /stats and the digest count each one apart when there are two
+    marketplaces: frozenset[Marketplace] = frozenset({Marketplace.YANDEX})
+
+    @property
+    def names_marketplace(self) -> bool:
+        return Marketplace.OZON in self.marketplaces
+
+    @property
+    def splits_marketplaces(self) -> bool:
+        return len(self.marketplaces) > 1
 
 
 def utf16_len(text: str) -> int:
@@ -106,6 +117,44 @@ def span(delta: timedelta, style: Style) -> str:
             parts.append(style.texts(f"span.{unit}", n=total // size))
             total %= size
     return " ".join(parts) or style.texts("span.s", n=0)
+
+
+def order_number(order: Order) -> str:
+    """How staff know the order: the Market's number, or Ozon's posting number (escaped)."""
+    if order.marketplace is Marketplace.OZON and order.posting_number:
+        return escape(clip(order.posting_number, CLIP_LABEL))
+    return str(order.order_id)
+
+
+def marketplace_name(marketplace: Marketplace, style: Style) -> str:
+    return style.texts(f"marketplace.{marketplace.value}")
+
+
+def shop_shown(shop: str, marketplace: Marketplace, style: Style) -> str:
+    """A shop's name for our HTML, after its marketplace's once the chat has two kinds."""
+    name = escape(clip(shop, CLIP_LABEL))
+    if not style.names_marketplace:
+        return name
+    return f"{marketplace_name(marketplace, style)} · {name}"
+
+
+def worded(key: str, marketplace: Marketplace) -> str:
+    """A text's key in the marketplace's own words (see bot.texts_ozon)."""
+    return f"{key}.ozon" if marketplace is Marketplace.OZON else key
+
+
+def closed_text(code: str | None, marketplace: Marketplace, style: Style) -> str:
+    """What a `STATUS/SUBSTATUS` a request kept says; Ozon's is the request's state, then
+    the posting's status."""
+    if not code:
+        return style.texts("post.resolved_unknown")
+    status, _, substatus = code.partition("/")
+    if marketplace is not Marketplace.OZON:
+        return status_text(status, substatus, style)
+    shown = label(style.texts, f"ozon.state.{status}", status)
+    if substatus:
+        shown += f" ({label(style.texts, f'ozon.posting.{substatus}', substatus)})"
+    return shown
 
 
 def who_text(person: Person) -> str:

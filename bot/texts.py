@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import texts_demo
+from bot import texts_demo, texts_ozon
 from bot.ops import texts_ops
 from bot.owner import texts_owner
 from bot.team import texts_team
@@ -145,6 +145,7 @@ RU: dict[str, str] = {
     **texts_ops.RU,
     **texts_owner.RU,
     **texts_demo.RU,
+    **texts_ozon.RU,
 }
 
 EN: dict[str, str] = {
@@ -278,6 +279,7 @@ EN: dict[str, str] = {
     **texts_ops.EN,
     **texts_owner.EN,
     **texts_demo.EN,
+    **texts_ozon.EN,
 }
 
 _LANGUAGES = {"ru": RU, "en": EN}

@@ -32,8 +32,9 @@ def test_separators_and_quotes_in_names_survive() -> None:
     taken = decided(1, Decision.ACCEPT, ANNA, timedelta(minutes=90))
     [part] = export_parts([taken], {1001: 'Ромашка; "Ко"'}, style("ru"))
     header, line = read(part.data)
-    assert len(line) == len(header) == 15
+    assert len(line) == len(header) == 17
     assert line[2] == 'Ромашка; "Ко"'
+    assert (header[15], line[15], line[16]) == ("маркетплейс", "Маркет", "")
     assert line[12] == "90,0" and line[13] == "отмена принята"
 
 

@@ -1,6 +1,7 @@
 """bot.owner.export gives, byte for byte, the CSV of the code before issue 19's speed-up.
 
-The reference below is that code as it was (commit 6fc716b), kept verbatim: /export was
+The reference below is that code as it was (commit 6fc716b), kept verbatim but for the two
+columns issue 21 added at the end (the marketplace, Ozon's posting number): /export was
 made faster without changing one byte an owner's spreadsheet reads. The rows are varied
 on purpose: every outcome, None in every optional cell, formula-like and Cyrillic texts,
 `;` and quotes, decimals, moments at hour edges and across daylight-saving changes, and
@@ -89,6 +90,8 @@ def _csv_row(row: LedgerRow, shops: dict[int, str], style: Style) -> list[str]:
         f"{minutes.total_seconds() / 60:.1f}".replace(".", ",") if minutes is not None else "",
         t(f"ledger.{row.outcome.value}"),
         _text(row.closed_status or ""),
+        t("marketplace.ozon" if row.campaign_id < 0 else "marketplace.yandex"),
+        _text(row.posting_number or ""),
     ]
 
 
@@ -97,6 +100,7 @@ NAMES = [None, "Анна", "Boris", "=1+1", "@SUM(A1)", "+7 900", "-5", "\tTab",
          'Ко; "кавычки"', "a\nb", "Ёжик 🦔", "", " =not at start"]  # fmt: skip
 STATUSES = [None, "CANCELLED/USER_CHANGED_MIND", '=HYPERLINK("x")', "DELIVERED", "-x"]
 RESULTS = [None, "ok", "ok", "failed", "not_pending", "unknown"]
+POSTINGS = [None, None, "12345678-0001-1", "-1", "=1+1"]
 ERRORS = [None, "STATUS_NOT_ALLOWED", "=1", "", 'ошибка; "x"']
 SHOPS = {1001: "Ромашка", 1002: "=cmd|' /C calc'!A0", -7: 'Shop; "quoted"', 1003: ""}
 # daylight-saving changes, Moscow's 2011 and 2014 offset changes, the year's edges
@@ -157,6 +161,7 @@ def varied_rows(count: int, seed: int) -> list[LedgerRow]:
             decided_at=_maybe(rng, requested + timedelta(
                 seconds=rng.choice([-60, 0, 1, 59, 61, 5399, rng.randrange(10**6)]),
                 microseconds=rng.randrange(10**6))),
+            posting_number=rng.choice(POSTINGS),
         ))  # fmt: skip
     return rows
 

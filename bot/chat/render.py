@@ -14,13 +14,14 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.chat.callbacks import Callback, Tap
+from bot.chat.render_order import order_lines
 from bot.domain.deadlines import crossed_lead_times
 from bot.domain.model import (
     Basis,
     Decision,
     DecisionRecord,
     DecisionResult,
-    Order,
+    Marketplace,
     OrderStatus,
     Problem,
     Request,
@@ -31,20 +32,19 @@ from bot.domain.reconcile import INTERRUPTED
 from bot.formatting import (
     CLIP_ERROR,
     CLIP_LABEL,
-    CLIP_NAME,
-    LATER_STATES_RESERVE,
     MESSAGE_LIMIT,
     Style,
     clip,
-    label,
+    closed_text,
     left,
     mention,
-    money,
+    order_number,
+    shop_shown,
     shown_len,
     span,
-    status_text,
     when,
     who,
+    worded,
 )
 
 
@@ -55,59 +55,7 @@ class Rendered:
 
 
 def _closed_status(request: Request, style: Style) -> str:
-    if not request.closed_status:
-        return style.texts("post.resolved_unknown")
-    status, _, substatus = request.closed_status.partition("/")
-    return status_text(status, substatus, style)
-
-
-def _order_lines(order: Order, shop: str, style: Style) -> list[str]:
-    """What the Market says of the order, within the room the post's later states leave."""
-    t = style.texts
-    head = [t("post.title", order_id=order.order_id)]
-    if order.fake:
-        head.append(t("post.test_order"))
-    head.append(t("post.shop", shop=escape(clip(shop, CLIP_LABEL))))
-    head.append(t("post.status", status=status_text(order.status, order.substatus, style)))
-    tail = [t("post.total", total=money(order.total))] if order.total else []
-    delivery = [label(t, f"delivery.{order.delivery_type}", order.delivery_type or "")]
-    if order.region:
-        delivery.append(escape(clip(order.region, CLIP_NAME)))
-    if order.delivery_from:
-        span = order.delivery_from.strftime("%d.%m")
-        if order.delivery_to and order.delivery_to != order.delivery_from:
-            span += "–" + order.delivery_to.strftime("%d.%m")
-        delivery.append(span)
-    payment = [label(t, f"payment.{order.payment_type}", order.payment_type or "")]
-    if order.payment_method:
-        payment.append(label(t, f"method.{order.payment_method}", order.payment_method))
-    tail += [
-        "",
-        t("post.delivery", delivery=", ".join(part for part in delivery if part)),
-        t("post.payment", payment=", ".join(part for part in payment if part)),
-    ]
-    if not order.items:
-        return head + tail
-    room = MESSAGE_LIMIT - LATER_STATES_RESERVE - shown_len("\n".join([*head, "", *tail]))
-    return [*head, "", *_item_lines(order, room, style), *tail]
-
-
-def _item_lines(order: Order, room: int, style: Style) -> list[str]:
-    """The items that fit in `room`, then how many more there are (the total stays)."""
-    t = style.texts
-    lines = [t("post.items")]
-    used = shown_len(lines[0])
-    for shown, item in enumerate(order.items):
-        key = "post.item" if item.price else "post.item_no_price"
-        price = money(item.price) if item.price else ""
-        line = t(key, name=escape(clip(item.name, CLIP_NAME)), count=item.count, price=price)
-        more = t("post.items_more", count=len(order.items) - shown)
-        last = shown == len(order.items) - 1
-        if used + 1 + shown_len(line) + (0 if last else 1 + shown_len(more)) > room:
-            return [*lines, more]
-        lines.append(line)
-        used += 1 + shown_len(line)
-    return lines
+    return closed_text(request.closed_status, request.order.marketplace, style)
 
 
 def _deadline_lines(request: Request, now: datetime, style: Style) -> list[str]:
@@ -136,23 +84,27 @@ def _deadline_lines(request: Request, now: datetime, style: Style) -> list[str]:
     return lines
 
 
-def decision_keyboard(request_id: int, style: Style) -> InlineKeyboardMarkup:
-    """The three decisions, one per row; the team's buttons share a row below them."""
+def decision_keyboard(
+    request_id: int, style: Style, marketplace: Marketplace = Marketplace.YANDEX
+) -> InlineKeyboardMarkup:
+    """The three decisions, one per row, in the marketplace's words; the team's buttons
+    share a row below them (no 📞 on Ozon's: the desk reaches no Ozon buyer)."""
     t = style.texts
-    buttons = [
-        ("button.accept", Decision.ACCEPT),
-        ("button.reject_delivered", Decision.REJECT_DELIVERED),
-        ("button.reject_in_delivery", Decision.REJECT_IN_DELIVERY),
-    ]
     rows = [
-        [InlineKeyboardButton(t(key), callback_data=Callback(Tap.CHOOSE, request_id, d).encode())]
-        for key, d in buttons
+        [
+            InlineKeyboardButton(
+                t(worded(f"button.{d.value}", marketplace)),
+                callback_data=Callback(Tap.CHOOSE, request_id, d).encode(),
+            )
+        ]
+        for d in Decision
     ]
+    contact = style.buyer_contact and marketplace is not Marketplace.OZON
     team = [
         InlineKeyboardButton(t(key), callback_data=Callback(tap, request_id, None).encode())
         for key, tap, shown in (
             ("button.claim", Tap.CLAIM, style.claims),
-            ("button.contact", Tap.CONTACT, style.buyer_contact),
+            ("button.contact", Tap.CONTACT, contact),
         )
         if shown
     ]
@@ -192,16 +144,19 @@ def _closed_footer(
     request: Request, decision: DecisionRecord | None, action: str, style: Style
 ) -> list[str]:
     """What a closed request's post ends with: how it was settled."""
-    t = style.texts
+    t, marketplace = style.texts, request.order.marketplace
     if decision is not None and decision.result is DecisionResult.NOT_PENDING:
         status, who_ = _closed_status(request, style), who(decision.person)
-        if decision.error_code == INTERRUPTED:  # the Market never answered it
-            return [t("post.interrupted", action=action, who=who_, status=status)]
+        if decision.error_code == INTERRUPTED:  # the marketplace never answered it
+            key = worded("post.interrupted", marketplace)
+            return [t(key, action=action, who=who_, status=status)]
         error = _error(decision.error_code, decision.error_message)
         return [
-            t("post.failed", action=action, who=who_, error=error),
-            t("post.not_pending", status=status),
+            t(worded("post.failed", marketplace), action=action, who=who_, error=error),
+            t(worded("post.not_pending", marketplace), status=status),
         ]
+    if marketplace is Marketplace.OZON and (ozon := _ozon_resolved(request)):
+        return [t(ozon)]
     status = _closed_status(request, style)
     if (
         request.closed_status
@@ -213,42 +168,51 @@ def _closed_footer(
     return [t("post.resolved_elsewhere", status=status)]
 
 
+def _ozon_resolved(request: Request) -> str | None:
+    """Ozon says how a request left ON_APPROVAL: approved (by the seller, or by itself once
+    the deadline passed) or rejected; None when the desk does not know how it ended."""
+    status = (request.closed_status or "").partition("/")[0]
+    if status == OrderStatus.REJECTED:
+        return "ozon.resolved_rejected"
+    if status != OrderStatus.CANCELLED:
+        return None
+    expired = request.closed_at is not None and request.closed_at >= request.deadline
+    return "ozon.resolved_auto" if expired else "ozon.resolved_approved"
+
+
 def _footer(
     request: Request, decision: DecisionRecord | None, now: datetime, style: Style
 ) -> tuple[list[str], InlineKeyboardMarkup | None]:
-    t = style.texts
+    t, marketplace = style.texts, request.order.marketplace
     if decision is not None and decision.result is DecisionResult.OK:
         finished = decision.finished_at or decision.started_at
-        outcome = t(f"outcome.{decision.decision.value}")
+        outcome = t(worded(f"outcome.{decision.decision.value}", marketplace))
         return [
-            t(
-                "post.decided",
-                outcome=outcome,
-                who=who(decision.person),
-                when=when(finished, style),
-            )
+            t("post.decided", outcome=outcome, who=who(decision.person), when=when(finished, style))
         ], None
-    action = t(f"action.{decision.decision.value}") if decision else ""
+    action = t(worded(f"action.{decision.decision.value}", marketplace)) if decision else ""
     if request.state is RequestState.CLOSED:
         return _closed_footer(request, decision, action, style), None
-    buttons = decision_keyboard(request.id, style)
     if decision is not None and decision.result is None:
         return [t("post.sending", who=who(decision.person), action=action)], None
     lines = _claim_lines(request, style)
     if decision is not None and decision.result is DecisionResult.FAILED:
         error = _error(decision.http_status, decision.error_code, decision.error_message)
-        lines.append(t("post.failed", action=action, who=who(decision.person), error=error))
+        key = worded("post.failed", marketplace)
+        lines.append(t(key, action=action, who=who(decision.person), error=error))
         if decision.retry_at and decision.retry_at > now:
             lines.append(t("post.failed_retry_at", when=when(decision.retry_at, style)))
         else:
             lines.append(t("post.failed_retry"))
     elif decision is not None and decision.result is DecisionResult.UNKNOWN:
-        lines.append(t("post.unknown", action=action, who=who(decision.person)))
+        key = worded("post.unknown", marketplace)
+        lines.append(t(key, action=action, who=who(decision.person)))
     confirming = request.post.confirming if request.post else None
     if confirming is not None and style.confirm_decisions:
-        lines.append(t("post.confirm_prompt", action=t(f"action.{confirming.value}")))
+        chosen = t(worded(f"action.{confirming.value}", marketplace))
+        lines.append(t(worded("post.confirm_prompt", marketplace), action=chosen))
         return lines, confirm_keyboard(request.id, confirming, style)
-    return lines, buttons
+    return lines, decision_keyboard(request.id, style, marketplace)
 
 
 def render_post(
@@ -263,7 +227,7 @@ def render_post(
 
     `escalate` is the line calling ESCALATE_TO when no reminder is left to carry it.
     """
-    lines = _order_lines(request.order, shop, style) + _deadline_lines(request, now, style)
+    lines = order_lines(request.order, shop, style) + _deadline_lines(request, now, style)
     footer, keyboard = _footer(request, decision, now, style)
     if footer:
         lines += ["", *footer]
@@ -278,7 +242,7 @@ def render_reminder(request: Request, now: datetime, style: Style, escalate: str
     lines = [
         style.texts(
             key,
-            order_id=request.order_id,
+            order_id=order_number(request.order),
             left=left(request.deadline - now, style),
             when=when(request.deadline, style),
         )
@@ -334,17 +298,12 @@ def render_pending(
         )
         if request.request_time.estimated:
             remaining += t("pending.estimated")
-        shop = escape(clip(shops.get(request.campaign_id, str(request.campaign_id)), CLIP_LABEL))
+        name = shops.get(request.campaign_id, str(request.campaign_id))
+        shop = shop_shown(name, request.order.marketplace, style)
         link = post_link(request.post.chat_id, request.post.message_id) if request.post else None
-        if link:
-            line = t(
-                "pending.line", n=n, link=link, order_id=request.order_id, shop=shop, left=remaining
-            )
-        else:
-            line = t(
-                "pending.line_nolink", n=n, order_id=request.order_id, shop=shop, left=remaining
-            )
-        lines.append(line)
+        number = order_number(request.order)
+        key = "pending.line" if link else "pending.line_nolink"
+        lines.append(t(key, n=n, link=link, order_id=number, shop=shop, left=remaining))
     return split_lines(lines)
 
 

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.domain.model import Basis, Decision, DecisionResult, Person, RequestState
+from bot.domain.model import (
+    Basis,
+    Decision,
+    DecisionResult,
+    Marketplace,
+    Person,
+    RequestState,
+    marketplace_of,
+)
 
 
 class Fate(StrEnum):
@@ -57,6 +65,12 @@ class LedgerRow:
     error_code: str | None
     decided_by: Person | None  # who sent it (the ledger reads no username)
     decided_at: datetime | None  # when it was sent (the tap)
+    posting_number: str | None = None  # Ozon's; the Market's orders have none
+
+    @property
+    def marketplace(self) -> Marketplace:
+        """From the campaign's sign, so the ledger reads no order JSON for it."""
+        return marketplace_of(self.campaign_id)
 
     @property
     def taken(self) -> bool:

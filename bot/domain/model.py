@@ -37,6 +37,11 @@ def ozon_campaign(client_id: int) -> int:
     return -client_id
 
 
+def marketplace_of(campaign_id: int) -> Marketplace:
+    """Whose request a campaign's is, by the sign `ozon_campaign` gives Ozon's."""
+    return Marketplace.OZON if campaign_id < 0 else Marketplace.YANDEX
+
+
 class OrderStatus(StrEnum):
     """The statuses the desk acts on; the others are kept as the marketplace's text.
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 
 from bot.domain.model import Request
-from bot.formatting import CLIP_LABEL, Style, clip, status_text, when
+from bot.formatting import Style, closed_text, order_number, shop_shown, when
 
 UNSEEN_PER_MESSAGE = 30  # lines of about 100 characters: well within one message
 
@@ -16,13 +15,11 @@ def render_unseen(requests: Sequence[Request], shops: dict[int, str], style: Sty
     t = style.texts
     lines = [t("unseen.title", count=len(requests))]
     for request in requests:
-        shop = escape(clip(shops.get(request.campaign_id, str(request.campaign_id)), CLIP_LABEL))
-        status = t("post.resolved_unknown")
-        if request.closed_status:
-            code, _, substatus = request.closed_status.partition("/")
-            status = status_text(code, substatus, style)
+        marketplace = request.order.marketplace
+        name = shops.get(request.campaign_id, str(request.campaign_id))
+        shop = shop_shown(name, marketplace, style)
+        status = closed_text(request.closed_status, marketplace, style)
         deadline = when(request.deadline, style)
-        lines.append(
-            t("unseen.line", order_id=request.order_id, shop=shop, status=status, when=deadline)
-        )
+        number = order_number(request.order)
+        lines.append(t("unseen.line", order_id=number, shop=shop, status=status, when=deadline))
     return "\n".join(lines)

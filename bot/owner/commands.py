@@ -21,9 +21,11 @@ from bot.owner.periods import Period, PeriodError, parse_period
 from bot.owner.render_owner import render_history, render_stats
 from bot.owner.stats import compute
 from bot.owner.story import story_lines
+from storage.history import History
 
 HISTORY_SIZE = 20
 ORDER_ID = re.compile(r"[0-9]{1,18}")
+POSTING_NUMBER = re.compile(r"[0-9]{1,20}(?:-[0-9]{1,10}){1,3}")  # Ozon's: 12345678-0001-1
 
 
 async def _reply(update: Update, context: Context, texts: list[str]) -> None:
@@ -56,16 +58,25 @@ async def on_history(update: Update, context: Context) -> None:
     await _reply(update, context, render_history(decisions, room.style))
 
 
+def requests_named(text: str, history: History) -> list[Request] | None:
+    """The requests of a Market order id or an Ozon posting number; None: neither."""
+    if ORDER_ID.fullmatch(text):
+        return history.requests_of_order(int(text))
+    if POSTING_NUMBER.fullmatch(text):
+        return history.requests_of_posting(text)
+    return None
+
+
 async def on_order(update: Update, context: Context) -> None:
     data = room_of(update, context)
     t, args = data.style.texts, context.args or []
-    if len(args) != 1 or not ORDER_ID.fullmatch(args[0].lstrip("№#")):
+    number = args[0].lstrip("№#") if len(args) == 1 else ""
+    requests = requests_named(number, data.store.history)
+    if requests is None:
         await _reply(update, context, [t("owner.order_usage")])
         return
-    order_id = int(args[0].lstrip("№#"))
-    requests = data.store.history.requests_of_order(order_id)
     if not requests:
-        await _reply(update, context, [t("owner.order_unknown", order_id=order_id)])
+        await _reply(update, context, [t("owner.order_unknown", order_id=number)])
         return
     lines: list[str] = []
     for request in requests:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, time, timedelta
+from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,9 +39,8 @@ def digest_text(day: date, stats: Stats, pending: Sequence[LedgerRow], style: St
     if pending:
         nearest = min(pending, key=lambda row: row.deadline)
         deadline = nearest.deadline.astimezone(style.timezone).strftime("%d.%m %H:%M")
-        lines.append(
-            t("digest.pending", n=len(pending), deadline=deadline, order_id=nearest.order_id)
-        )
+        number = escape(nearest.posting_number or str(nearest.order_id))
+        lines.append(t("digest.pending", n=len(pending), deadline=deadline, order_id=number))
     else:
         lines.append(t("digest.pending_none"))
     return "\n".join(lines)

@@ -63,6 +63,7 @@ class _Cells:
         self.bases = _Words(style.texts, "basis")
         self.actions = _Words(style.texts, "action")
         self.outcomes = _Words(style.texts, "ledger")
+        self.marketplaces = _Words(style.texts, "marketplace")
 
     def __call__(self, row: LedgerRow) -> list[str]:
         local = self.local
@@ -83,6 +84,8 @@ class _Cells:
             f"{minutes.total_seconds() / 60:.1f}".replace(".", ",") if minutes is not None else "",
             self.outcomes[row.outcome],
             _text(row.closed_status or ""),
+            self.marketplaces[row.marketplace],
+            _text(row.posting_number or ""),
         ]
 
 

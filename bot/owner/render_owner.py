@@ -7,8 +7,17 @@ from html import escape
 
 from bot.chat.render import split_lines
 from bot.domain.ledger import INFERRED, OUTCOMES
-from bot.domain.model import DecisionRecord, DecisionResult
-from bot.formatting import CLIP_ERROR, Style, clip, left, person_name, when
+from bot.domain.model import DecisionRecord, DecisionResult, Marketplace
+from bot.formatting import (
+    CLIP_ERROR,
+    Style,
+    clip,
+    left,
+    marketplace_name,
+    person_name,
+    when,
+    worded,
+)
 from bot.owner.stats import Spread, Stats
 
 
@@ -17,6 +26,7 @@ def stats_lines(stats: Stats, style: Style) -> list[str]:
     t = style.texts
     lines = [t("stats.received", n=stats.received)]
     lines += [t(f"stats.{outcome.value}", n=stats.outcomes[outcome]) for outcome in OUTCOMES]
+    lines += _marketplace_lines(stats, style)
     lines += _speed_lines(stats, style)
     if stats.people:
         lines.append(t("stats.people"))
@@ -26,6 +36,20 @@ def stats_lines(stats: Stats, style: Style) -> list[str]:
         ]
     if any(n for outcome, n in stats.outcomes.items() if outcome in INFERRED):
         lines.append(t("stats.note"))
+    return lines
+
+
+def _marketplace_lines(stats: Stats, style: Style) -> list[str]:
+    """A line per marketplace, in a chat serving both: the same counts, split."""
+    if not style.splits_marketplaces:
+        return []
+    t = style.texts
+    lines = [t("stats.marketplaces")]
+    for marketplace in (m for m in Marketplace if m in style.marketplaces):
+        counts = stats.by_marketplace[marketplace]
+        values = {outcome.value: counts[outcome] for outcome in OUTCOMES}
+        name = marketplace_name(marketplace, style)
+        lines.append(t("stats.marketplace", name=name, n=sum(counts.values()), **values))
     return lines
 
 
@@ -54,8 +78,10 @@ def render_stats(stats: Stats, style: Style) -> list[str]:
     return split_lines([title, *stats_lines(stats, style)])
 
 
-def short_answer(record: DecisionRecord, style: Style) -> str:
-    """The Market's answer to a decision in a few words."""
+def short_answer(
+    record: DecisionRecord, style: Style, marketplace: Marketplace = Marketplace.YANDEX
+) -> str:
+    """The marketplace's answer to a decision in a few words."""
     t = style.texts
     if record.result is None:
         return t("answer.short.none")
@@ -65,24 +91,27 @@ def short_answer(record: DecisionRecord, style: Style) -> str:
             for part in (record.http_status, record.error_code, record.error_message)
             if part
         )
-        return t("answer.short.failed", error=escape(clip(error or "?", CLIP_ERROR)))
-    return t(f"answer.short.{record.result.value}")
+        failed = worded("answer.short.failed", marketplace)
+        return t(failed, error=escape(clip(error or "?", CLIP_ERROR)))
+    return t(worded(f"answer.short.{record.result.value}", marketplace))
 
 
-def render_history(decisions: Sequence[tuple[DecisionRecord, int]], style: Style) -> list[str]:
+def render_history(
+    decisions: Sequence[tuple[DecisionRecord, str, Marketplace]], style: Style
+) -> list[str]:
     t = style.texts
     if not decisions:
         return [t("history.empty")]
     lines = [t("history.title")]
-    for record, order_id in decisions:
+    for record, number, marketplace in decisions:
         lines.append(
             t(
                 "history.line",
                 when=when(record.started_at, style),
-                order_id=order_id,
-                action=t(f"action.{record.decision.value}"),
+                order_id=escape(number),
+                action=t(worded(f"action.{record.decision.value}", marketplace)),
                 who=person_name(record.person),
-                answer=short_answer(record, style),
+                answer=short_answer(record, style, marketplace),
             )
         )
     return split_lines(lines)

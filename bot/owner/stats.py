@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bot.domain.ledger import OUTCOMES, LedgerRow, Outcome
-from bot.domain.model import Person
+from bot.domain.model import Marketplace, Person
 from bot.owner.periods import Period
 
 
@@ -43,6 +43,8 @@ class Stats:
     exact: Spread
     estimated: Spread
     people: list[Tally]  # most decisions first
+    # each marketplace's outcomes (every one listed, zeros too), for a chat serving two
+    by_marketplace: dict[Marketplace, dict[Outcome, int]]
 
 
 def spread(durations: Iterable[timedelta]) -> Spread:
@@ -56,13 +58,16 @@ def spread(durations: Iterable[timedelta]) -> Spread:
 def compute(rows: Iterable[LedgerRow], period: Period) -> Stats:
     """Count every row (the period's requests by first-seen time) into its outcome."""
     outcomes = Counter({outcome: 0 for outcome in OUTCOMES})
+    split = {m: Counter({outcome: 0 for outcome in OUTCOMES}) for m in Marketplace}
     exact, estimated = [], []
     taken: Counter[int] = Counter()
     people: dict[int, Person] = {}
     received = 0
     for row in rows:
         received += 1
-        outcomes[row.outcome] += 1
+        outcome = row.outcome
+        outcomes[outcome] += 1
+        split[row.marketplace][outcome] += 1
         duration = row.time_to_decide
         if duration is not None:
             (estimated if row.estimated else exact).append(duration)
@@ -78,4 +83,13 @@ def compute(rows: Iterable[LedgerRow], period: Period) -> Stats:
             taken.items(), key=lambda item: (-item[1], people[item[0]].name)
         )
     ]
-    return Stats(period, received, dict(outcomes), spread(exact), spread(estimated), tallies)
+    by_marketplace = {marketplace: dict(counts) for marketplace, counts in split.items()}
+    return Stats(
+        period,
+        received,
+        dict(outcomes),
+        spread(exact),
+        spread(estimated),
+        tallies,
+        by_marketplace,
+    )

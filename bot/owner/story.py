@@ -8,8 +8,20 @@ from html import escape
 
 from bot.domain.journal import Event, Kind
 from bot.domain.ledger import Fate, classify
-from bot.domain.model import Decision, DecisionResult, Request
-from bot.formatting import CLIP_ERROR, CLIP_LABEL, Style, clip, left, person_name, status_text
+from bot.domain.model import Decision, DecisionResult, Marketplace, Request
+from bot.formatting import (
+    CLIP_ERROR,
+    Style,
+    clip,
+    closed_text,
+    left,
+    order_number,
+    person_name,
+    shop_shown,
+    worded,
+)
+
+OZON_WORDED = frozenset({"story.sent", "story.answer"})  # the steps that name the marketplace
 
 
 def _at(text: str | None, style: Style) -> str:
@@ -18,14 +30,7 @@ def _at(text: str | None, style: Style) -> str:
     return datetime.fromisoformat(text).astimezone(style.timezone).strftime("%d.%m.%Y %H:%M")
 
 
-def _status(code: str | None, style: Style) -> str:
-    if not code:
-        return style.texts("post.resolved_unknown")
-    status, _, substatus = code.partition("/")
-    return status_text(status, substatus, style)
-
-
-def _answer(event: Event, style: Style) -> str:
+def _answer(event: Event, style: Style, marketplace: Marketplace) -> str:
     t, detail = style.texts, event.detail
     result = detail.get("result")
     if result is DecisionResult.FAILED:
@@ -34,11 +39,14 @@ def _answer(event: Event, style: Style) -> str:
             for key in ("http_status", "error_code", "error_message")
             if detail.get(key)
         )
-        return t("answer.short.failed", error=escape(clip(error or "?", CLIP_ERROR)))
-    return t(f"answer.short.{result.value}") if result else t("answer.short.none")
+        failed = worded("answer.short.failed", marketplace)
+        return t(failed, error=escape(clip(error or "?", CLIP_ERROR)))
+    return (
+        t(worded(f"answer.short.{result.value}", marketplace)) if result else t("answer.short.none")
+    )
 
 
-def event_line(event: Event, style: Style) -> str:
+def event_line(event: Event, style: Style, marketplace: Marketplace = Marketplace.YANDEX) -> str:
     """One step, in the staff's zone; a step rebuilt by the migration is starred."""
     t, d = style.texts, event.detail
     values: dict[str, object] = {
@@ -46,7 +54,7 @@ def event_line(event: Event, style: Style) -> str:
         "who": person_name(event.actor) if event.actor else "?",
     }
     if "decision" in d:
-        values["action"] = t(f"action.{d['decision'].value}")
+        values["action"] = t(worded(f"action.{d['decision'].value}", marketplace))
     if event.kind in (Kind.SEEN, Kind.DEADLINE):
         values.update(
             requested=_at(d.get("requested_at"), style),
@@ -56,14 +64,15 @@ def event_line(event: Event, style: Style) -> str:
             new=_at(d.get("deadline"), style),
         )
     elif event.kind in (Kind.STATUS, Kind.CLOSED):
-        values["status"] = _status(d.get("status"), style)
+        values["status"] = closed_text(d.get("status"), marketplace, style)
     elif event.kind is Kind.REMINDER:
         values["lead"] = left(timedelta(seconds=d.get("lead_seconds", 0)), style)
     elif event.kind is Kind.POST_REFUSED:
         values["detail"] = escape(clip(str(d.get("detail", "")), CLIP_ERROR))
     elif event.kind is Kind.ANSWER:
-        values["answer"] = _answer(event, style)
-    line = t(f"story.{event.kind.value}", **values)
+        values["answer"] = _answer(event, style, marketplace)
+    key = f"story.{event.kind.value}"
+    line = t(worded(key, marketplace) if key in OZON_WORDED else key, **values)
     return line + " *" if event.before_journal else line
 
 
@@ -76,7 +85,9 @@ def story_lines(
     style: Style,
 ) -> list[str]:
     t = style.texts
-    lines = [t("story.title", order_id=request.order_id, shop=escape(clip(shop, CLIP_LABEL)))]
+    marketplace = request.order.marketplace
+    shown = shop_shown(shop, marketplace, style)
+    lines = [t("story.title", order_id=order_number(request.order), shop=shown)]
     outcome = classify(taken, request.state, request.closed_at, request.deadline)
     if outcome is Fate.PENDING:
         deadline = request.deadline.astimezone(style.timezone).strftime("%d.%m.%Y %H:%M")
@@ -85,7 +96,7 @@ def story_lines(
         lines.append(t("story.now", outcome=t(f"ledger.{outcome.value}")))
     if link:
         lines.append(t("story.link", link=link))
-    lines += [event_line(event, style) for event in events]
+    lines += [event_line(event, style, marketplace) for event in events]
     if any(event.before_journal for event in events):
         lines.append(t("story.before"))
     return lines

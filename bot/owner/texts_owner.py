@@ -41,7 +41,10 @@ RU: dict[str, str] = {
         "Период: ничего (последние 7 дней), <code>30d</code> (последние N дней, 1–3660) "
         "или <code>2026-11</code> (календарный месяц)."
     ),
-    "owner.order_usage": "Укажите номер заказа Маркета: <code>/order 12345678</code>.",
+    "owner.order_usage": (
+        "Укажите номер заказа Маркета или отправления Ozon: "
+        "<code>/order 12345678</code>, <code>/order 12345678-0001-1</code>."
+    ),
     "owner.order_unknown": "Заказ №{order_id} боту не встречался.",
     "stats.title": "📊 <b>Запросы на отмену за {period}</b> ({start} — {end})",
     "stats.received": "Пришло: <b>{n}</b>",
@@ -51,6 +54,11 @@ RU: dict[str, str] = {
     "stats.elsewhere": "↪️ Вероятно, решено в другом месте (покупатель, поддержка): {n}",
     "stats.expired": "⌛ <b>Вероятно, истекли без ответа (Маркет вернул деньги): {n}</b>",
     "stats.pending": "⏳ Ещё ждут решения: {n}",
+    "stats.marketplaces": "По маркетплейсам:",
+    "stats.marketplace": (
+        "• {name}: пришло {n} · ✅ {accept} · 📦 {reject_delivered} · 🚚 {reject_in_delivery}"
+        " · ↪️ {elsewhere} · ⌛ {expired} · ⏳ {pending}"
+    ),
     "stats.speed": (
         "Время до решения (точное время запроса): медиана {median}, 90% — до {p90} ({n})"
     ),
@@ -86,6 +94,12 @@ RU: dict[str, str] = {
     "story.back": "{when} — {who} нажал(а) «Назад»",
     "story.sent": "{when} — {who} отправил(а) в Маркет: «{action}»",
     "story.answer": "{when} — ответ Маркета: {answer}",
+    "story.sent.ozon": "{when} — {who} отправил(а) в Ozon: «{action}»",
+    "story.answer.ozon": "{when} — ответ Ozon: {answer}",
+    "answer.short.ok.ozon": "принято Ozon",
+    "answer.short.failed.ozon": "Ozon отказал: {error}",
+    "answer.short.not_pending.ozon": "запрос уже не ждал решения",
+    "answer.short.unknown.ozon": "неизвестно (перезапуск)",
     "story.status": "{when} — статус заказа: {status}",
     "story.closed": "{when} — ушёл из списка ожидающих: {status}",
     "story.before": (
@@ -105,7 +119,8 @@ RU: dict[str, str] = {
     "export.empty": "За {period} запросов нет.",
     "export.columns": (
         "заказ;кампания;магазин;запрос;как известно время;срок;замечен;опубликован;"
-        "решение;кто;когда;ответ Маркета;минут до решения;итог;статус при закрытии"
+        "решение;кто;когда;ответ Маркета;минут до решения;итог;статус при закрытии;"
+        "маркетплейс;отправление Ozon"
     ),
     "digest.title": "🗓 <b>Сводка за {day}</b>",
     "digest.pending": "Ждут решения: {n}; ближайший срок {deadline} (№{order_id})",
@@ -149,7 +164,10 @@ EN: dict[str, str] = {
         "Period: nothing (the last 7 days), <code>30d</code> (the last N days, 1–3660) "
         "or <code>2026-11</code> (a calendar month)."
     ),
-    "owner.order_usage": "Give the Market's order number: <code>/order 12345678</code>.",
+    "owner.order_usage": (
+        "Give the Market's order number or Ozon's posting number: "
+        "<code>/order 12345678</code>, <code>/order 12345678-0001-1</code>."
+    ),
     "owner.order_unknown": "The desk never saw order #{order_id}.",
     "stats.title": "📊 <b>Cancellation requests, {period}</b> ({start} — {end})",
     "stats.received": "Received: <b>{n}</b>",
@@ -159,6 +177,11 @@ EN: dict[str, str] = {
     "stats.elsewhere": "↪️ Probably settled elsewhere (buyer, support): {n}",
     "stats.expired": "⌛ <b>Probably expired unanswered (the Market refunded): {n}</b>",
     "stats.pending": "⏳ Still pending: {n}",
+    "stats.marketplaces": "By marketplace:",
+    "stats.marketplace": (
+        "• {name}: received {n} · ✅ {accept} · 📦 {reject_delivered} · 🚚 {reject_in_delivery}"
+        " · ↪️ {elsewhere} · ⌛ {expired} · ⏳ {pending}"
+    ),
     "stats.speed": "Time to decide (exact request times): median {median}, 90% within {p90} ({n})",
     "stats.speed_estimated": (
         "Time to decide (estimated request times): median ~{median}, 90% within ~{p90} ({n})"
@@ -192,6 +215,12 @@ EN: dict[str, str] = {
     "story.back": "{when} — {who} tapped Back",
     "story.sent": "{when} — {who} sent “{action}” to the Market",
     "story.answer": "{when} — the Market's answer: {answer}",
+    "story.sent.ozon": "{when} — {who} sent “{action}” to Ozon",
+    "story.answer.ozon": "{when} — Ozon's answer: {answer}",
+    "answer.short.ok.ozon": "taken by Ozon",
+    "answer.short.failed.ozon": "refused by Ozon: {error}",
+    "answer.short.not_pending.ozon": "the request no longer awaited one",
+    "answer.short.unknown.ozon": "unknown (restart)",
     "story.status": "{when} — order status: {status}",
     "story.closed": "{when} — left the pending list: {status}",
     "story.before": (
@@ -211,7 +240,8 @@ EN: dict[str, str] = {
     "export.empty": "No requests in {period}.",
     "export.columns": (
         "order;campaign;shop;requested at;how known;deadline;first seen;posted;"
-        "decision;by;when;Market answer;minutes to decide;outcome;status when closed"
+        "decision;by;when;Market answer;minutes to decide;outcome;status when closed;"
+        "marketplace;Ozon posting"
     ),
     "digest.title": "🗓 <b>Digest for {day}</b>",
     "digest.pending": "Pending: {n}; nearest deadline {deadline} (#{order_id})",

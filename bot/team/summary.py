@@ -21,7 +21,7 @@ from bot.chat.ratelimit import GroupRateLimiter
 from bot.chat.render import post_link
 from bot.chat.staff_chat import StaffChat
 from bot.domain.model import Request, RequestState
-from bot.formatting import Style, when
+from bot.formatting import Style, order_number, when
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -40,10 +40,11 @@ def render_summary(count: int, nearest: Sequence[Request], style: Style) -> str:
         due = when(request.deadline, style)
         post = request.post
         link = post_link(post.chat_id, post.message_id) if post else None
+        number = order_number(request.order)
         if link:
-            lines.append(t("summary.line", n=n, link=link, order_id=request.order_id, when=due))
+            lines.append(t("summary.line", n=n, link=link, order_id=number, when=due))
         else:
-            lines.append(t("summary.line_nolink", n=n, order_id=request.order_id, when=due))
+            lines.append(t("summary.line_nolink", n=n, order_id=number, when=due))
     return "\n".join(lines)
 
 
