@@ -41,8 +41,9 @@ def main(argv: list[str]) -> int:
     start_logging(settings, desk.cabinets)
     if command == "demo":
         log.info(
-            "Demo: the Market is simulated in this process and is never called%s;"
+            "Demo: %s simulated in this process and never called%s;"
             " time runs 60x faster; database %s",
+            "the Market and Ozon are" if settings.demo and settings.demo.ozon else "the Market is",
             f" (ignoring {', '.join(ignored)})" if ignored else "",
             settings.database_path,
         )

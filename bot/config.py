@@ -67,12 +67,14 @@ class SettingsError(Exception):
 @dataclass(frozen=True)
 class DemoOptions:
     """`python -m bot demo`: how often a buyer asks, whether the Market fails now and then,
-    and how many simulated businesses (cabinets) it runs, in one chat or two."""
+    how many simulated businesses (cabinets) it runs, in one chat or two, and whether a
+    simulated Ozon seller's cabinet joins them."""
 
     interval: timedelta
     faults: bool
     cabinets: int = 1
     second_chat_id: int | None = None  # the second cabinet's chat; None: STAFF_CHAT_ID
+    ozon: bool = False  # an Ozon cabinet too, in the second chat if there is one
 
 
 @dataclass(frozen=True)
@@ -289,6 +291,7 @@ DEMO_IGNORES = (
     "MARKET_CAMPAIGN_IDS",
     "MARKET_BUSINESS_ID",
     "MARKET_API_URL",
+    "OZON_API_URL",  # the demo's Ozon cabinet calls the simulated Ozon
     "DATABASE_PATH",
     "POLL_INTERVAL",
     "HTTP_PORT",
@@ -321,9 +324,12 @@ def load_demo_settings(
         faults=read.optional("DEMO_FAULTS", boolean, "false"),
         cabinets=read.optional("DEMO_CABINETS", _demo_cabinets, "1"),
         second_chat_id=read.optional("DEMO_SECOND_CHAT_ID", chat_id, None),
+        ozon=read.optional("DEMO_OZON", boolean, "false"),
     )
-    if options.second_chat_id is not None and options.cabinets < 2:
-        raise SettingsError("DEMO_SECOND_CHAT_ID", "is the second cabinet's: set DEMO_CABINETS=2")
+    if options.second_chat_id is not None and options.cabinets < 2 and not options.ozon:
+        raise SettingsError(
+            "DEMO_SECOND_CHAT_ID", "is the second cabinet's: set DEMO_CABINETS=2 or DEMO_OZON=true"
+        )
     leads = {
         max(round(lead.total_seconds() / DEMO_SPEEDUP), 1) for lead in settings.reminder_lead_times
     }

@@ -25,9 +25,9 @@ class DemoBot(ExtBot[None]):
 
     __slots__ = ("_mark", "_popup_mark")
 
-    def __init__(self, *args: Any, texts: Texts, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, texts: Texts, ozon: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._mark = texts("demo.mark")
+        self._mark = texts("demo.mark_ozon" if ozon else "demo.mark")
         self._popup_mark = texts("demo.popup_mark")
 
     def marked(self, text: str) -> str:
@@ -52,8 +52,9 @@ class DemoBot(ExtBot[None]):
         return await super().answer_callback_query(callback_query_id, text, *args, **kwargs)
 
 
-def render_demo_note(style: Style, interval: timedelta) -> str:
+def render_demo_note(style: Style, interval: timedelta, *, ozon: bool = False) -> str:
     """What /help adds in the demo: made-up orders, and time 60 times faster."""
     t = style.texts
     leads = ", ".join(span(lead, style) for lead in style.lead_times) or t("help.no_reminders")
-    return t("demo.help", leads=leads, interval=span(interval, style))
+    note = t("demo.help", leads=leads, interval=span(interval, style))
+    return note + t("demo.help_ozon") if ozon else note
