@@ -1,6 +1,8 @@
 """The polling loop: a sync every POLL_INTERVAL, backing off while the Market is down.
 
-A 420 pauses until the Market's limit resets; other failures retry sooner, doubling up to
+The loop serves either marketplace: its sync step is a `PollSource` whose failures are
+`MarketError`s (Ozon's translated, its 429 a `MarketRateLimited`). A 420 (Ozon: 429)
+pauses until the limit resets; other failures retry sooner, doubling up to
 the poll interval. When failures become the cabinet's trouble, and who hears of it, is
 `bot.intake.trouble`'s to say. Before the first poll of a run has worked, the log says once
 that the desk waits for the Market, and for a desk configured from the environment a 401
