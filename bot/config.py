@@ -122,6 +122,10 @@ class Settings:
     command_cooldown: timedelta = timedelta(seconds=3)
     # several cabinets (issue 20): who may see every cabinet from a private chat
     operator_user_ids: frozenset[int] = frozenset()
+    # Ozon rFBS (issue 21)
+    ozon_api_url: str = "https://api-seller.ozon.ru"
+    ozon_reject_delivered_comment: str = "Заказ уже доставлен покупателю."
+    ozon_reject_in_delivery_comment: str = "Заказ уже передан курьеру и находится в пути."
 
     def topic_for(self, campaign_id: int) -> int | None:
         """The forum topic a campaign's posts go to; None: the general one."""
