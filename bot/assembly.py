@@ -64,9 +64,11 @@ def by_chat(cabinets: tuple[Cabinet, ...]) -> dict[int, list[Cabinet]]:
 
 
 def room_settings(cabinets: list[Cabinet]) -> Settings:
-    """A chat's settings: cabinets sharing it agree on them, each campaign keeps its topic."""
+    """A chat's settings: cabinets sharing it agree on them, each campaign keeps its topic;
+    the 📞 button is on where a Market cabinet turned it on (an Ozon cabinet has none)."""
     topics = tuple(pair for cabinet in cabinets for pair in cabinet.settings.campaign_topics)
-    return dataclasses.replace(cabinets[0].settings, campaign_topics=topics)
+    contact = any(cabinet.settings.buyer_contact for cabinet in cabinets)
+    return dataclasses.replace(cabinets[0].settings, campaign_topics=topics, buyer_contact=contact)
 
 
 SPREAD = 0.75  # of the poll interval: the rest is slack for a busy start
