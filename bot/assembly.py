@@ -1,4 +1,5 @@
-"""Building a chat's room with the Market sides of its cabinets: at start, and at a reload.
+"""Building a chat's room with the sides of its cabinets (a Market or an Ozon side each):
+at start, and at a reload.
 
 A chat no cabinet posts to any more keeps a room while it shows open posts of a cabinet
 the desk still serves (moved to another chat, perhaps while the desk was stopped): taps
@@ -16,7 +17,7 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.cabinet import Cabinet
-from bot.cabinet_side import CabinetSide, Shared
+from bot.cabinet_side import CabinetSide, Shared, Side
 from bot.chat.handlers import DeskData
 from bot.chat.publisher import Publisher
 from bot.chat.ratelimit import GroupRateLimiter
@@ -27,6 +28,7 @@ from bot.config import Settings
 from bot.domain.model import Marketplace
 from bot.formatting import Style
 from bot.owner.daily import Daily
+from bot.ozon_side import OzonSide
 from bot.texts import Texts
 from storage.scope import Scope
 
@@ -39,7 +41,7 @@ class Parts:
 
     chat_id: int  # as configured (a room kept for old posts: the posts' chat)
     room: Room
-    sides: list[CabinetSide]  # the Market sides of the cabinets posting here
+    sides: list[Side]  # the sides of the cabinets posting here
     publisher: Publisher
     daily: Daily | None
     cabinets: tuple[Cabinet, ...]
@@ -62,9 +64,11 @@ def by_chat(cabinets: tuple[Cabinet, ...]) -> dict[int, list[Cabinet]]:
 
 
 def room_settings(cabinets: list[Cabinet]) -> Settings:
-    """A chat's settings: cabinets sharing it agree on them, each campaign keeps its topic."""
+    """A chat's settings: cabinets sharing it agree on them, each campaign keeps its topic;
+    the 📞 button is on where a Market cabinet turned it on (an Ozon cabinet has none)."""
     topics = tuple(pair for cabinet in cabinets for pair in cabinet.settings.campaign_topics)
-    return dataclasses.replace(cabinets[0].settings, campaign_topics=topics)
+    contact = any(cabinet.settings.buyer_contact for cabinet in cabinets)
+    return dataclasses.replace(cabinets[0].settings, campaign_topics=topics, buyer_contact=contact)
 
 
 SPREAD = 0.75  # of the poll interval: the rest is slack for a busy start
@@ -111,25 +115,29 @@ class Assembly:
         settings = room_settings(cabinets)
         style, chat = style_of(settings, tuple(cabinets)), self._chat(chat_id)
         shares = len(cabinets) > 1  # alerts then name their cabinet
-        sides = [
-            CabinetSide(c, self.shared, chat, style, place=next(places), shares_chat=shares)
-            for c in cabinets
-        ]
+        sides = [self._side(c, chat, style, next(places), shares) for c in cabinets]
         seats = [side.seat for side in sides]
         return self._parts(chat_id, chat, settings, style, seats, sides, tuple(cabinets))
+
+    def _side(
+        self, cabinet: Cabinet, chat: StaffChat, style: Style, place: float, shares: bool
+    ) -> Side:
+        """The cabinet's side for its marketplace."""
+        kind = OzonSide if cabinet.marketplace is Marketplace.OZON else CabinetSide
+        return kind(cabinet, self.shared, chat, style, place=place, shares_chat=shares)
 
     def kept_rooms(self, parts: list[Parts]) -> list[Parts]:
         """Rooms for the chats left with open posts of the cabinets of `parts`."""
         sides = [side for part in parts for side in part.sides]
         served = {part.room.chat.id for part in parts}
-        kept: dict[int, list[CabinetSide]] = {}
+        kept: dict[int, list[Side]] = {}
         for chat_id, business_id, campaign_id in self.shared.store.posts.still_shown():
             side = next((s for s in sides if owns(s.cabinet, business_id, campaign_id)), None)
             if chat_id not in served and side is not None and side not in kept.get(chat_id, []):
                 kept.setdefault(chat_id, []).append(side)
         return [self._kept(chat_id, owners) for chat_id, owners in kept.items()]
 
-    def _kept(self, chat_id: int, sides: list[CabinetSide]) -> Parts:
+    def _kept(self, chat_id: int, sides: list[Side]) -> Parts:
         """No digest and no pinned summary: the chat is told nothing new."""
         settings = dataclasses.replace(
             room_settings([side.cabinet for side in sides]), pin_summary=False, digest_at=None
@@ -151,7 +159,7 @@ class Assembly:
         settings: Settings,
         style: Style,
         seats: list[Seat],
-        sides: list[CabinetSide],
+        sides: list[Side],
         cabinets: tuple[Cabinet, ...],
     ) -> Parts:
         """A kept room (no cabinets) sees only its chat's posts, so it posts nothing new."""
@@ -186,5 +194,5 @@ class Assembly:
         data = self.data
         data.rooms.all = [part.room for part in parts]
         data.sides = [side for part in parts for side in part.sides]
-        data.inboxes.all = [side.inbox for side in data.sides]
+        data.inboxes.all = [side.inbox for side in data.sides if side.inbox is not None]
         data.style = data.rooms.all[0].style

@@ -19,7 +19,9 @@ ENVIRONMENT_CABINET = "default"
 @dataclass(frozen=True)
 class Cabinet:
     """`settings` is the desk's settings as this cabinet sees them: its key, business,
-    campaigns (empty: every DBS campaign the key can see), chat and team settings."""
+    campaigns (empty: every DBS campaign the key can see), chat and team settings. An Ozon
+    cabinet keeps its Api-Key, Client-Id and `ozon_campaign(client_id)` in the same fields
+    and `OZON_API_URL` in `market_api_url` (bot/cabinet_table.py builds it)."""
 
     name: str
     settings: Settings
@@ -28,6 +30,14 @@ class Cabinet:
     @property
     def business_id(self) -> int | None:
         return self.settings.market_business_id
+
+    @property
+    def client_id(self) -> int | None:
+        """An Ozon cabinet's Client-Id, kept where a Market cabinet keeps its business, so
+        that scopes and routing treat both alike; None for a Market cabinet."""
+        if self.marketplace is Marketplace.OZON:
+            return self.settings.market_business_id
+        return None
 
     @property
     def chat_id(self) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import httpx
 from telegram import Bot
@@ -21,6 +22,7 @@ from bot.chat.staff_chat import StaffChat
 from bot.formatting import Style
 from bot.intake.notifications import Inbox
 from bot.intake.poller import Poller
+from bot.intake.sync import MarketSync
 from bot.intake.trouble import StaffAlerts
 from bot.market.client import Lane, MarketClient
 from bot.market.lookup import OrderLookup
@@ -45,6 +47,29 @@ class Shared:
     storage: StorageTrouble
     shutdown: Shutdown
     operators: Operators | None = None  # told of every cabinet's trouble, in private
+
+
+class SideShops(Protocol):
+    """A side's campaigns and their names: the Market's `Shops`, or an Ozon cabinet's one."""
+
+    campaigns: set[int]
+
+    def name(self, campaign_id: int) -> str: ...
+
+    def forget(self) -> None: ...
+
+
+class Side(Protocol):
+    """One cabinet's marketplace side, as health, metrics, /cabinets, a reload and the
+    rooms read it, whichever marketplace it serves."""
+
+    cabinet: Cabinet
+    store: Store
+    shops: SideShops
+    decider: Decider
+    poller: Poller
+    seat: Seat
+    inbox: Inbox | None  # None: the marketplace sends no notifications to the desk
 
 
 def poll_scope(cabinet: Cabinet) -> str | None:
@@ -84,7 +109,7 @@ class CabinetSide:
         self.contact = BuyerContact(settings, self.market, self.decider, style, clock)
         alerts = StaffAlerts(shared.bot, chat, style.texts, cabinet.name if shares_chat else None)
         self.poller = self._poller(shared, alerts, place)
-        self.inbox = Inbox(
+        self.inbox: Inbox | None = Inbox(
             store,
             OrderLookup(self.market, clock, Lane.NOTIFICATIONS),  # never ahead of a PUT
             self.shops,
@@ -98,16 +123,22 @@ class CabinetSide:
 
     def _poller(self, shared: Shared, alerts: StaffAlerts, place: float) -> Poller:
         cabinet, settings = self.cabinet, self.settings
-        return Poller(
-            self.store,
+        source = MarketSync(
             self.market,
             self.shops,
+            self.store,
+            clock=shared.clock,
+            poll_interval=settings.poll_interval,
+            window=settings.decision_window,
+        )
+        return Poller(
+            self.store,
+            source,
             self.decider,
             alerts,
             poll_interval=settings.poll_interval,
             clock=shared.clock,
             wakeup=shared.wakeup,
-            decision_window=settings.decision_window,
             storage=shared.storage,
             shutdown=shared.shutdown,
             first_delay=place,

@@ -1,4 +1,5 @@
-"""One `[[cabinet]]` table of the cabinets file, checked key by key into a Cabinet.
+"""One `[[cabinet]]` table of the cabinets file, checked key by key into a Cabinet: a
+Market cabinet (`marketplace = "yandex"`, the default) or an Ozon one (`"ozon"`).
 
 The values go through the environment's own validators (bot.setting_values), so a cabinet
 accepts what the environment accepts. TOML's types are checked first: a string where a
@@ -12,8 +13,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.cabinet import Cabinet, Marketplace
+from bot.cabinet import Cabinet
 from bot.config import Settings
+from bot.domain.model import Marketplace, ozon_campaign
 from bot.setting_values import (
     api_key,
     campaign_ids,
@@ -111,6 +113,16 @@ TEAM_KEYS: dict[str, Callable[[object], Any]] = {
 REQUIRED_KEYS = ("name", "business_id", "api_key_env", "staff_chat_id")
 OWN_KEYS = (*REQUIRED_KEYS, "marketplace", "campaign_ids", "campaign_topics")
 KNOWN_KEYS = frozenset({*OWN_KEYS, *TEAM_KEYS})
+OZON_REQUIRED_KEYS = ("name", "client_id", "api_key_env", "staff_chat_id")
+#: The Market's keys an Ozon cabinet has no use for, each with why: a key that would be
+#: ignored is a mistake to report, never a setting to drop silently.
+NOT_FOR_OZON = {
+    "business_id": "is a Market cabinet's; an Ozon cabinet is known by its client_id",
+    "campaign_ids": "is a Market cabinet's; an Ozon cabinet is one Client-Id, without campaigns",
+    "campaign_topics": "is a Market cabinet's; an Ozon cabinet's posts go to its staff_topic_id",
+    "buyer_contact": "is not offered for Ozon cabinets: their posts have no buyer's phone button",
+}
+OZON_KNOWN_KEYS = frozenset({*OZON_REQUIRED_KEYS, "marketplace", *TEAM_KEYS}) - set(NOT_FOR_OZON)
 
 
 def _checked(key: str, value: object, convert: Callable[[object], Any]) -> Any:
@@ -134,25 +146,49 @@ def cabinet_of(
     name: str, table: Mapping[str, object], base: Settings, values: Mapping[str, str]
 ) -> Cabinet:
     """The cabinet `table` describes; what it does not set is `base`'s (the environment's)."""
-    _known_keys_only(table)
-    campaigns = _campaigns(table)
-    own = {
-        "market_api_key": _key(table["api_key_env"], values),
-        "market_business_id": _checked("business_id", table["business_id"], _positive),
-        "market_campaign_ids": campaigns,
-        "staff_chat_id": _checked("staff_chat_id", table["staff_chat_id"], _chat),
-        "campaign_topics": _topics(table.get("campaign_topics"), campaigns),
-    }
+    marketplace = _marketplace(table)
+    ozon = marketplace is Marketplace.OZON
+    _known_keys_only(table, ozon)
+    own = _ozon_own(table, base, values) if ozon else _market_own(table, values)
     team = {key: _checked(key, table[key], TEAM_KEYS[key]) for key in TEAM_KEYS if key in table}
     settings = dataclasses.replace(base, **own, **team)
     if settings.buyer_contact and not settings.staff_user_ids:
         raise KeyProblem(
             "buyer_contact", "needs staff_user_ids, or every group member could read buyers' phones"
         )
-    return Cabinet(name, settings, _marketplace(table))
+    return Cabinet(name, settings, marketplace)
 
 
-def _known_keys_only(table: Mapping[str, object]) -> None:
+def _market_own(table: Mapping[str, object], values: Mapping[str, str]) -> dict[str, Any]:
+    campaigns = _campaigns(table)
+    return {
+        "market_api_key": _key(table["api_key_env"], values),
+        "market_business_id": _checked("business_id", table["business_id"], _positive),
+        "market_campaign_ids": campaigns,
+        "staff_chat_id": _checked("staff_chat_id", table["staff_chat_id"], _chat),
+        "campaign_topics": _topics(table.get("campaign_topics"), campaigns),
+    }
+
+
+def _ozon_own(
+    table: Mapping[str, object], base: Settings, values: Mapping[str, str]
+) -> dict[str, Any]:
+    """An Ozon seller in a Market cabinet's fields (its key, its Client-Id as the business,
+    one campaign `ozon_campaign(client_id)`), so scopes, rooms and routing serve it as they
+    serve a Market cabinet; `OZON_API_URL` replaces the Market's."""
+    client_id = _checked("client_id", table["client_id"], _positive)
+    return {
+        "market_api_key": _key(table["api_key_env"], values),
+        "market_business_id": client_id,
+        "market_campaign_ids": (ozon_campaign(client_id),),
+        "market_api_url": base.ozon_api_url,
+        "staff_chat_id": _checked("staff_chat_id", table["staff_chat_id"], _chat),
+        "campaign_topics": (),
+        "buyer_contact": False,
+    }
+
+
+def _known_keys_only(table: Mapping[str, object], ozon: bool) -> None:
     for key in table:
         if key == "api_key":
             raise KeyProblem(
@@ -160,9 +196,13 @@ def _known_keys_only(table: Mapping[str, object]) -> None:
                 "unknown key (keys stay out of the file: name the variable "
                 "that holds it in api_key_env)",
             )
-        if key not in KNOWN_KEYS:
+        if ozon and key in NOT_FOR_OZON:
+            raise KeyProblem(key, NOT_FOR_OZON[key])
+        if not ozon and key == "client_id":
+            raise KeyProblem(key, 'is an Ozon cabinet\'s: add marketplace = "ozon"')
+        if key not in (OZON_KNOWN_KEYS if ozon else KNOWN_KEYS):
             raise KeyProblem(key, "unknown key")
-    for key in REQUIRED_KEYS:
+    for key in OZON_REQUIRED_KEYS if ozon else REQUIRED_KEYS:
         if key not in table:
             raise KeyProblem(key, "is required")
 
@@ -171,7 +211,7 @@ def _chat(value: object) -> int:
     return chat_id(str(_whole(value)))
 
 
-SERVED = (Marketplace.YANDEX,)  # the kinds of cabinet the desk can run
+SERVED = (Marketplace.YANDEX, Marketplace.OZON)  # the kinds of cabinet the desk can run
 
 
 def _marketplace(table: Mapping[str, object]) -> Marketplace:
@@ -183,7 +223,8 @@ def _marketplace(table: Mapping[str, object]) -> Marketplace:
 
 
 def _key(variable: object, values: Mapping[str, str]) -> str:
-    """The Market key from the variable the file names; never shown, nor anything like it."""
+    """The cabinet's key (the Market's or Ozon's Api-Key) from the variable the file names;
+    never shown, nor anything like it."""
     name = variable.strip() if isinstance(variable, str) else ""
     if not VARIABLE_NAME.fullmatch(name):
         raise KeyProblem(

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from bot.cabinet import Cabinet, Desk
 from bot.cabinet_table import KeyProblem, cabinet_name, cabinet_of
 from bot.config import Settings, SettingsError, read_values, settings_from_values
+from bot.domain.model import Marketplace
 
 CABINETS_FILE = "CABINETS_FILE"
 #: What each cabinet sets in the file, so the environment must not (the key stays in a
@@ -150,24 +151,49 @@ def _unique(name: str, earlier: list[Cabinet]) -> None:
 
 def _clash(cabinet: Cabinet, earlier: list[Cabinet]) -> str | None:
     """What the file as a whole forbids, told at the later of the two cabinets."""
-    mine = cabinet.settings
     for other in earlier:
-        theirs = other.settings
-        shared = set(mine.market_campaign_ids) & set(theirs.market_campaign_ids)
-        if shared:
-            return f'campaign_ids: campaign {min(shared)} is also in cabinet "{other.name}"'
-        split = not (mine.market_campaign_ids and theirs.market_campaign_ids)
-        if cabinet.business_id == other.business_id and split:
-            return (
-                f'business_id: business {cabinet.business_id} is also cabinet "{other.name}"\'s;'
-                " a business split over cabinets needs campaign_ids in every part"
-            )
+        problem = _same_seller(cabinet, other)
+        if problem is not None:
+            return problem
     for other in earlier:
         if other.chat_id == cabinet.chat_id:
-            for key in CHAT_WIDE:
-                if getattr(mine, key) != getattr(other.settings, key):
+            for key in _agreed(cabinet, other):
+                if getattr(cabinet.settings, key) != getattr(other.settings, key):
                     return (
                         f'{key}: differs from cabinet "{other.name}", which posts to the same '
                         "staff_chat_id; cabinets sharing a chat must agree on it"
                     )
     return None
+
+
+def _same_seller(cabinet: Cabinet, other: Cabinet) -> str | None:
+    """Two cabinets polling one seller's requests would post each request twice. A Market
+    business and an Ozon Client-Id that happen to share a number are two sellers."""
+    if cabinet.marketplace is not other.marketplace:
+        return None
+    if cabinet.marketplace is Marketplace.OZON:
+        if cabinet.client_id == other.client_id:
+            return (
+                f'client_id: Client-Id {cabinet.client_id} is also cabinet "{other.name}"\'s; '
+                "an Ozon seller is one cabinet"
+            )
+        return None
+    mine, theirs = cabinet.settings, other.settings
+    shared = set(mine.market_campaign_ids) & set(theirs.market_campaign_ids)
+    if shared:
+        return f'campaign_ids: campaign {min(shared)} is also in cabinet "{other.name}"'
+    split = not (mine.market_campaign_ids and theirs.market_campaign_ids)
+    if cabinet.business_id == other.business_id and split:
+        return (
+            f'business_id: business {cabinet.business_id} is also cabinet "{other.name}"\'s;'
+            " a business split over cabinets needs campaign_ids in every part"
+        )
+    return None
+
+
+def _agreed(cabinet: Cabinet, other: Cabinet) -> tuple[str, ...]:
+    """The chat-wide settings two cabinets in one chat must share. `buyer_contact` is the
+    Market's alone (an Ozon post has no 📞 button), so an Ozon cabinet's, always off, binds
+    no Market cabinet beside it."""
+    markets = cabinet.marketplace is other.marketplace is Marketplace.YANDEX
+    return CHAT_WIDE if markets else tuple(key for key in CHAT_WIDE if key != "buyer_contact")

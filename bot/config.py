@@ -41,13 +41,16 @@ from bot.setting_values import (
     port,
     positive_int,
     quiet_hours,
+    reject_comment,
     staff_user_ids,
     timezone,
     token,
     url,
     user_ids,
 )
+from bot.texts_buyer import OZON_REJECT_DELIVERED, OZON_REJECT_IN_DELIVERY
 
+OZON_API_URL = "https://api-seller.ozon.ru"
 MARKET_NETWORKS = "5.45.207.0/25,141.8.142.0/25,5.255.253.0/25"
 LOOPBACK, ANY_ADDRESS = "127.0.0.1", "0.0.0.0"  # where the HTTP server listens by default
 # loopback and the private ranges: a scraper on the same host or network
@@ -124,6 +127,10 @@ class Settings:
     command_cooldown: timedelta = timedelta(seconds=3)
     # several cabinets (issue 20): who may see every cabinet from a private chat
     operator_user_ids: frozenset[int] = frozenset()
+    # Ozon (issue 21): every Ozon cabinet's API, and what a rejection tells the buyer
+    ozon_api_url: str = OZON_API_URL
+    ozon_reject_delivered_comment: str = OZON_REJECT_DELIVERED
+    ozon_reject_in_delivery_comment: str = OZON_REJECT_IN_DELIVERY
 
     def topic_for(self, campaign_id: int) -> int | None:
         """The forum topic a campaign's posts go to; None: the general one."""
@@ -227,7 +234,21 @@ def _settings_from(values: Mapping[str, str], *, cabinet: bool = True) -> Settin
         log_format=read.optional("LOG_FORMAT", log_format, "text"),
         command_cooldown=read.optional("COMMAND_COOLDOWN", cooldown, "3s"),
         operator_user_ids=read.optional("OPERATOR_USER_IDS", staff_user_ids, None) or frozenset(),
+        **_ozon_settings(read),
     )
+
+
+def _ozon_settings(read: _Reader) -> dict[str, Any]:
+    """The process's Ozon settings: Ozon cabinets come from the cabinets file alone."""
+    return {
+        "ozon_api_url": read.optional("OZON_API_URL", url, OZON_API_URL).rstrip("/"),
+        "ozon_reject_delivered_comment": read.optional(
+            "OZON_REJECT_DELIVERED_COMMENT", reject_comment, OZON_REJECT_DELIVERED
+        ),
+        "ozon_reject_in_delivery_comment": read.optional(
+            "OZON_REJECT_IN_DELIVERY_COMMENT", reject_comment, OZON_REJECT_IN_DELIVERY
+        ),
+    }
 
 
 #: The fields a cabinet alone sets, as a desk of cabinets' process settings hold them.

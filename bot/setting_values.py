@@ -17,6 +17,9 @@ from bot.domain.model import DECISION_WINDOW
 from bot.durations import parse_duration
 
 LOG_FORMATS = ("text", "json")
+#: The longest rejection comment sent to Ozon. The spec sets no limit; the buyer reads it
+#: in Ozon's app, where a few sentences are what a reason needs.
+REJECT_COMMENT_LIMIT = 500
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -127,6 +130,18 @@ def url(text: str) -> str:
     if parsed.scheme not in {"http", "https"} or not parsed.netloc:
         raise ValueError(f"{text!r} is not an http(s) URL")
     return text.strip()
+
+
+def reject_comment(text: str) -> str:
+    """A reason the buyer reads on Ozon: one line, short enough to read at a glance."""
+    text = text.strip()
+    if not text:
+        raise ValueError("is empty; the buyer would learn no reason")
+    if len(text) > REJECT_COMMENT_LIMIT:
+        raise ValueError(f"is {len(text)} characters long; at most {REJECT_COMMENT_LIMIT}")
+    if not text.isprintable():
+        raise ValueError("must be one line of printable text")
+    return text
 
 
 def group_rate(text: str) -> GroupRate:

@@ -1,4 +1,5 @@
-"""Cabinets files for the tests: two cabinets as the issue shows them, written as TOML."""
+"""Cabinets files for the tests: two Market cabinets as the issue shows them and an Ozon
+one, written as TOML."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from tests.test_config import TOKEN
 
 KEY_UYUT = "ACMA:uyutsecretvalue:0a1b2c"
 KEY_SAD = "ACMA:sadsecretvalue:3d4e5f"
+KEY_DACHA = "5e1f0c2a-ozonsecretvalue-9b8d7e6f"  # an Ozon Api-Key
 UYUT = {
     "name": "Уютный дом",
     "marketplace": "yandex",
@@ -26,6 +28,14 @@ SAD = {
     "business_id": 7202,
     "api_key_env": "MARKET_KEY_SAD",
     "staff_chat_id": -1001000000022,
+}
+
+DACHA = {  # an Ozon seller
+    "name": "Дача на Ozon",
+    "marketplace": "ozon",
+    "client_id": 836402,
+    "api_key_env": "OZON_KEY_DACHA",
+    "staff_chat_id": -1001000000033,
 }
 
 
@@ -64,6 +74,7 @@ def environment(path: Path, **more: str) -> dict[str, str]:
         "CABINETS_FILE": str(path),
         "MARKET_KEY_UYUT": KEY_UYUT,
         "MARKET_KEY_SAD": KEY_SAD,
+        "OZON_KEY_DACHA": KEY_DACHA,
         **more,
     }
 
@@ -88,7 +99,7 @@ def refusal(tmp_path: Path, text: str, **more: str) -> str:
     else:
         raise AssertionError("the file was accepted")
     assert "\n" not in line
-    for secret in (KEY_UYUT, KEY_SAD, "secretvalue", TOKEN):
+    for secret in (KEY_UYUT, KEY_SAD, KEY_DACHA, "secretvalue", TOKEN):
         assert secret not in line
     prefix = f"CABINETS_FILE={path}: "
     assert line.startswith(prefix), line

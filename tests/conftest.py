@@ -10,13 +10,14 @@ import pytest
 from tests.cabinets_world import market_ab, start_cabinets, telegram_ab  # noqa: F401 (fixtures)
 from tests.fakes.world import BUSINESS, CAMPAIGN, OUTSIDER, STAFF_CHAT, seed_market, seed_telegram
 from tests.fakes.world import desk_env as wired_env
+from tests.ozon_desk_world import fake_ozon, start_ozon_desk  # noqa: F401 (fixtures)
 from tests.team_fixtures import desk_bot, desk_clock, make_publisher  # noqa: F401 (fixtures)
 
 __all__ = ["BUSINESS", "CAMPAIGN", "OUTSIDER", "STAFF_CHAT"]  # the world's names, for the tests
 
 #: Fixtures that start `python -m bot`: every test using one, directly or through another
 #: fixture, is marked `process` (left out of the quick run, `-m "not process"`).
-PROCESS_FIXTURES = frozenset({"start_desk", "start_cabinets"})
+PROCESS_FIXTURES = frozenset({"start_desk", "start_cabinets", "start_ozon_desk"})
 
 
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects by the markers

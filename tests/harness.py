@@ -39,9 +39,14 @@ class DeskProcess:
     """One `python -m bot` process; its output goes to a log file the test can read."""
 
     def __init__(
-        self, env: dict[str, str], workdir: Path, name: str = "desk", open_files: int | None = None
+        self,
+        env: dict[str, str],
+        workdir: Path,
+        name: str = "desk",
+        open_files: int | None = None,
+        module: str = "bot",
     ) -> None:
-        self.env = env
+        self.env, self.module = env, module  # `module`: what `python -m` runs
         self.workdir = workdir
         self.open_files = open_files  # the process's RLIMIT_NOFILE, as a service manager sets it
         self.log_path = workdir / f"{name}.log"
@@ -61,7 +66,7 @@ class DeskProcess:
         env["PYTHONPATH"] = str(ROOT)
         env["PYTHONUNBUFFERED"] = "1"
         self._log_file = open(self.log_path, "ab")  # noqa: SIM115 - closed in wait()
-        command = [sys.executable, "-m", "bot", *args]
+        command = [sys.executable, "-m", self.module, *args]
         if self.open_files is not None:
             command = ["prlimit", f"--nofile={self.open_files}", "--", *command]
         self.proc = subprocess.Popen(

@@ -44,8 +44,8 @@ SAD_IS = 'cabinet "Сад и огород": '
         ),
         ({"staff_chat_id": "-100"}, SAD_IS + "staff_chat_id: '-100' is not a whole number"),
         (
-            {"marketplace": "ozon"},
-            SAD_IS + "marketplace: 'ozon' is not one the desk knows (yandex)",
+            {"marketplace": "wildberries"},
+            SAD_IS + "marketplace: 'wildberries' is not one the desk knows (yandex, ozon)",
         ),
         (
             {"campaign_ids": []},

@@ -52,6 +52,9 @@ SETTINGS = (
     "BACKUP_KEEP",
     "METRICS_ALLOWED_NETWORKS",
     "LOG_FORMAT",
+    "OZON_API_URL",
+    "OZON_REJECT_DELIVERED_COMMENT",
+    "OZON_REJECT_IN_DELIVERY_COMMENT",
 )
 # what an owner mistypes, and what an attacker with a settings file tries
 NASTY = [

@@ -12,12 +12,12 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.chat.access import may_tap
 from bot.chat.callbacks import Callback, Tap
 from bot.config import Settings
-from bot.domain.model import DecisionRecord, DecisionResult, Person, Request
+from bot.domain.model import Decision, DecisionRecord, DecisionResult, Order, Person, Request
 from bot.domain.reconcile import INTERRUPTED, Listing, reconcile, recovered_result
 from bot.formatting import who_text
 from bot.market.client import MarketClient
@@ -30,6 +30,23 @@ from bot.texts import Texts
 from storage.store import Store
 
 log = logging.getLogger(__name__)
+
+#: The refusals after which the marketplace is asked what became of the request: the
+#: Market's for an order no longer awaiting a decision.
+MARKET_REREADS = frozenset({400, 404})
+
+
+class DecisionSender(Protocol):
+    """Where a decision goes: the Market's client, or a second marketplace's adapter that
+    raises the same `MarketError`s (`bot.ozon_side`)."""
+
+    async def send_decision(self, campaign_id: int, order_id: int, decision: Decision) -> None:
+        """Send it; a MarketError if it was not taken."""
+
+
+class Lookup(Protocol):
+    async def current(self, request: Request) -> Order | None:
+        """The request's order as the marketplace has it now; None: not shown."""
 
 
 @dataclass(frozen=True)
@@ -55,18 +72,26 @@ class Decider:
         self,
         settings: Settings,
         store: Store,
-        market: MarketClient,
+        market: DecisionSender,
         texts: Texts,
         wakeup: Wakeup,
         clock: Callable[[], datetime],
         storage: StorageTrouble | None = None,
+        *,
+        lookup: Lookup | None = None,
+        rereads: frozenset[int] = MARKET_REREADS,
     ) -> None:
+        """`lookup`: how a request is re-read (the Market's by id unless given);
+        `rereads`: the refusal statuses after which it is."""
         self.storage = storage or StorageTrouble(quiet=settings.poll_interval.total_seconds())
         self.orphaned: set[int] = set()  # decision ids answered but not stored: recover them
         self.settings = settings
         self.store = store
         self.market = market
-        self.lookup = OrderLookup(market, clock)
+        if lookup is None:
+            assert isinstance(market, MarketClient), "a Market decider looks orders up by id"
+            lookup = OrderLookup(market, clock)
+        self.lookup, self.rereads = lookup, rereads
         self.texts = texts
         self.wakeup = wakeup
         self.clock = clock
@@ -177,7 +202,7 @@ class Decider:
         try:
             await self.market.send_decision(request.campaign_id, request.order_id, record.decision)
         except MarketHTTPError as error:
-            if error.status in (400, 404):
+            if error.status in self.rereads:
                 await self._not_accepted(request, record, error)
             else:
                 retry_at = error.retry_at if isinstance(error, MarketRateLimited) else None
@@ -221,7 +246,8 @@ class Decider:
     async def _not_accepted(
         self, request: Request, record: DecisionRecord, error: MarketHTTPError
     ) -> None:
-        """400/404: if the order no longer awaits a decision, say what became of it."""
+        """A refusal in `rereads`: if the order no longer awaits a decision, say what
+        became of it."""
         try:
             order = await self.lookup.current(request)
         except MarketError:  # cannot tell what became of it: keep the buttons

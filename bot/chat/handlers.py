@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from bot.cabinet_side import CabinetSide
+    from bot.cabinet_side import Side
     from bot.intake.http import HttpServer
     from bot.ops.operators import Operators
     from bot.reload import Reloader
@@ -57,7 +57,7 @@ class DeskData:
     settings: Settings
     store: Store
     rooms: Rooms
-    sides: list[CabinetSide]
+    sides: list[Side]  # one per cabinet, of either marketplace
     inboxes: Inboxes
     market_http: httpx.AsyncClient
     operators: Operators  # OPERATOR_USER_IDS, with the process's words and time zone

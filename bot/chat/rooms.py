@@ -11,22 +11,35 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot.chat.decider import Decider, Tapped, Verdict
 from bot.chat.staff_chat import StaffChat
 from bot.config import Settings
 from bot.formatting import Style
-from bot.market.shops import Shops
 from bot.texts import Texts
 from storage.scope import Scope
 from storage.store import Store
 
 if TYPE_CHECKING:
     from bot.chat.reach import ChatReach
-    from bot.team.contact import BuyerContact
 
 log = logging.getLogger(__name__)
+
+
+class SeatShops(Protocol):
+    """A cabinet's campaigns and their names: the Market's `Shops` or an Ozon cabinet's."""
+
+    campaigns: set[int]
+    names: Mapping[int, str]
+
+    def name(self, campaign_id: int) -> str: ...
+
+
+class Contact(Protocol):
+    """What a 📞 tap is answered with (`bot.team.contact.BuyerContact` for the Market)."""
+
+    async def answer(self, tap: Tapped) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -34,9 +47,9 @@ class Seat:
     """One cabinet as its chat sees it: its name, campaigns, decider and 📞 answers."""
 
     name: str
-    shops: Shops
+    shops: SeatShops
     decider: Decider
-    contact: BuyerContact
+    contact: Contact
 
     @property
     def campaigns(self) -> set[int]:

@@ -1,6 +1,8 @@
 """The polling loop: a sync every POLL_INTERVAL, backing off while the Market is down.
 
-A 420 pauses until the Market's limit resets; other failures retry sooner, doubling up to
+The loop serves either marketplace: its sync step is a `PollSource` whose failures are
+`MarketError`s (Ozon's translated, its 429 a `MarketRateLimited`). A 420 (Ozon: 429)
+pauses until the limit resets; other failures retry sooner, doubling up to
 the poll interval. When failures become the cabinet's trouble, and who hears of it, is
 `bot.intake.trouble`'s to say. Before the first poll of a run has worked, the log says once
 that the desk waits for the Market, and for a desk configured from the environment a 401
@@ -17,18 +19,16 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from http import HTTPStatus
+from typing import Protocol
 
 from bot.backoff import Backoff
 from bot.chat.decider import Decider
 from bot.config import SettingsError
-from bot.domain.model import DECISION_WINDOW
 from bot.intake.plan import OLD_SWEEP_EVERY
 from bot.intake.poll_state import PollState
-from bot.intake.sync import sync_once
+from bot.intake.sync import SyncOutcome
 from bot.intake.trouble import StaffAlerts, Trouble
-from bot.market.client import MarketClient
 from bot.market.errors import MarketError, MarketHTTPError, MarketRateLimited
-from bot.market.shops import Shops
 from bot.ops import metrics
 from bot.ops.operators import Operators
 from bot.ops.storage_trouble import StorageTrouble
@@ -41,19 +41,29 @@ log = logging.getLogger(__name__)
 POLL_HISTORY = timedelta(days=7)
 
 
+class PollSource(Protocol):
+    """One marketplace's poll step for a cabinet (the Market's `MarketSync`, Ozon's
+    `OzonSync`): every failure a `MarketError`, so the loop, its backoff and trouble rules
+    serve both."""
+
+    async def ready(self) -> None:
+        """What must be known before a decision is recovered (the Market's campaigns)."""
+
+    async def sync(self, sweep_old: bool) -> SyncOutcome:
+        """Read, plan and write one cycle; writes nothing when it raises."""
+
+
 class Poller:
     def __init__(
         self,
         store: Store,
-        market: MarketClient,
-        shops: Shops,
+        source: PollSource,
         decider: Decider,
         alerts: StaffAlerts,
         *,
         poll_interval: timedelta,
         clock: Callable[[], datetime],
         wakeup: Wakeup,
-        decision_window: timedelta = DECISION_WINDOW,
         storage: StorageTrouble | None = None,
         shutdown: Shutdown,
         first_delay: float = 0.0,
@@ -64,9 +74,9 @@ class Poller:
         # a cabinet's place in the poll interval, so 200 cabinets never poll in one second;
         # and whether a key refused at start stops the desk (one cabinet) or is its trouble
         self.first_delay, self.refused_key_stops = first_delay, refused_key_stops
-        self.decision_window, self.shutdown = decision_window, shutdown
+        self.shutdown = shutdown
         self.storage = storage or StorageTrouble(quiet=poll_interval.total_seconds())
-        self.store, self.market, self.shops, self.decider = store, market, shops, decider
+        self.store, self.source, self.decider = store, source, decider
         self.poll_interval, self.clock, self.wakeup = poll_interval, clock, wakeup
         self.state = PollState()  # for /cabinets, /healthz and /metrics
         self.trouble = Trouble(self.state, poll_interval, alerts, operators, cabinet)
@@ -107,18 +117,10 @@ class Poller:
         began = time.monotonic()
         started_at = self.state.attempted_at = self.clock()
         try:
-            businesses = await self.shops.businesses()
+            await self.source.ready()
             await self.decider.recover()
             sweep_old = self.last_sweep is None or started_at - self.last_sweep >= OLD_SWEEP_EVERY
-            outcome = await sync_once(
-                self.market,
-                self.store,
-                businesses,
-                now=self.clock,
-                poll_interval=self.poll_interval,
-                sweep_old=sweep_old,
-                window=self.decision_window,
-            )
+            outcome = await self.source.sync(sweep_old)
         except MarketError as error:
             return await self._failed(error, started_at, began)
         self.state.succeeded_at = self.clock()

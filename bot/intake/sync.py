@@ -18,6 +18,7 @@ from bot.domain.model import DECISION_WINDOW, Order, Problem, Request, Stage, mo
 from bot.intake.plan import Key, Memory, PollView, left_listing, plan_poll
 from bot.market.client import MarketClient
 from bot.market.records import DateWindow
+from bot.market.shops import Shops
 from bot.market.windows import Windows
 from storage.polls import PollRecord
 from storage.store import Store
@@ -36,6 +37,38 @@ class SyncOutcome:
     swept_old: bool
     started_at: datetime
     touched: bool = False  # a stored request changed, or a problem was noted: ring the outboxes
+
+
+class MarketSync:
+    """A Market cabinet's poll step: its campaigns, then `sync_once` over them."""
+
+    def __init__(
+        self,
+        market: MarketClient,
+        shops: Shops,
+        store: Store,
+        *,
+        clock: Callable[[], datetime],
+        poll_interval: timedelta,
+        window: timedelta = DECISION_WINDOW,
+    ) -> None:
+        self.market, self.shops, self.store, self.clock = market, shops, store, clock
+        self.poll_interval, self.window = poll_interval, window
+
+    async def ready(self) -> None:
+        """The campaigns, discovered before anything is recovered or listed."""
+        await self.shops.businesses()
+
+    async def sync(self, sweep_old: bool) -> SyncOutcome:
+        return await sync_once(
+            self.market,
+            self.store,
+            await self.shops.businesses(),
+            now=self.clock,
+            poll_interval=self.poll_interval,
+            sweep_old=sweep_old,
+            window=self.window,
+        )
 
 
 async def sync_once(
