@@ -40,8 +40,9 @@ def demo_desk(settings: Settings) -> Desk:
 
 
 def ozon_cabinet(settings: Settings, chat: int | None) -> Cabinet:
-    """The simulated Ozon seller's cabinet, as a cabinets file makes an Ozon one: its
-    requests are those of the campaign `-Client-Id`, its API the simulated Ozon."""
+    """The simulated Ozon seller's cabinet, as a cabinets file makes an Ozon one
+    (bot/cabinet_table.py): its requests are those of the campaign `-Client-Id`, its API
+    the simulated Ozon."""
     seller = OZON_SELLER
     own = _of(
         settings,
@@ -50,6 +51,9 @@ def ozon_cabinet(settings: Settings, chat: int | None) -> Cabinet:
         market_business_id=seller.client_id,
         market_campaign_ids=(ozon_campaign(seller.client_id),),
         market_api_url=OZON_API_URL,
+        ozon_api_url=OZON_API_URL,
+        campaign_topics=(),
+        buyer_contact=False,  # no 📞 on Ozon posts
     )
     return Cabinet(seller.name, own, Marketplace.OZON)
 

@@ -187,7 +187,7 @@ class OzonEngine:
                 raise Refusal(404, Grpc.NOT_FOUND, "posting not found")
             return {"result": posting.detail()}
 
-    def roles(self, client_id: int) -> dict[str, Any]:
+    def roles(self) -> dict[str, Any]:
         """`/v1/roles`: the demo's keys may do what the desk does, and live 6 months."""
         expires = (self._clock() + KEY_LIFETIME).strftime("%Y-%m-%dT%H:%M:%SZ")
         return {"roles": [dict(ROLE, methods=list(ROLE["methods"]))], "expires_at": expires}

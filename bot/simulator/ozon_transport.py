@@ -58,7 +58,7 @@ class OzonTransport(httpx.AsyncBaseTransport):
             "approve": functools.partial(engine.decide, state=State.APPROVED),
             "reject": functools.partial(engine.decide, state=State.REJECTED),
             "posting": engine.fbs_posting,
-            "roles": lambda client_id, body: engine.roles(client_id),
+            "roles": lambda client_id, body: engine.roles(),
         }
         self.keys = dict(keys)
         self.fails = fails
