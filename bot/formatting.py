@@ -143,6 +143,14 @@ def worded(key: str, marketplace: Marketplace) -> str:
     return f"{key}.ozon" if marketplace is Marketplace.OZON else key
 
 
+def chat_worded(key: str, marketplaces: frozenset[Marketplace]) -> str:
+    """A chat-wide text's key in the words of the marketplaces the chat serves: the
+    Market's alone as ever, Ozon's alone (`.ozon`), or both (`.both`)."""
+    if Marketplace.OZON not in marketplaces:
+        return key
+    return f"{key}.both" if len(marketplaces) > 1 else f"{key}.ozon"
+
+
 def closed_text(code: str | None, marketplace: Marketplace, style: Style) -> str:
     """What a `STATUS/SUBSTATUS` a request kept says; Ozon's is the request's state, then
     the posting's status."""

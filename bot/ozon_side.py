@@ -127,9 +127,11 @@ class OzonSide:
             shared.storage,
             lookup=decisions,
             rereads=OZON_REREADS,
+            marketplace=cabinet.marketplace,
         )
         self.contact = NoContact(self.decider, style.texts)
-        alerts = StaffAlerts(shared.bot, chat, style.texts, cabinet.name if shares_chat else None)
+        named = cabinet.name if shares_chat else None
+        alerts = StaffAlerts(shared.bot, chat, style.texts, named, cabinet.marketplace)
         self.poller = self._poller(shared, alerts, client_id, place)
         self.seat = Seat(cabinet.name, self.shops, self.decider, self.contact)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot import texts_demo, texts_ozon
+from bot import texts_demo, texts_ozon, texts_ozon_words
 from bot.ops import texts_ops
 from bot.owner import texts_owner
 from bot.team import texts_team
@@ -146,6 +146,7 @@ RU: dict[str, str] = {
     **texts_owner.RU,
     **texts_demo.RU,
     **texts_ozon.RU,
+    **texts_ozon_words.RU,
 }
 
 EN: dict[str, str] = {
@@ -280,6 +281,7 @@ EN: dict[str, str] = {
     **texts_owner.EN,
     **texts_demo.EN,
     **texts_ozon.EN,
+    **texts_ozon_words.EN,
 }
 
 _LANGUAGES = {"ru": RU, "en": EN}

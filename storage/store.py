@@ -33,6 +33,7 @@ from bot.domain.model import (
     close_status,
     state_after,
 )
+from bot.domain.names import problem_ref
 from storage.bookkeeping import Bookkeeping
 from storage.decisions import Answer
 from storage.polls import PollRecord
@@ -147,7 +148,7 @@ class Store(Bookkeeping):
         except _ONE_REQUEST_ERRORS as error:
             log.exception("Could not store order %s", order.order_id)
             noted.append(
-                Problem(str(order.campaign_id), str(order.order_id), Stage.STORE, repr(error))
+                Problem(str(order.campaign_id), problem_ref(order), Stage.STORE, repr(error))
             )
             return None
 
@@ -193,9 +194,8 @@ class Store(Bookkeeping):
         with self.db.transaction():
             self.posts.refused(request.id, now, POST_RETRY_FIRST, POST_RETRY_CAP)
             self.events.add(request.id, Kind.POST_REFUSED, now, detail=detail)
-            self.problems.insert(
-                Problem(str(request.campaign_id), str(request.order_id), Stage.POST, detail), now
-            )
+            ref = problem_ref(request.order)
+            self.problems.insert(Problem(str(request.campaign_id), ref, Stage.POST, detail), now)
 
     def move_chat(self, old_chat_id: int, new_chat_id: int) -> list[int]:
         """The group became a supergroup; old posts stay behind, so pending ones are redone.

@@ -17,9 +17,18 @@ from typing import Any, Protocol
 from bot.chat.access import may_tap
 from bot.chat.callbacks import Callback, Tap
 from bot.config import Settings
-from bot.domain.model import Decision, DecisionRecord, DecisionResult, Order, Person, Request
+from bot.domain.model import (
+    Decision,
+    DecisionRecord,
+    DecisionResult,
+    Marketplace,
+    Order,
+    Person,
+    Request,
+)
+from bot.domain.names import logged
 from bot.domain.reconcile import INTERRUPTED, Listing, reconcile, recovered_result
-from bot.formatting import who_text
+from bot.formatting import order_number, who_text, worded
 from bot.market.client import MarketClient
 from bot.market.errors import MarketError, MarketHTTPError, MarketRateLimited
 from bot.market.lookup import OrderLookup
@@ -80,9 +89,12 @@ class Decider:
         *,
         lookup: Lookup | None = None,
         rereads: frozenset[int] = MARKET_REREADS,
+        marketplace: Marketplace = Marketplace.YANDEX,
     ) -> None:
         """`lookup`: how a request is re-read (the Market's by id unless given);
-        `rereads`: the refusal statuses after which it is."""
+        `rereads`: the refusal statuses after which it is; `marketplace`: the cabinet's,
+        named where no request is at hand."""
+        self.marketplace = marketplace
         self.storage = storage or StorageTrouble(quiet=settings.poll_interval.total_seconds())
         self.orphaned: set[int] = set()  # decision ids answered but not stored: recover them
         self.settings = settings
@@ -102,14 +114,15 @@ class Decider:
 
         A decision that cannot be stored is never sent: the tapper is told so.
         """
+        no_storage = worded("answer.no_storage", self.marketplace)
         if self.storage.broken:
-            return Verdict(self.texts("answer.no_storage"))
+            return Verdict(self.texts(no_storage))
         try:
             return self._judge(tap)
         except sqlite3.OperationalError as error:
             self.storage.failed(error)
             log.warning("Could not record a tap by user %s: %s", tap.user.user_id, error)
-            return Verdict(self.texts("answer.no_storage"))
+            return Verdict(self.texts(no_storage))
 
     def _judge(self, tap: Tapped) -> Verdict:
         request = self.tapped_request(tap)
@@ -143,7 +156,8 @@ class Decider:
             callback.decision.name,
             request.order_id,
         )
-        return Verdict(t("answer.sending"), self.send(record))
+        sending = worded("answer.sending", request.order.marketplace)
+        return Verdict(t(sending), self.send(record))
 
     def _claim(self, request: Request, user: Person) -> Verdict:
         """Take an unclaimed request, release one's own; another's claim is only named."""
@@ -212,7 +226,10 @@ class Decider:
         else:
             self._finish(record.id, DecisionResult.OK, self.clock(), http_status=200)
             log.info(
-                "The Market took decision %s on order %s", record.decision.name, request.order_id
+                "%s took decision %s on order %s",
+                logged(request.order.marketplace),
+                record.decision.name,
+                order_number(request.order),
             )
         self.wakeup.ring()
 
@@ -277,11 +294,13 @@ class Decider:
             order = await self.lookup.current(request)
             change = reconcile(request, order, Listing.UNKNOWN if order else Listing.LEFT)
             result = recovered_result(record, change)
+            marketplace = request.order.marketplace
             log.warning(
-                "Decision on order %s was interrupted; the Market shows %s: %s",
-                request.order_id,
+                "Decision on order %s was interrupted; %s shows %s: %s",
+                order_number(request.order),
+                logged(marketplace),
                 order.status_code if order else "no such order",
-                _RECOVERED[result],
+                _RECOVERED[result].format(logged(marketplace)),
             )
             closed = change.order if change.closes else None
             self._finish(
@@ -305,5 +324,5 @@ def _in_its_chat(request: Request | None, tap: Tapped) -> bool:
 _RECOVERED = {
     DecisionResult.OK: "it was taken",
     DecisionResult.NOT_PENDING: "settled otherwise",
-    DecisionResult.UNKNOWN: "it may not have reached the Market",
+    DecisionResult.UNKNOWN: "it may not have reached {}",
 }

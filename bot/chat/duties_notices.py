@@ -10,7 +10,8 @@ from telegram.error import BadRequest, NetworkError
 from bot.chat.duties_posts import Posting
 from bot.chat.refusals import is_about_the_chat
 from bot.chat.render import render_problem
-from bot.domain.model import Problem
+from bot.domain.model import Marketplace, Problem, Request, marketplace_of
+from bot.domain.names import logged
 from bot.market.orders import INT64_LIMIT
 from bot.ops.render_unseen import UNSEEN_PER_MESSAGE, render_unseen
 from bot.ops.storage_trouble import StorageTrouble
@@ -57,12 +58,18 @@ class ProblemReports:
     async def _report(self, problem: Problem) -> None:
         posting = self.posting
         request, shop = None, problem.campaign_ref
-        if problem.campaign_ref.isdigit() and problem.order_ref.isdigit():
-            campaign_id, order_id = int(problem.campaign_ref), int(problem.order_ref)
+        campaign_id = _campaign(problem.campaign_ref)
+        marketplace = Marketplace.YANDEX if campaign_id is None else marketplace_of(campaign_id)
+        if campaign_id is not None and marketplace is Marketplace.OZON:
+            request = self._open_posting(campaign_id, problem.order_ref)
+            shop = posting.shops.name(campaign_id)
+        elif campaign_id is not None and problem.order_ref.isdigit():
+            order_id = int(problem.order_ref)
             if max(campaign_id, order_id) < INT64_LIMIT:
                 request = posting.store.requests.open_for(campaign_id, order_id)
                 shop = posting.shops.name(campaign_id)
-        text = render_problem(problem, request, shop, posting.clock(), posting.style)
+        now, style = posting.clock(), posting.style
+        text = render_problem(problem, request, shop, now, style, marketplace)
         try:
             await posting.bot.send_message(chat_id=posting.chat.id, text=text)
         except BadRequest as error:
@@ -71,12 +78,33 @@ class ProblemReports:
             log.error("Telegram refused the report on order %s: %s", problem.order_ref, error)
         posting.store.problem_reported(problem, posting.clock())
         log.warning(
-            "Told staff that order %s (campaign %s) is stuck at the %s stage: %s",
+            "Told staff that order %s (campaign %s, %s) is stuck at the %s stage: %s",
             problem.order_ref,
             problem.campaign_ref,
+            logged(marketplace),
             problem.stage,
             problem.detail,
         )
+
+    def _open_posting(self, campaign_id: int, posting_number: str) -> Request | None:
+        """The open Ozon request a problem names by its posting number."""
+        return next(
+            (
+                request
+                for request in self.posting.store.requests.open()
+                if request.campaign_id == campaign_id
+                and request.order.posting_number == posting_number
+            ),
+            None,
+        )
+
+
+def _campaign(ref: str) -> int | None:
+    """A problem's campaign as stored (Ozon's negative, by `ozon_campaign`), if it is one."""
+    digits = ref.removeprefix("-")
+    if not digits.isdigit() or int(digits) >= INT64_LIMIT:
+        return None
+    return int(ref)
 
 
 class TopicNotices:

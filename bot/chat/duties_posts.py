@@ -17,6 +17,7 @@ from bot.chat.render import Rendered, render_post
 from bot.chat.staff_chat import StaffChat
 from bot.config import Settings
 from bot.domain.model import Problem, Request, Stage
+from bot.domain.names import problem_ref
 from bot.formatting import Style
 from bot.market.shops import Shops
 from bot.ops import metrics
@@ -85,7 +86,8 @@ class Posting:
         if request.post:  # an edit: give up on it, the post still stands
             store.mark_post_clean(request.id, request.post)
             store.note_problem(
-                Problem(str(request.campaign_id), str(request.order_id), Stage.EDIT, detail), now
+                Problem(str(request.campaign_id), problem_ref(request.order), Stage.EDIT, detail),
+                now,
             )
         else:  # a post: the next requests go first, this one is tried again later
             store.post_refused(request, detail, now)

@@ -15,6 +15,7 @@ from bot.chat.duties_posts import Posting
 from bot.chat.refusals import is_gone
 from bot.chat.render import render_reminder
 from bot.domain.model import Problem, Request, Stage
+from bot.domain.names import problem_ref
 from bot.team.escalation import reminder_carries
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,6 @@ class Reminders:
         else:  # the claim stays: this reminder is not retried
             log.error("Telegram refused a reminder for %s: %s", request.order_id, error)
             problem = Problem(
-                str(request.campaign_id), str(request.order_id), Stage.REMIND, error.message
+                str(request.campaign_id), problem_ref(request.order), Stage.REMIND, error.message
             )
             store.note_problem(problem, now)

@@ -31,9 +31,9 @@ from bot.domain.model import (
 from bot.domain.reconcile import INTERRUPTED
 from bot.formatting import (
     CLIP_ERROR,
-    CLIP_LABEL,
     MESSAGE_LIMIT,
     Style,
+    chat_worded,
     clip,
     closed_text,
     left,
@@ -256,17 +256,23 @@ def render_reminder(request: Request, now: datetime, style: Style, escalate: str
 
 
 def render_problem(
-    problem: Problem, request: Request | None, shop: str, now: datetime, style: Style
+    problem: Problem,
+    request: Request | None,
+    shop: str,
+    now: datetime,
+    style: Style,
+    marketplace: Marketplace = Marketplace.YANDEX,
 ) -> str:
-    """Staff are told of a request the desk cannot show them, with what to do about it."""
+    """Staff are told of a request the desk cannot show them, with what to do about it;
+    an Ozon request by its posting number."""
     t = style.texts
     lines = [
         t(
-            f"problem.{problem.stage}",
+            worded(f"problem.{problem.stage}", marketplace),
             order_id=escape(problem.order_ref),
             detail=escape(clip(problem.detail, CLIP_ERROR)),
         ),
-        t("post.shop", shop=escape(clip(shop, CLIP_LABEL))),
+        t("post.shop", shop=shop_shown(shop, marketplace, style)),
     ]
     if request is not None and request.pending:
         key = "post.deadline_estimated" if request.request_time.estimated else "post.deadline"
@@ -323,10 +329,12 @@ def split_lines(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
 
 
 def render_help(style: Style) -> str:
-    t = style.texts
+    """In the words of the marketplaces the chat serves: the Market's, Ozon's, or both."""
+    t, served = style.texts, style.marketplaces
     leads = ", ".join(span(lead, style) for lead in style.lead_times) or t("help.no_reminders")
-    note = t("help.confirm") if style.confirm_decisions else t("help.no_confirm")
+    note = t("help.confirm" if style.confirm_decisions else chat_worded("help.no_confirm", served))
     team = (t("help.claims") if style.claims else "") + (
         t("help.contact") if style.buyer_contact else ""
     )
-    return t("help", confirm_note=note, team_note=team, leads=leads) + "\n" + t("help.owner")
+    about = t(chat_worded("help", served), confirm_note=note, team_note=team, leads=leads)
+    return about + "\n" + t("help.owner")

@@ -386,7 +386,7 @@ class Stage(StrEnum):
 
 @dataclass(frozen=True)
 class Problem:
-    """Ids as the Market sent them: an unreadable order may have no valid one."""
+    """Ids as sent: an unreadable order may have no valid one (`names.problem_ref`)."""
 
     campaign_ref: str
     order_ref: str

@@ -78,7 +78,13 @@ def plan_ozon(view: OzonView) -> PollPlan:
     ]
     campaign = str(ozon_campaign(view.client_id))
     damaged = [
-        Problem(campaign, str(cid), Stage.STORE, "its database row is damaged")
+        Problem(campaign, _ref(view, cid), Stage.STORE, "its database row is damaged")
         for cid in sorted(view.held - view.open_requests.keys())
     ]
     return PollPlan(new, seen, damaged, [])
+
+
+def _ref(view: OzonView, cid: int) -> str:
+    """A damaged request's posting number, if Ozon still lists it; else its id."""
+    listed = view.listed.get(cid)
+    return listed.posting_number if listed is not None else str(cid)

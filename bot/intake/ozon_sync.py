@@ -38,7 +38,7 @@ from bot.ozon.errors import (
     OzonResponseError,
 )
 from bot.ozon.lookup import OzonLookup
-from bot.ozon.records import OzonPosting, OzonRequest
+from bot.ozon.records import OzonPosting, OzonRequest, OzonUnreadable
 from storage.polls import PollRecord
 from storage.store import Store
 
@@ -96,7 +96,7 @@ class OzonSync:
         )
         plan = plan_ozon(view)
         unreadable = [
-            Problem(str(self.campaign), item.cancellation_ref, Stage.READ, item.reason)
+            Problem(str(self.campaign), _posting_ref(item), Stage.READ, item.reason)
             for item in listing.unreadable
         ]
         poll = PollRecord(
@@ -134,7 +134,17 @@ class OzonSync:
             except OzonRateLimited:
                 raise
             except (OzonHTTPError, OzonResponseError) as error:
-                log.warning("Could not read posting %s: %s", request.posting_number, error)
-                ref = str(request.cancellation_id)
+                log.warning(
+                    "Could not read posting %s of Ozon's Client-Id %s: %s",
+                    request.posting_number,
+                    self.client_id,
+                    error,
+                )
+                ref = request.posting_number
                 problems.append(Problem(str(self.campaign), ref, Stage.READ, error.describe()))
         return postings, problems
+
+
+def _posting_ref(item: OzonUnreadable) -> str:
+    """Staff know a request by its posting number; without one, by its cancellation id."""
+    return item.posting_ref if item.posting_ref != "?" else item.cancellation_ref

@@ -24,6 +24,7 @@ from typing import Protocol
 from bot.backoff import Backoff
 from bot.chat.decider import Decider
 from bot.config import SettingsError
+from bot.domain.names import logged
 from bot.intake.plan import OLD_SWEEP_EVERY
 from bot.intake.poll_state import PollState
 from bot.intake.sync import SyncOutcome
@@ -80,6 +81,8 @@ class Poller:
         self.poll_interval, self.clock, self.wakeup = poll_interval, clock, wakeup
         self.state = PollState()  # for /cabinets, /healthz and /metrics
         self.trouble = Trouble(self.state, poll_interval, alerts, operators, cabinet)
+        self.marketplace = logged(alerts.marketplace)  # whom the log says it polls
+        self.of_cabinet = f"cabinet {cabinet}" if cabinet else ""
         self.answered = False  # a poll of this run has worked
         self.waiting = False  # the log said the desk waits for the Market
         interval = poll_interval.total_seconds()
@@ -127,16 +130,19 @@ class Poller:
         if outcome.swept_old:
             self.last_sweep = started_at
         log.info(
-            "Poll: %d pending at the Market, %d new, %d resolved elsewhere%s, %.0f ms",
+            "Poll: %d pending at %s, %d new, %d resolved elsewhere%s, %.0f ms%s",
             outcome.found,
+            self.marketplace,
             len(outcome.new),
             len(outcome.resolved),
             " (with the 30-60 day sweep)" if outcome.swept_old else "",
             (time.monotonic() - began) * 1000,
+            self._cabinet_shown(),
         )
         metrics.POLLS.labels("ok").inc()
         if self.waiting and not self.answered:
-            log.info("The Market answers: polling as usual")
+            whom = self.marketplace[0].upper() + self.marketplace[1:]
+            log.info("%s answers%s: polling as usual", whom, self._cabinet_shown())
         self.answered = True
         was_broken = self.storage.broken
         self.storage.worked()
@@ -163,9 +169,11 @@ class Poller:
         else:
             delay = self.backoff.next()
         log.warning(
-            "Poll failed (%d in a row, %.0f ms): %s; next try in %.0fs",
+            "Poll failed (%d in a row, %.0f ms; %s%s): %s; next try in %.0fs",
             self.state.failures,
             (time.monotonic() - began) * 1000,
+            self.marketplace,
+            f", {self.of_cabinet}" if self.of_cabinet else "",
             error,
             delay,
         )
@@ -189,7 +197,12 @@ class Poller:
         elif not self.waiting:
             self.waiting = True
             log.warning(
-                "Waiting for the Market (%s): the desk tries again on its poll schedule "
-                "and fetches requests once the Market answers",
+                "Waiting for %s%s (%s): the desk tries again on its poll schedule "
+                "and fetches requests once it answers",
+                self.marketplace,
+                self._cabinet_shown(),
                 error.describe(),
             )
+
+    def _cabinet_shown(self) -> str:
+        return f" ({self.of_cabinet})" if self.of_cabinet else ""

@@ -26,7 +26,9 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.chat.staff_chat import StaffChat
-from bot.formatting import when
+from bot.domain.model import Marketplace
+from bot.domain.names import logged
+from bot.formatting import when, worded
 from bot.intake.poll_state import PollState
 from bot.market.errors import MarketError, MarketRateLimited
 from bot.ops.operators import Operators
@@ -36,27 +38,37 @@ log = logging.getLogger(__name__)
 
 TROUBLE_AFTER_FAILURES = 2  # failed polls in a row, the last a poll interval after the first
 LIMIT_LASTS = 3  # poll intervals a 420 may be waited out before it is trouble
+WORDED = frozenset({"alert.limited"})  # the alerts that name the marketplace themselves
 
 
 class StaffAlerts:
-    """A line to the staff chat about the cabinet's polling (trouble, its end)."""
+    """A line to the staff chat about the cabinet's polling (trouble, its end), in the
+    words of the cabinet's marketplace."""
 
-    def __init__(self, bot: Bot, chat: StaffChat, texts: Texts, cabinet: str | None = None):
+    def __init__(
+        self,
+        bot: Bot,
+        chat: StaffChat,
+        texts: Texts,
+        cabinet: str | None = None,
+        marketplace: Marketplace = Marketplace.YANDEX,
+    ):
         """`cabinet`: its name, said where the chat serves several cabinets."""
         self.bot, self.chat, self.texts, self.cabinet = bot, chat, texts, cabinet
+        self.marketplace = marketplace
 
     async def send(self, key: str, **values: object) -> bool:
         """True when it reached the chat."""
+        t, marketplace = self.texts, self.marketplace
         if self.cabinet is None:
-            what = self.texts("what.market")
+            what = t(worded("what.market", marketplace))
         else:
-            what = self.texts("what.market_of", cabinet=escape(self.cabinet))
+            what = t(worded("what.market_of", marketplace), cabinet=escape(self.cabinet))
+        text = t(worded(key, marketplace) if key in WORDED else key, what=what, **values)
         try:
-            await self.bot.send_message(
-                chat_id=self.chat.id, text=self.texts(key, what=what, **values)
-            )
+            await self.bot.send_message(chat_id=self.chat.id, text=text)
         except TelegramError as error:
-            log.warning("Could not tell staff about the Market's state: %s", error)
+            log.warning("Could not tell staff about %s's state: %s", logged(marketplace), error)
             return False
         return True
 
@@ -104,13 +116,19 @@ class Trouble:
         since, self.since, self.error = self.since, None, None
         if not self.state.in_trouble:
             return
-        log.warning("Cabinet %s: polling works again (in trouble since %s)", self.cabinet, since)
+        log.warning(
+            "Cabinet %s: polling %s works again (in trouble since %s)",
+            self.cabinet,
+            logged(self.alerts.marketplace),
+            since,
+        )
         self.state.trouble_since = self.state.trouble = None
         if self.chat_told:
             self.chat_told = False
             await self.alerts.send("alert.recovered")
         if self.operators is not None:
-            self.operators.later("operator.recovered", cabinet=self.operators.named(self.cabinet))
+            key = worded("operator.recovered", self.alerts.marketplace)
+            self.operators.later(key, cabinet=self.operators.named(self.cabinet))
 
     def _lasted(self, now: datetime) -> timedelta:
         assert self.since is not None
@@ -126,10 +144,17 @@ class Trouble:
         assert self.error is not None and self.since is not None
         said = self.error.describe()
         self.state.trouble_since, self.state.trouble = self.since, said
-        log.warning("Cabinet %s is in trouble since %s: %s", self.cabinet, self.since, said)
+        marketplace = self.alerts.marketplace
+        log.warning(
+            "Cabinet %s (%s) is in trouble since %s: %s",
+            self.cabinet,
+            logged(marketplace),
+            self.since,
+            said,
+        )
         if self.operators is not None:
             self.operators.later(
-                "operator.trouble",
+                worded("operator.trouble", marketplace),
                 cabinet=self.operators.named(self.cabinet),
                 since=when(self.since, self.operators.style),
                 error=escape(said),

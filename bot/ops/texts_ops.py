@@ -28,6 +28,15 @@ RU: dict[str, str] = {
         "Другие кабинеты работают как обычно."
     ),
     "operator.recovered": "✅ Кабинет {cabinet}: запросы из Маркета снова приходят.",
+    "operator.trouble.ozon": (
+        "⚠️ Кабинет {cabinet}: не удаётся получить запросы из Ozon с {since}: {error}. "
+        "Другие кабинеты работают как обычно."
+    ),
+    "operator.recovered.ozon": "✅ Кабинет {cabinet}: запросы из Ozon снова приходят.",
+    "answer.no_storage.ozon": (
+        "Не удаётся записать решение: база данных бота недоступна для записи. "
+        "В Ozon ничего не отправлено, попробуйте позже."
+    ),
     "operator.chat_lost": (
         "⚠️ Кабинеты {cabinets}: бот не может писать в их чат {chat_id} ({error}). "
         "Их запросы не публикуются, пока бота не вернут в чат."
@@ -61,6 +70,15 @@ EN: dict[str, str] = {
         "The other cabinets work as usual."
     ),
     "operator.recovered": "✅ Cabinet {cabinet}: requests from the Market come in again.",
+    "operator.trouble.ozon": (
+        "⚠️ Cabinet {cabinet}: cannot fetch requests from Ozon since {since}: {error}. "
+        "The other cabinets work as usual."
+    ),
+    "operator.recovered.ozon": "✅ Cabinet {cabinet}: requests from Ozon come in again.",
+    "answer.no_storage.ozon": (
+        "Cannot record the decision now: the desk's database does not take writes. "
+        "Nothing was sent to Ozon; try again later."
+    ),
     "operator.chat_lost": (
         "⚠️ Cabinets {cabinets}: the bot cannot write to their chat {chat_id} ({error}). "
         "Their requests are not posted until the bot is back in the chat."

@@ -42,6 +42,7 @@ def _views(data: DeskData) -> list[CabinetView]:
                 trouble=state.trouble,
                 chat_lost_since=reach.lost_since if reach else None,
                 chat_refusal=reach.reason if reach else None,
+                marketplace=side.cabinet.marketplace,
             )
         )
     return views

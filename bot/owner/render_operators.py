@@ -10,8 +10,8 @@ from html import escape
 
 from bot.chat.render import split_lines
 from bot.domain.ledger import Fate
-from bot.domain.model import Decision, Request
-from bot.formatting import Style, when
+from bot.domain.model import Decision, Marketplace, Request
+from bot.formatting import Style, marketplace_name, order_number, when
 from bot.owner.render_owner import stats_lines
 from bot.owner.stats import Stats
 
@@ -28,6 +28,7 @@ class CabinetView:
     trouble: str | None
     chat_lost_since: datetime | None  # the chat refuses the bot
     chat_refusal: str | None
+    marketplace: Marketplace = Marketplace.YANDEX
 
 
 def render_cabinets(cabinets: Sequence[CabinetView], style: Style) -> list[str]:
@@ -41,18 +42,20 @@ def render_cabinets(cabinets: Sequence[CabinetView], style: Style) -> list[str]:
 def _cabinet_lines(cabinet: CabinetView, style: Style) -> list[str]:
     t = style.texts
     polled = when(cabinet.last_good_poll, style) if cabinet.last_good_poll else t("cabinets.never")
-    lines = [
-        t("cabinets.name", name=escape(cabinet.name), chat_id=cabinet.chat_id),
-        t("cabinets.polled", when=polled),
-    ]
+    name, chat_id = escape(cabinet.name), cabinet.chat_id
+    if style.names_marketplace:  # once Ozon is served, every cabinet says whose it is
+        where = marketplace_name(cabinet.marketplace, style)
+        head = t("cabinets.name_marketplace", name=name, marketplace=where, chat_id=chat_id)
+    else:
+        head = t("cabinets.name", name=name, chat_id=chat_id)
+    lines = [head, t("cabinets.polled", when=polled)]
     if cabinet.pending:
         first = cabinet.pending[0]
         deadline = when(first.deadline, style)
         if first.request_time.estimated:
             deadline = "~" + deadline
-        lines.append(
-            t("cabinets.open", n=len(cabinet.pending), deadline=deadline, order_id=first.order_id)
-        )
+        number = order_number(first.order)
+        lines.append(t("cabinets.open", n=len(cabinet.pending), deadline=deadline, order_id=number))
     else:
         lines.append(t("cabinets.open_none"))
     if cabinet.trouble_since is not None:

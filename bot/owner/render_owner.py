@@ -11,6 +11,7 @@ from bot.domain.model import DecisionRecord, DecisionResult, Marketplace
 from bot.formatting import (
     CLIP_ERROR,
     Style,
+    chat_worded,
     clip,
     left,
     marketplace_name,
@@ -20,12 +21,17 @@ from bot.formatting import (
 )
 from bot.owner.stats import Spread, Stats
 
+CHAT_WORDED = frozenset({"stats.expired", "stats.note"})
+
 
 def stats_lines(stats: Stats, style: Style) -> list[str]:
     """The counts, times and people; shared by /stats and the digest."""
     t = style.texts
     lines = [t("stats.received", n=stats.received)]
-    lines += [t(f"stats.{outcome.value}", n=stats.outcomes[outcome]) for outcome in OUTCOMES]
+    lines += [
+        t(_chat_worded(f"stats.{outcome.value}", style), n=stats.outcomes[outcome])
+        for outcome in OUTCOMES
+    ]
     lines += _marketplace_lines(stats, style)
     lines += _speed_lines(stats, style)
     if stats.people:
@@ -35,8 +41,13 @@ def stats_lines(stats: Stats, style: Style) -> list[str]:
             for tally in stats.people
         ]
     if any(n for outcome, n in stats.outcomes.items() if outcome in INFERRED):
-        lines.append(t("stats.note"))
+        lines.append(t(_chat_worded("stats.note", style)))
     return lines
+
+
+def _chat_worded(key: str, style: Style) -> str:
+    """The lines that say who refunded: the Market, Ozon, or the marketplace."""
+    return chat_worded(key, style.marketplaces) if key in CHAT_WORDED else key
 
 
 def _marketplace_lines(stats: Stats, style: Style) -> list[str]:

@@ -21,7 +21,13 @@ from bot.formatting import (
     worded,
 )
 
-OZON_WORDED = frozenset({"story.sent", "story.answer"})  # the steps that name the marketplace
+# the texts Ozon's requests word their own way: the steps that name the marketplace, an
+# Ozon request's exact time (from its listing, not a notification) and its status
+OZON_WORDED = frozenset({"story.sent", "story.answer", "story.status", "basis.notification"})
+
+
+def _worded(key: str, marketplace: Marketplace) -> str:
+    return worded(key, marketplace) if key in OZON_WORDED else key
 
 
 def _at(text: str | None, style: Style) -> str:
@@ -58,7 +64,7 @@ def event_line(event: Event, style: Style, marketplace: Marketplace = Marketplac
     if event.kind in (Kind.SEEN, Kind.DEADLINE):
         values.update(
             requested=_at(d.get("requested_at"), style),
-            basis=t(f"basis.{d.get('basis')}"),
+            basis=t(_worded(f"basis.{d.get('basis')}", marketplace)),
             deadline=_at(d.get("deadline"), style),
             old=_at(d.get("old_deadline"), style),
             new=_at(d.get("deadline"), style),
@@ -72,7 +78,7 @@ def event_line(event: Event, style: Style, marketplace: Marketplace = Marketplac
     elif event.kind is Kind.ANSWER:
         values["answer"] = _answer(event, style, marketplace)
     key = f"story.{event.kind.value}"
-    line = t(worded(key, marketplace) if key in OZON_WORDED else key, **values)
+    line = t(_worded(key, marketplace), **values)
     return line + " *" if event.before_journal else line
 
 

@@ -25,6 +25,7 @@ RU: dict[str, str] = {
     ),
     "cabinets.title": "🗄 <b>Кабинеты: {count}</b>",
     "cabinets.name": "<b>{name}</b> · чат <code>{chat_id}</code>",
+    "cabinets.name_marketplace": "<b>{name}</b> · {marketplace} · чат <code>{chat_id}</code>",
     "cabinets.polled": "Последний удачный опрос: {when}",
     "cabinets.never": "ещё не было",
     "cabinets.open": "Ждут решения: {n}; ближайший срок {deadline} (№{order_id})",
@@ -53,6 +54,10 @@ RU: dict[str, str] = {
     "stats.reject_in_delivery": "🚚 Отказано — у курьера: {n}",
     "stats.elsewhere": "↪️ Вероятно, решено в другом месте (покупатель, поддержка): {n}",
     "stats.expired": "⌛ <b>Вероятно, истекли без ответа (Маркет вернул деньги): {n}</b>",
+    "stats.expired.ozon": ("⌛ <b>Вероятно, истекли без ответа (Ozon сам одобрил отмену): {n}</b>"),
+    "stats.expired.both": (
+        "⌛ <b>Вероятно, истекли без ответа (маркетплейс вернул деньги): {n}</b>"
+    ),
     "stats.pending": "⏳ Ещё ждут решения: {n}",
     "stats.marketplaces": "По маркетплейсам:",
     "stats.marketplace": (
@@ -70,6 +75,14 @@ RU: dict[str, str] = {
     "stats.person": "• {name}: {n}",
     "stats.note": (
         "<i>«Вероятно»: Маркет не сообщает, кто закрыл заказ без нашего решения; "
+        "это вывод по сроку.</i>"
+    ),
+    "stats.note.ozon": (
+        "<i>«Вероятно»: Ozon не сообщает, кто закрыл запрос без нашего решения; "
+        "это вывод по сроку.</i>"
+    ),
+    "stats.note.both": (
+        "<i>«Вероятно»: маркетплейсы не сообщают, кто закрыл запрос без нашего решения; "
         "это вывод по сроку.</i>"
     ),
     "history.title": "🗂 <b>Последние решения</b>",
@@ -101,12 +114,14 @@ RU: dict[str, str] = {
     "answer.short.not_pending.ozon": "запрос уже не ждал решения",
     "answer.short.unknown.ozon": "неизвестно (перезапуск)",
     "story.status": "{when} — статус заказа: {status}",
+    "story.status.ozon": "{when} — статус запроса: {status}",
     "story.closed": "{when} — ушёл из списка ожидающих: {status}",
     "story.before": (
         "<i>* восстановлено по данным до появления журнала: исправления срока, "
         "нажатия и прежние посты тогда не сохранялись.</i>"
     ),
     "basis.notification": "точно, из уведомления",
+    "basis.notification.ozon": "точно, по данным Ozon",
     "basis.poll": "по опросу",
     "basis.estimated": "оценка",
     "ledger.accept": "отмена принята",
@@ -148,6 +163,7 @@ EN: dict[str, str] = {
     ),
     "cabinets.title": "🗄 <b>Cabinets: {count}</b>",
     "cabinets.name": "<b>{name}</b> · chat <code>{chat_id}</code>",
+    "cabinets.name_marketplace": "<b>{name}</b> · {marketplace} · chat <code>{chat_id}</code>",
     "cabinets.polled": "Last good poll: {when}",
     "cabinets.never": "never",
     "cabinets.open": "Pending: {n}; nearest deadline {deadline} (#{order_id})",
@@ -176,6 +192,10 @@ EN: dict[str, str] = {
     "stats.reject_in_delivery": "🚚 Rejected — with the courier: {n}",
     "stats.elsewhere": "↪️ Probably settled elsewhere (buyer, support): {n}",
     "stats.expired": "⌛ <b>Probably expired unanswered (the Market refunded): {n}</b>",
+    "stats.expired.ozon": (
+        "⌛ <b>Probably expired unanswered (Ozon approved the cancellation itself): {n}</b>"
+    ),
+    "stats.expired.both": ("⌛ <b>Probably expired unanswered (the marketplace refunded): {n}</b>"),
     "stats.pending": "⏳ Still pending: {n}",
     "stats.marketplaces": "By marketplace:",
     "stats.marketplace": (
@@ -191,6 +211,14 @@ EN: dict[str, str] = {
     "stats.person": "• {name}: {n}",
     "stats.note": (
         "<i>“Probably”: the Market does not say who settled an order we did not decide; "
+        "inferred from the deadline.</i>"
+    ),
+    "stats.note.ozon": (
+        "<i>“Probably”: Ozon does not say who settled a request we did not decide; "
+        "inferred from the deadline.</i>"
+    ),
+    "stats.note.both": (
+        "<i>“Probably”: the marketplaces do not say who settled a request we did not decide; "
         "inferred from the deadline.</i>"
     ),
     "history.title": "🗂 <b>Last decisions</b>",
@@ -222,12 +250,14 @@ EN: dict[str, str] = {
     "answer.short.not_pending.ozon": "the request no longer awaited one",
     "answer.short.unknown.ozon": "unknown (restart)",
     "story.status": "{when} — order status: {status}",
+    "story.status.ozon": "{when} — request status: {status}",
     "story.closed": "{when} — left the pending list: {status}",
     "story.before": (
         "<i>* rebuilt from what was kept before the journal existed: deadline corrections, "
         "taps and earlier posts were not kept then.</i>"
     ),
     "basis.notification": "exact, from a notification",
+    "basis.notification.ozon": "exact, as Ozon lists it",
     "basis.poll": "by polling",
     "basis.estimated": "estimated",
     "ledger.accept": "cancellation accepted",
