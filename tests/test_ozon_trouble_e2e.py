@@ -49,6 +49,8 @@ def test_a_deactivated_key_is_the_cabinets_trouble_told_once(
     fake_ozon.deactivate_key(KEY)
     [alert] = wait_until(lambda: alerts(telegram), message="the trouble alert")
     assert KEY_DEACTIVATED in alert and "Ozon shop" in alert
+    assert "of the cabinet “Ozon shop” from Ozon" in alert and "Market" not in alert
+    assert "; Ozon, cabinet Ozon shop): list: HTTP 403" in desk.log()  # whose poll failed
     market.add_order(3, CAMPAIGN, cancel_requested=True)
     post_of(telegram, 3)  # the Market's cabinet is not held up
     refused = len(fake_ozon.calls(client_id=SELLER))
