@@ -25,7 +25,7 @@ DEFAULT_OUT = ROOT / "bench" / "results" / "latest.json"
 #: Cheapest and most independent first; the long flood run last.
 MODULES = (
     "startup", "memory", "polling", "notify", "taps", "listing", "pending", "owner", "team",
-    "flood", "many_idle", "many_load",
+    "ozon", "flood", "many_idle", "many_load",
 )  # fmt: skip
 
 
@@ -54,7 +54,7 @@ def _selected(wanted: set[str] | None) -> list[str]:
             chosen.append(name)
     unknown = (wanted or set()) - known
     if unknown:
-        raise SystemExit(f"unknown measure ids: {', '.join(sorted(unknown))} (use 1-21)")
+        raise SystemExit(f"unknown measure ids: {', '.join(sorted(unknown))} (use 1-24)")
     return chosen
 
 
