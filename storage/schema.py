@@ -215,7 +215,26 @@ ALTER TABLE polls ADD COLUMN scope TEXT;
 CREATE INDEX polls_by_scope ON polls(scope, ok, started_at);
 """
 
-MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7]
+# a refused forum topic is its chat's (issue 20): forums reuse small topic ids; an earlier
+# desk had one chat, the one its posts are in
+V8 = """
+ALTER TABLE refused_topics RENAME TO refused_topics_v7;
+CREATE TABLE refused_topics (
+    chat_id INTEGER NOT NULL,            -- 0: a reader not scoped to one chat
+    topic_id INTEGER NOT NULL,
+    detail TEXT NOT NULL,
+    noted_at TEXT NOT NULL,
+    reported_at TEXT,                    -- null: staff have not been told yet
+    PRIMARY KEY (chat_id, topic_id)
+);
+INSERT INTO refused_topics (chat_id, topic_id, detail, noted_at, reported_at)
+    SELECT coalesce((SELECT chat_id FROM posts ORDER BY posted_at DESC LIMIT 1), 0),
+           topic_id, detail, noted_at, reported_at
+    FROM refused_topics_v7;
+DROP TABLE refused_topics_v7;
+"""
+
+MIGRATIONS: list[str] = [V1, V2, V3, V4, V5, V6, V7, V8]
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -38,7 +38,6 @@ class Tables:
         self.shops = Shops(self.db)
         self.chats = ChatMoves(self.db)
         self.claims = Claims(self.db)
-        self.topics = RefusedTopics(self.db)
         self.summaries = Summaries(self.db)
         self.events = Events(self.db)
         self.daily = DailyRuns(self.db)
@@ -54,6 +53,7 @@ class Tables:
         self.unseen = Unseen(self.db, scope)
         self.problems = ProblemLog(self.db, scope)
         self.history = History(self.db, scope)
+        self.topics = RefusedTopics(self.db, scope)
 
     def scoped(self, scope: Scope) -> Self:
         """The same database and transactions, listing only what `scope` covers."""
