@@ -127,14 +127,17 @@ class Reloader:
                 start_loop(data, loop)
 
     def _inherit(self, built: list[Parts], going: list[Parts]) -> None:
-        """A rebuilt cabinet's decider takes over: a decision in flight is not taken for one
-        a stop interrupted, and one whose answer could not be stored is still recovered."""
-        before = {poll_scope(s.cabinet): s.decider for part in going for s in part.sides}
+        """A rebuilt cabinet takes over from the one it replaces: its decider, so a decision
+        in flight is not taken for one a stop interrupted and one whose answer could not be
+        stored is still recovered; and its poller's state, so trouble told before the
+        reload is told to have ended, once, when it ends."""
+        before = {poll_scope(s.cabinet): s for part in going for s in part.sides}
         for side in (side for part in built for side in part.sides):
             side.decider.started_at = self.started_at
             old = before.get(poll_scope(side.cabinet))
             if old is not None:
-                side.decider.orphaned |= old.orphaned
+                side.decider.orphaned |= old.decider.orphaned
+                side.poller.carry_on_from(old.poller)
 
 
 def _unchanged(part: Parts, chats: dict[int, list[Cabinet]]) -> bool:

@@ -276,3 +276,20 @@ def test_without_a_cabinets_file_a_sighup_says_there_is_nothing_to_reload(start_
 
     reload(desk, "nothing to reload")
     assert desk.running
+
+
+def test_trouble_told_before_a_reload_is_told_to_have_ended_once(start, market, telegram):
+    """A cabinet rebuilt by a reload keeps its trouble: no second alert, and its end told."""
+    market.set_outage(500, business=SAD)
+    desk = start(UYUT_CABINET, SAD_CABINET)
+    alerts = lambda: [m.text for m in telegram.messages(SAD_CHAT) if m.text[:1] in "⚠✅"]  # noqa: E731
+    wait_until(lambda: alerts(), 15, message="the trouble alert in Сад's chat")
+
+    reload_with = {**SAD_CABINET, "language": "ru"}  # its chat's settings change: rebuilt
+    Path(desk.env["CABINETS_FILE"]).write_text(cabinets_toml(UYUT_CABINET, reload_with))
+    reload(desk)
+    market.set_outage(None, business=SAD)
+
+    wait_until(lambda: len(alerts()) >= 2, 15, message="the end of the trouble told")
+    told = alerts()
+    assert told[0].startswith("⚠️") and told[1].startswith("✅") and len(told) == 2

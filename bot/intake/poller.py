@@ -90,6 +90,12 @@ class Poller:
         self.last_sweep = store.polls.last_full_sweep()
         self.last_prune = clock() - POLL_HISTORY
 
+    def carry_on_from(self, other: Poller) -> None:
+        """The same cabinet rebuilt by a reload: its polling's state and trouble go on."""
+        self.state.__dict__.update(vars(other.state))
+        self.trouble.carry_on_from(other.trouble)
+        self.answered, self.waiting = other.answered, other.waiting
+
     async def run(self) -> None:
         await asyncio.sleep(self.first_delay)
         while True:

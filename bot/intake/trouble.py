@@ -89,6 +89,10 @@ class Trouble:
         self.error: MarketError | None = None  # the last failed poll's, in this run of them
         self.chat_told = False  # the chat heard of the current trouble
 
+    def carry_on_from(self, other: Trouble) -> None:
+        """A reload rebuilt the cabinet: the run of failures and who heard of it go on."""
+        self.since, self.error, self.chat_told = other.since, other.error, other.chat_told
+
     async def failed(self, error: MarketError, started_at: datetime, now: datetime) -> None:
         """A failed poll, already counted in `state.failures`."""
         self.since, self.error = self.since or started_at, error
