@@ -58,6 +58,13 @@ RU: dict[str, str] = {
     ),
     "help.no_confirm.ozon": "Решение уходит в Ozon сразу после нажатия.",
     "help.no_confirm.both": "Решение уходит в Маркет или Ozon сразу после нажатия.",
+    "start.ozon": (
+        "Здравствуйте! Я публикую запросы на отмену отправлений и передаю решения в Ozon."
+    ),
+    "start.both": (
+        "Здравствуйте! Я публикую запросы на отмену заказов и передаю решения в Маркет и Ozon."
+    ),
+    "owner.order_unknown.posting": "Отправление {order_id} боту не встречалось.",
 }
 
 EN: dict[str, str] = {
@@ -115,4 +122,9 @@ EN: dict[str, str] = {
     ),
     "help.no_confirm.ozon": "The decision goes to Ozon as soon as you tap.",
     "help.no_confirm.both": "The decision goes to the Market or Ozon as soon as you tap.",
+    "start.ozon": "Hello! I post cancellation requests and pass your decisions to Ozon.",
+    "start.both": (
+        "Hello! I post cancellation requests and pass your decisions to the Market and Ozon."
+    ),
+    "owner.order_unknown.posting": "The desk never saw posting {order_id}.",
 }

@@ -9,7 +9,7 @@ from bot.chat.callbacks import Tap
 from bot.config import Settings
 from bot.domain.model import Decision
 from tests.chat import ANNA, post_of
-from tests.conftest import CAMPAIGN
+from tests.conftest import CAMPAIGN, STAFF_CHAT
 from tests.harness import wait_until
 from tests.ozon_desk_world import (
     APPROVE,
@@ -99,3 +99,20 @@ def test_requests_settled_outside_the_desk_are_closed_in_the_chat(
         closed = settled(telegram, post)
         assert closed.edits >= 1
     assert fake_ozon.calls(APPROVE) == [] and fake_ozon.calls(REJECT) == []
+
+
+def test_start_and_an_unknown_posting_are_answered_in_both_marketplaces_words(
+    telegram, start_ozon_desk
+):
+    """The chat serves a Market and an Ozon cabinet: /start names both, and /order of a
+    posting the desk never saw says posting, not order."""
+    start_ozon_desk(COMMAND_COOLDOWN="0")
+    telegram.send_text(STAFF_CHAT, ANNA, "/start")
+    telegram.send_text(STAFF_CHAT, ANNA, "/order 99999999-0001-1")
+
+    def replies() -> list[str]:
+        return [m.text for m in telegram.messages(STAFF_CHAT) if m.from_bot]
+
+    told = wait_until(lambda: len(found := replies()) >= 2 and found, message="two replies")
+    assert any("the Market and Ozon" in text for text in told)
+    assert "The desk never saw posting 99999999-0001-1." in told

@@ -28,7 +28,7 @@ from bot.chat.room_of import room_for
 from bot.chat.rooms import Room, Rooms
 from bot.config import Settings
 from bot.domain.model import Person
-from bot.formatting import Style
+from bot.formatting import Style, chat_worded
 from bot.intake.notifications import Inboxes
 from bot.signals import Activity, Shutdown
 from bot.texts import Texts
@@ -152,7 +152,8 @@ async def on_help(update: Update, context: Context) -> None:
 
 async def on_start(update: Update, context: Context) -> None:
     style = room_of(update, context).style
-    await _answer(update, context, style.texts("start") + "\n\n" + _help(context.bot_data, style))
+    hello = style.texts(chat_worded("start", style.marketplaces))
+    await _answer(update, context, hello + "\n\n" + _help(context.bot_data, style))
 
 
 def _help(data: DeskData, style: Style) -> str:

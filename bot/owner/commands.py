@@ -76,7 +76,8 @@ async def on_order(update: Update, context: Context) -> None:
         await _reply(update, context, [t("owner.order_usage")])
         return
     if not requests:
-        await _reply(update, context, [t("owner.order_unknown", order_id=number)])
+        unknown = "owner.order_unknown" + ("" if ORDER_ID.fullmatch(number) else ".posting")
+        await _reply(update, context, [t(unknown, order_id=number)])
         return
     lines: list[str] = []
     for request in requests:
