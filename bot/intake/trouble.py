@@ -165,8 +165,11 @@ class Trouble:
             )
 
     async def _tell_chat(self, now: datetime) -> None:
+        """Counted as told from the moment it is sent: a poller stopped while the message is
+        on its way (a reload rebuilding the cabinet) must not have it sent twice."""
         assert self.error is not None
         error = escape(self.error.describe())
+        self.chat_told = True
         if isinstance(self.error, MarketRateLimited):
             minutes = max(1, math.ceil(self._lasted(now).total_seconds() / 60))
             self.chat_told = await self.alerts.send("alert.limited", minutes=minutes, error=error)
