@@ -1,7 +1,8 @@
 """Ozon's answers drawn from the committed contracts of its spec, as its gateway sends them.
 
 ``tests/contracts/ozon_*.schema.json`` are made from swagger.json by
-``scripts/contracts/ozon_parse.py`` (the same files as tests/fakes/ozon's contracts). The
+``scripts/contracts/ozon.py`` (tests/fakes/ozon's contracts; the spec's examples by
+``scripts/contracts/ozon_examples.py``). The
 spec describes protobuf messages; Ozon's gRPC-gateway JSON differs from it in two ways the
 desk must read, so the drawing adds them: an int64 may come as a JSON string of digits (the
 spec's own example sends `counter` as "1"), and any field may be `null` (the examples send
