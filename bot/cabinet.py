@@ -26,6 +26,9 @@ class Cabinet:
     name: str
     settings: Settings
     marketplace: Marketplace = Marketplace.YANDEX
+    # the one cabinet of a desk without a cabinets file: its poll records are the ones it
+    # always had, and a key refused at start stops the desk (a file may name one "default")
+    from_environment: bool = False
 
     @property
     def business_id(self) -> int | None:
@@ -61,4 +64,4 @@ class Desk:
     @classmethod
     def of_environment(cls, settings: Settings) -> Desk:
         """A desk configured as before cabinets: one cabinet from the environment."""
-        return cls(settings, (Cabinet(ENVIRONMENT_CABINET, settings),))
+        return cls(settings, (Cabinet(ENVIRONMENT_CABINET, settings, from_environment=True),))

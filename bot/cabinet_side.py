@@ -15,13 +15,13 @@ from typing import Protocol
 import httpx
 from telegram import Bot
 
-from bot.cabinet import ENVIRONMENT_CABINET, Cabinet
+from bot.cabinet import Cabinet
 from bot.chat.decider import Decider
 from bot.chat.rooms import Seat
 from bot.chat.staff_chat import StaffChat
 from bot.formatting import Style
 from bot.intake.notifications import Inbox
-from bot.intake.poller import Poller
+from bot.intake.poller import Poller, PollSource
 from bot.intake.sync import MarketSync
 from bot.intake.trouble import StaffAlerts
 from bot.market.client import Lane, MarketClient
@@ -75,7 +75,7 @@ class Side(Protocol):
 def poll_scope(cabinet: Cabinet) -> str | None:
     """Whose poll records a cabinet reads: by business (and campaigns, when a business is
     split), never by name; the environment's one cabinet keeps the records it always had."""
-    if cabinet.name == ENVIRONMENT_CABINET:
+    if cabinet.from_environment:
         return None
     campaigns = ",".join(map(str, sorted(cabinet.settings.market_campaign_ids)))
     return f"business:{cabinet.business_id}" + (f":{campaigns}" if campaigns else "")
@@ -107,8 +107,15 @@ class CabinetSide:
             settings, store, self.market, style.texts, wakeup, clock, shared.storage
         )
         self.contact = BuyerContact(settings, self.market, self.decider, style, clock)
-        alerts = StaffAlerts(shared.bot, chat, style.texts, cabinet.name if shares_chat else None)
-        self.poller = self._poller(shared, alerts, place)
+        source = MarketSync(
+            self.market,
+            self.shops,
+            store,
+            clock=clock,
+            poll_interval=settings.poll_interval,
+            window=settings.decision_window,
+        )
+        self.poller = cabinet_poller(self, shared, source, Alerted(chat, style, shares_chat), place)
         self.inbox: Inbox | None = Inbox(
             store,
             OrderLookup(self.market, clock, Lane.NOTIFICATIONS),  # never ahead of a PUT
@@ -121,28 +128,37 @@ class CabinetSide:
         )
         self.seat = Seat(cabinet.name, self.shops, self.decider, self.contact)
 
-    def _poller(self, shared: Shared, alerts: StaffAlerts, place: float) -> Poller:
-        cabinet, settings = self.cabinet, self.settings
-        source = MarketSync(
-            self.market,
-            self.shops,
-            self.store,
-            clock=shared.clock,
-            poll_interval=settings.poll_interval,
-            window=settings.decision_window,
-        )
-        return Poller(
-            self.store,
-            source,
-            self.decider,
-            alerts,
-            poll_interval=settings.poll_interval,
-            clock=shared.clock,
-            wakeup=shared.wakeup,
-            storage=shared.storage,
-            shutdown=shared.shutdown,
-            first_delay=place,
-            refused_key_stops=cabinet.name == ENVIRONMENT_CABINET,
-            operators=shared.operators,
-            cabinet=cabinet.name,
-        )
+
+@dataclass(frozen=True)
+class Alerted:
+    """Where a cabinet's trouble is told: its chat, in its words, naming it if shared."""
+
+    chat: StaffChat
+    style: Style
+    shares_chat: bool
+
+
+def cabinet_poller(
+    side: Side, shared: Shared, source: PollSource, alerted: Alerted, place: float
+) -> Poller:
+    """A cabinet's poller, of either marketplace: its own source over the desk's loop,
+    backoff and trouble rules, first polling at `place` seconds into the interval."""
+    cabinet, settings = side.cabinet, side.cabinet.settings
+    named = cabinet.name if alerted.shares_chat else None
+    texts = alerted.style.texts
+    alerts = StaffAlerts(shared.bot, alerted.chat, texts, named, cabinet.marketplace)
+    return Poller(
+        side.store,
+        source,
+        side.decider,
+        alerts,
+        poll_interval=settings.poll_interval,
+        clock=shared.clock,
+        wakeup=shared.wakeup,
+        storage=shared.storage,
+        shutdown=shared.shutdown,
+        first_delay=place,
+        refused_key_stops=cabinet.from_environment,
+        operators=shared.operators,
+        cabinet=cabinet.name,
+    )

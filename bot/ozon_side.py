@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.cabinet import Cabinet
-from bot.cabinet_side import Shared, poll_scope
+from bot.cabinet_side import Alerted, Shared, cabinet_poller, poll_scope
 from bot.chat.decider import Decider, Tapped, Verdict
 from bot.chat.rooms import Seat
 from bot.chat.staff_chat import StaffChat
@@ -21,8 +21,6 @@ from bot.domain.model import Decision, Order, Request, ozon_campaign
 from bot.formatting import Style
 from bot.intake.notifications import Inbox
 from bot.intake.ozon_sync import OzonSync, as_market_error
-from bot.intake.poller import Poller
-from bot.intake.trouble import StaffAlerts
 from bot.ozon.client import OzonClient
 from bot.ozon.errors import OzonError
 from bot.ozon.lookup import OzonLookup
@@ -130,24 +128,7 @@ class OzonSide:
             marketplace=cabinet.marketplace,
         )
         self.contact = NoContact(self.decider, style.texts)
-        named = cabinet.name if shares_chat else None
-        alerts = StaffAlerts(shared.bot, chat, style.texts, named, cabinet.marketplace)
-        self.poller = self._poller(shared, alerts, client_id, place)
+        source = OzonSync(self.client, store, client_id, shared.clock)
+        alerted = Alerted(chat, style, shares_chat)
+        self.poller = cabinet_poller(self, shared, source, alerted, place)
         self.seat = Seat(cabinet.name, self.shops, self.decider, self.contact)
-
-    def _poller(self, shared: Shared, alerts: StaffAlerts, client_id: int, place: float) -> Poller:
-        return Poller(
-            self.store,
-            OzonSync(self.client, self.store, client_id, shared.clock),
-            self.decider,
-            alerts,
-            poll_interval=self.settings.poll_interval,
-            clock=shared.clock,
-            wakeup=shared.wakeup,
-            storage=shared.storage,
-            shutdown=shared.shutdown,
-            first_delay=place,
-            refused_key_stops=False,  # a cabinet of the file: its trouble, the desk goes on
-            operators=shared.operators,
-            cabinet=self.cabinet.name,
-        )

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.cabinet import ENVIRONMENT_CABINET, Marketplace
+from bot.cabinet_side import poll_scope
 from bot.cabinets_file import CabinetsFileError, load_desk, open_desk, reread_cabinets
 from bot.config import load_settings
 from tests.cabinets import (
@@ -37,6 +38,16 @@ def test_without_a_file_the_desk_is_todays(tmp_path: Path) -> None:
     assert [(cabinet.name, cabinet.settings) for cabinet in desk.cabinets] == [
         (ENVIRONMENT_CABINET, settings)
     ]
+
+
+def test_a_file_cabinet_named_default_is_not_the_environments(tmp_path: Path) -> None:
+    """Only the environment's cabinet keeps the poll records of before and stops the desk
+    on a refused key; a file's cabinet of that name is a file's cabinet like any other."""
+    [named] = load(tmp_path, cabinets_toml(with_keys(SAD, name=ENVIRONMENT_CABINET))).cabinets
+    [environments] = load_desk(dict(REQUIRED), tmp_path / "absent.env").cabinets
+
+    assert not named.from_environment and environments.from_environment
+    assert poll_scope(named) == "business:7202" and poll_scope(environments) is None
 
 
 def test_the_issues_two_cabinets(tmp_path: Path) -> None:
