@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.cabinets import cabinets_toml
-from tests.harness import DeskProcess, wait_until
+from tests.harness import DeskProcess, Desks, wait_until
 
 KEY_A, KEY_B = "key-a", "key-b"
 BUSINESS_A, BUSINESS_B = 7101, 7102
@@ -102,19 +102,14 @@ def desk_environment(market, telegram, folder: Path, cabinets: str, **more: str)
 @pytest.fixture
 def start_cabinets(market_ab, telegram_ab, tmp_path: Path) -> Iterator[Callable[..., DeskProcess]]:
     """Start `python -m bot` over a cabinets file (by default A and B); all stopped at the end."""
-    started: list[DeskProcess] = []
+    desks = Desks(tmp_path)
 
     def start(*cabinets: dict, **more: str) -> DeskProcess:
         text = cabinets_toml(*(cabinets or (A, B)))
-        env = desk_environment(market_ab, telegram_ab, tmp_path, text, **more)
-        process = DeskProcess(env, tmp_path, name=f"desk{len(started)}").start()
-        started.append(process)
-        return process
+        return desks.start(desk_environment(market_ab, telegram_ab, tmp_path, text, **more))
 
     yield start
-    for process in started:
-        if process.running:
-            process.terminate()
+    desks.stop()
 
 
 # --- what staff do and see in a chat -------------------------------------------------------

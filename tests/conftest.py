@@ -88,20 +88,11 @@ def desk_env(market, telegram, tmp_path: Path) -> dict[str, str]:
 @pytest.fixture
 def start_desk(desk_env: dict[str, str], tmp_path: Path):
     """Start `python -m bot` (more than once for restarts); all are stopped at the end."""
-    from tests.harness import DeskProcess
+    from tests.harness import Desks
 
-    started: list[DeskProcess] = []
-
-    def start(**overrides: str) -> DeskProcess:
-        env = {**desk_env, **overrides}
-        process = DeskProcess(env, tmp_path, name=f"desk{len(started)}").start()
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.running:
-            process.terminate()
+    desks = Desks(tmp_path)
+    yield lambda **overrides: desks.start({**desk_env, **overrides})
+    desks.stop()
 
 
 @pytest.fixture

@@ -108,6 +108,24 @@ class DeskProcess:
         self.wait()
 
 
+class Desks:
+    """The desks one test starts (more than one for restarts), each stopped at its end."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.started: list[DeskProcess] = []
+
+    def start(self, env: dict[str, str], module: str = "bot") -> DeskProcess:
+        name = f"desk{len(self.started)}"
+        process = DeskProcess(env, self.workdir, name=name, module=module).start()
+        self.started.append(process)
+        return process
+
+    def stop(self) -> list[int]:
+        """Stop the ones still running; their exit codes (0: a clean stop)."""
+        return [process.terminate() for process in self.started if process.running]
+
+
 def wait_until(predicate, timeout: float = 10.0, interval: float = 0.02, message: str = ""):
     """Poll `predicate` until it returns something truthy; fail loudly on timeout."""
     deadline = time.monotonic() + timeout

@@ -13,7 +13,7 @@ from bot.domain.model import Decision
 from tests.chat import posts
 from tests.conftest import STAFF_CHAT
 from tests.fakes.ozon import FakeOzon
-from tests.harness import DeskProcess, wait_until
+from tests.harness import DeskProcess, Desks, wait_until
 
 SELLER, KEY = 4242, "ozon-key"
 LIST = "/v2/conditional-cancellation/list"
@@ -31,20 +31,15 @@ def fake_ozon() -> Iterator[FakeOzon]:
 @pytest.fixture
 def start_ozon_desk(desk_env: dict[str, str], fake_ozon: FakeOzon, tmp_path: Path):
     """Start the desk with both cabinets (more than once for restarts); all stopped at the end."""
-    started: list[DeskProcess] = []
+    desks = Desks(tmp_path)
     ozon = {"OZON_TEST_URL": fake_ozon.url, "OZON_TEST_CLIENT_ID": str(SELLER)}
 
     def start(**overrides: str) -> DeskProcess:
         env = {**desk_env, **ozon, "OZON_TEST_API_KEY": KEY, **overrides}
-        name = f"desk{len(started)}"
-        process = DeskProcess(env, tmp_path, name=name, module="tests.ozon_desk").start()
-        started.append(process)
-        return process
+        return desks.start(env, module="tests.ozon_desk")
 
     yield start
-    for process in started:
-        if process.running:
-            process.terminate()
+    desks.stop()
 
 
 def ozon_post(telegram, request, timeout: float = 15.0):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.cabinets import cabinets_toml, with_keys
-from tests.harness import DeskProcess, wait_until
+from tests.harness import DeskProcess, Desks, wait_until
 
 pytestmark = pytest.mark.process
 
@@ -78,7 +78,7 @@ def cabinets_file(tmp_path: Path) -> Callable[..., None]:
 
 @pytest.fixture
 def start(market, telegram, tmp_path: Path, cabinets_file) -> Iterator[Callable[..., DeskProcess]]:
-    started: list[DeskProcess] = []
+    desks = Desks(tmp_path)
 
     def start_desk(*cabinets: dict[str, object], **more: str) -> DeskProcess:
         cabinets_file(*cabinets)
@@ -94,15 +94,12 @@ def start(market, telegram, tmp_path: Path, cabinets_file) -> Iterator[Callable[
             "LANGUAGE": "en",
             **more,
         }
-        desk = DeskProcess(env, tmp_path, name=f"desk{len(started)}").start()
-        started.append(desk)
+        desk = desks.start(env)
         wait_until(lambda: "Desk started" in desk.log(), message="the desk's start")
         return desk
 
     yield start_desk
-    for desk in started:
-        if desk.running:
-            assert desk.terminate() == 0
+    assert all(code == 0 for code in desks.stop())
 
 
 def reload(desk: DeskProcess, expect: str = RELOADED) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.cabinets import KEY_SAD, KEY_UYUT, SAD, UYUT, cabinets_toml, environment, with_keys
-from tests.harness import DeskProcess, wait_until
+from tests.harness import DeskProcess, Desks, wait_until
 
 UYUT_BUSINESS, SAD_BUSINESS = 7101, 7202
 UYUT_SHOP, SAD_SHOP = 21100001, 21200001
@@ -47,7 +47,7 @@ def telegram() -> Iterator:
 @pytest.fixture
 def desk(market, telegram, tmp_path: Path) -> Iterator:
     """Start the desk with the two cabinets; the operator has started the bot before."""
-    started: list[DeskProcess] = []
+    desks = Desks(tmp_path)
 
     def start() -> DeskProcess:
         telegram.send_text(OPERATOR, OPERATOR, "/start")  # a bot cannot write first
@@ -67,14 +67,10 @@ def desk(market, telegram, tmp_path: Path) -> Iterator:
             COMMAND_COOLDOWN="0",  # the tests ask one command after another
         )
         env["TELEGRAM_BOT_TOKEN"] = telegram.token
-        process = DeskProcess(env, tmp_path).start()
-        started.append(process)
-        return process
+        return desks.start(env)
 
     yield start
-    for process in started:
-        if process.running:
-            process.terminate()
+    desks.stop()
 
 
 def said(telegram, chat: int, *starts: str) -> list[str]:
