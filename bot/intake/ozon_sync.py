@@ -21,7 +21,7 @@ from datetime import datetime
 
 from bot.domain.model import Problem, Stage, ozon_campaign
 from bot.intake.ozon_plan import OzonView, left_listing, new_to_desk, plan_ozon
-from bot.intake.sync import SyncOutcome
+from bot.intake.sync import SyncOutcome, record_cycle
 from bot.market.errors import (
     MarketError,
     MarketHTTPError,
@@ -108,16 +108,7 @@ class OzonSync:
             resolved=len(plan.resolved),
         )
         problems = [*unreadable, *unread, *plan.problems]
-        new_ids = store.apply_sync(new=plan.new, changes=plan.changes, poll=poll, problems=problems)
-        return SyncOutcome(
-            new=[request for request in map(store.requests.get, new_ids) if request is not None],
-            still_pending=plan.still_pending,
-            resolved=plan.resolved,
-            found=len(listed),
-            swept_old=False,
-            started_at=started_at,
-            touched=bool(plan.changes or problems),
-        )
+        return record_cycle(store, plan, poll, problems, swept_old=False)
 
     async def _postings(
         self, requests: Iterable[OzonRequest]

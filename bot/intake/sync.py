@@ -13,8 +13,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from bot.domain.model import DECISION_WINDOW, Order, Problem, Request, Stage, moscow_today
+from bot.domain.model import (
+    DECISION_WINDOW,
+    Change,
+    NewRequest,
+    Order,
+    Problem,
+    Request,
+    Stage,
+    moscow_today,
+)
 from bot.intake.plan import Key, Memory, PollView, left_listing, plan_poll
 from bot.market.client import MarketClient
 from bot.market.records import DateWindow
@@ -91,29 +101,41 @@ async def sync_once(
     for order, error in plan.failed:
         log.error("Could not take in order %s", order.order_id, exc_info=error)
     covered = windows.covered(sweep_old)
-    new_ids = store.apply_sync(
-        new=plan.new,
-        changes=plan.changes,
-        poll=PollRecord(
-            started_at,
-            now(),
-            True,
-            covered.start,
-            covered.end,
-            found=len(listed),
-            new=len(plan.new),
-            resolved=len(plan.resolved),
-        ),
-        problems=[*unreadable, *plan.problems],
+    poll = PollRecord(
+        started_at,
+        now(),
+        True,
+        covered.start,
+        covered.end,
+        found=len(listed),
+        new=len(plan.new),
+        resolved=len(plan.resolved),
     )
+    return record_cycle(store, plan, poll, [*unreadable, *plan.problems], swept_old=sweep_old)
+
+
+class CyclePlan(Protocol):
+    """What a marketplace's planner makes of one poll, for `record_cycle` to write."""
+
+    new: list[NewRequest]
+    changes: list[tuple[Request, Change]]
+    still_pending: list[Request]
+    resolved: list[Request]
+
+
+def record_cycle(
+    store: Store, plan: CyclePlan, poll: PollRecord, problems: list[Problem], *, swept_old: bool
+) -> SyncOutcome:
+    """Write a planned cycle in one transaction; what it changed, for the poller."""
+    new_ids = store.apply_sync(new=plan.new, changes=plan.changes, poll=poll, problems=problems)
     return SyncOutcome(
         new=[request for request in map(store.requests.get, new_ids) if request is not None],
         still_pending=plan.still_pending,
         resolved=plan.resolved,
-        found=len(listed),
-        swept_old=sweep_old,
-        started_at=started_at,
-        touched=bool(plan.changes or unreadable or plan.problems),
+        found=poll.found,
+        swept_old=swept_old,
+        started_at=poll.started_at,
+        touched=bool(plan.changes or problems),
     )
 
 
